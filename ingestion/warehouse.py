@@ -1,0 +1,85 @@
+"""Warehouse layout owned by the ingestion layer: schemas, raw tables, quarantine tables and the ops logs.
+
+dbt owns ``staging`` and ``marts``; everything it reads from is created here, idempotently, before any load.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ingestion.schema import META_COLUMNS, RAW_TABLES
+
+SCHEMAS = ("raw", "quarantine", "ops", "staging", "marts")
+
+OPS_DDL = (
+    """
+    CREATE TABLE IF NOT EXISTS ops.data_quality_log (
+        id bigserial PRIMARY KEY,
+        checked_at timestamptz NOT NULL DEFAULT now(),
+        run_id text,
+        source text NOT NULL,
+        table_name text NOT NULL,
+        partition_start date,
+        partition_end date,
+        suite text NOT NULL,
+        expectation text NOT NULL,
+        severity text NOT NULL,
+        success boolean NOT NULL,
+        evaluated bigint,
+        unexpected bigint,
+        details jsonb
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS ops.fetch_log (
+        id bigserial PRIMARY KEY,
+        fetched_at timestamptz NOT NULL DEFAULT now(),
+        site text,
+        url text,
+        status integer,
+        bytes bigint,
+        ms integer,
+        attempt integer,
+        error text,
+        parser text,
+        rows_parsed integer
+    )
+    """,
+)
+
+
+def raw_table_ddl(table: str) -> str:
+    columns = {**RAW_TABLES[table], **META_COLUMNS}
+    body = ",\n    ".join(f"{name} {pg_type}" for name, pg_type in columns.items())
+    return (
+        f"CREATE TABLE IF NOT EXISTS raw.{table} (\n    {body}\n);\n"
+        f"CREATE INDEX IF NOT EXISTS {table}_source_partition_idx ON raw.{table} (_source, _partition);"
+    )
+
+
+def quarantine_table_ddl(table: str) -> str:
+    """Rejected rows keep their whole original record as JSONB with the names of the expectations they failed."""
+    return f"""
+    CREATE TABLE IF NOT EXISTS quarantine.{table} (
+        id bigserial PRIMARY KEY,
+        _source text NOT NULL,
+        _partition date,
+        _run_id text,
+        quarantined_at timestamptz NOT NULL DEFAULT now(),
+        record jsonb NOT NULL,
+        reasons text[] NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS {table}_q_source_partition_idx ON quarantine.{table} (_source, _partition);
+    """
+
+
+def ensure_warehouse(engine: sa.Engine) -> None:
+    """Create schemas and ingestion-owned tables if missing. Safe to call on every run."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.ensure_warehouse'))"))
+        for schema in SCHEMAS:
+            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        for table in RAW_TABLES:
+            conn.exec_driver_sql(raw_table_ddl(table))
+            conn.exec_driver_sql(quarantine_table_ddl(table))
+        for ddl in OPS_DDL:
+            conn.exec_driver_sql(ddl)

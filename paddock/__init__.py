@@ -1,0 +1,1 @@
+"""Runtime glue shared by every layer: where state lives and how to reach the databases, plus the CLI."""

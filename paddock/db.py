@@ -78,12 +78,17 @@ def dagster_url() -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _engine_for(url: str) -> sa.Engine:
-    return sa.create_engine(url, pool_pre_ping=True, future=True)
+def _cached_engine(url: str) -> sa.Engine:
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def engine_for(url: str) -> sa.Engine:
+    """One pooled engine per URL per process."""
+    return _cached_engine(to_sqlalchemy_url(url))
 
 
 def warehouse_engine() -> sa.Engine:
-    return _engine_for(warehouse_url())
+    return engine_for(warehouse_url())
 
 
 def libpq_params(url: str) -> dict[str, str]:

@@ -79,7 +79,7 @@ def test_two_bad_runners_are_quarantined_with_exactly_their_reasons():
 
 def test_a_row_breaking_several_rules_lists_them_all_in_suite_order():
     rows = [runner_row(1, n) for n in range(1, 11)]
-    rows[4] = runner_row(1, 5, horse_id=None, final_odds=Decimal("1.00"), status="fell", post_position=0)
+    rows[4] = runner_row(1, 5, horse_id=None, final_odds=Decimal("0.99"), status="fell", post_position=0)
     result = gate(frame("runners", rows), "runners")
     assert reasons_by(result, "horse_number") == {5: [
         "runners.horse_id_not_null", "runners.post_position_between_1_40", "runners.final_odds_ge_1",

@@ -1,0 +1,39 @@
+# paddock — the commands a newcomer types. `make up` to start, `make test` to check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export XDG_RUNTIME_DIR ?= /tmp/paddock-runtime-$(shell id -u)
+
+.PHONY: setup up run serve test bench dbt-parse docs clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@mkdir -p $(XDG_RUNTIME_DIR)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install pinned dependencies
+
+dbt-parse: setup  ## prepare dbt's manifest (Dagster reads it at import time)
+	$(BIN)/python -c "from paddock.dbt_prep import prepare_manifest; prepare_manifest(force=True)"
+
+run: setup  ## materialize the whole asset graph once on the embedded default, then exit
+	$(BIN)/paddock run
+
+up: setup  ## run once, then serve the Dagster UI at http://127.0.0.1:3000
+	$(BIN)/paddock up
+
+serve: setup  ## serve the Dagster UI (webserver + daemon) without the initial run
+	$(BIN)/paddock serve
+
+test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL
+	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+bench: setup  ## benchmarks; figures go to BENCHMARKS.md
+	$(BIN)/python -m benchmarks
+
+clean:  ## stop the embedded PostgreSQL and remove local state
+	-$(BIN)/paddock db stop
+	rm -rf .paddock dbt_project/target dbt_project/logs

@@ -1,0 +1,19 @@
+"""Jobs and the daily schedule for historical results and everything dbt builds from them."""
+import dagster as dg
+
+from ingestion.schema import RAW_TABLES
+from orchestration.defs.history.partitions import race_date_partitions
+
+RAW_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
+
+# Raw loads plus every dbt model downstream of them. Used by the schedule and by `paddock run` (with a range).
+history_job = dg.define_asset_job(
+    name="history_job",
+    selection=dg.AssetSelection.assets(*RAW_KEYS).downstream(),
+    partitions_def=race_date_partitions,
+    description="Load race results for a range of race dates, gate them, and rebuild the marts and stats.",
+)
+
+daily_history_schedule = dg.build_schedule_from_partitioned_job(
+    history_job, hour_of_day=7, default_status=dg.DefaultScheduleStatus.RUNNING
+)

@@ -1,0 +1,82 @@
+"""The ``paddock`` command: start, run and serve the platform on the embedded Postgres or a configured one."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import typer
+from rich.console import Console
+
+from paddock import db, settings
+from paddock.dbt_prep import prepare_manifest
+
+app = typer.Typer(help="paddock: horse racing and betting analytics on Dagster + dbt + PostgreSQL.", no_args_is_help=True)
+db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _prepare() -> dict[str, str]:
+    env = db.export_runtime_env()
+    from ingestion.warehouse import ensure_warehouse
+
+    ensure_warehouse(db.warehouse_engine())
+    prepare_manifest()
+    return env
+
+
+@app.command()
+def run(
+    start: str = typer.Option(None, help="First race date (default PADDOCK_HISTORY_START)."),
+    end: str = typer.Option(None, help="Last race date (default PADDOCK_HISTORY_END)."),
+) -> None:
+    """Materialize the whole asset graph once over a range of race dates; exit non-zero on failure."""
+    _prepare()
+    from paddock.runner import materialize_history
+
+    first = start or settings.history_start().isoformat()
+    last = end or settings.history_end().isoformat()
+    console.print(f"[bold]paddock run[/bold]: race dates {first} .. {last}, sources {settings.sources()}")
+    ok = materialize_history(first, last, log=console.print)
+    if not ok:
+        console.print("[red]run failed[/red] — see the run's event log in the Dagster UI (paddock serve)")
+        raise typer.Exit(1)
+    console.print("[green]run succeeded[/green]")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface the webserver binds (loopback by default)."),
+    port: int = typer.Option(3000, help="Webserver port."),
+) -> None:
+    """Serve the Dagster UI with the daemon (schedules and sensors on)."""
+    env = _prepare()
+    console.print(f"Dagster UI:      http://{host}:{port}")
+    console.print(f"Warehouse (BI):  {db.redact(env['DATABASE_URL'])}  (schema marts)")
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    cmd = [dagster, "dev", "-w", str(db.PROJECT_ROOT / "workspace.yaml"), "-h", host, "-p", str(port)]
+    raise typer.Exit(subprocess.call(cmd, cwd=db.PROJECT_ROOT, env=os.environ.copy()))
+
+
+@app.command()
+def up(port: int = typer.Option(3000, help="Webserver port.")) -> None:
+    """Run the whole graph once on demo data, then serve the UI."""
+    run(start=None, end=None)
+    serve(host="127.0.0.1", port=port)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the warehouse SQLAlchemy URL (starting the embedded server if it is the one in use)."""
+    print(db.warehouse_url())
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL server."""
+    console.print("stopped" if db.stop_embedded() else "embedded PostgreSQL was not running")
+
+
+if __name__ == "__main__":
+    app()

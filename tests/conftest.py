@@ -1,0 +1,44 @@
+"""Shared fixtures: a throwaway embedded PostgreSQL per test session (real server, never a mock) and shared-data paths."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared/data, skipping the calling test with a reason when a user's clone does not have it."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs ../shared/data/{'/'.join(parts)} (present in CI, absent from a user's clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def runtime_env(tmp_path_factory):
+    """Start an embedded PostgreSQL in a temp PADDOCK_HOME, publish its URLs, create the warehouse tables."""
+    from ingestion.warehouse import ensure_warehouse
+    from paddock import db
+    from paddock.dbt_prep import prepare_manifest
+
+    home = tmp_path_factory.mktemp("paddock")
+    os.environ["PADDOCK_HOME"] = str(home)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("xdg")))
+    for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL"):
+        os.environ.pop(name, None)
+    env = db.export_runtime_env()
+    ensure_warehouse(db.warehouse_engine())
+    prepare_manifest()
+    yield env
+    db.warehouse_engine().dispose()
+    db.stop_embedded()
+
+
+@pytest.fixture(scope="session")
+def engine(runtime_env):
+    from paddock import db
+
+    return db.warehouse_engine()

@@ -1,0 +1,59 @@
+"""Smoke + snapshot test of the Dagster graph: an accidental change to keys, lineage or checks shows up here."""
+import dagster as dg
+import pytest
+
+
+@pytest.fixture(scope="module")
+def definitions():
+    from paddock.dbt_prep import prepare_manifest
+
+    prepare_manifest()
+    from orchestration.definitions import defs
+
+    return defs()
+
+
+EXPECTED_ASSETS = sorted([
+    "raw/races", "raw/runners", "raw/dividends",
+    "staging/stg_races", "staging/stg_runners", "staging/stg_dividends",
+    "marts/dim_tracks", "marts/dim_horses", "marts/dim_jockeys", "marts/dim_trainers",
+    "marts/fct_races", "marts/fct_runners", "marts/fct_dividends", "marts/data_quality_report",
+    "marts/horse_stats", "marts/jockey_stats", "marts/trainer_stats", "marts/jockey_trainer_stats",
+])
+
+
+def test_asset_keys_snapshot(definitions):
+    graph = definitions.resolve_asset_graph()
+    assert sorted(k.to_user_string() for k in graph.get_all_asset_keys()) == EXPECTED_ASSETS
+
+
+def test_lineage_runs_from_raw_through_staging_to_marts_and_stats(definitions):
+    graph = definitions.resolve_asset_graph()
+    key = dg.AssetKey
+    assert key(["raw", "runners"]) in graph.get(key(["staging", "stg_runners"])).parent_keys
+    assert key(["staging", "stg_runners"]) in graph.get(key(["marts", "fct_runners"])).parent_keys
+    assert key(["marts", "fct_runners"]) in graph.get(key(["marts", "horse_stats"])).parent_keys
+    upstream_of_stats = graph.upstream_key_iterator(key(["marts", "jockey_trainer_stats"]))
+    assert {key(["raw", "runners"]), key(["raw", "races"])} <= set(upstream_of_stats)
+
+
+def test_groups_partitions_and_checks(definitions):
+    graph = definitions.resolve_asset_graph()
+    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert groups["raw/races"] == "ingestion" and groups["staging/stg_races"] == "staging"
+    assert groups["marts/fct_runners"] == "marts" and groups["marts/horse_stats"] == "stats"
+    assert graph.get(dg.AssetKey(["raw", "runners"])).partitions_def is not None
+    assert graph.get(dg.AssetKey(["marts", "fct_runners"])).partitions_def is not None
+    assert graph.get(dg.AssetKey(["marts", "horse_stats"])).partitions_def is None
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert {("raw/races", "races_quality_gate"), ("raw/runners", "runners_quality_gate"),
+            ("raw/dividends", "dividends_quality_gate")} <= checks
+    assert any(a == "marts/fct_runners" and "one_winner_per_race" in n for a, n in checks)
+
+
+def test_job_and_schedule(definitions):
+    job = definitions.resolve_job_def("history_job")
+    assert job.partitions_def is not None
+    schedule = definitions.resolve_schedule_def("history_job_schedule")
+    assert schedule.cron_schedule == "0 7 * * *"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING

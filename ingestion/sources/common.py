@@ -54,17 +54,34 @@ def to_decimal(value: object) -> Decimal | None:
     return result if result.is_finite() else None
 
 
-def decimal_column(values: pd.Series) -> list[Decimal | None]:
-    """``to_decimal`` over a column, parsing each distinct value once (odds and dividends repeat a lot)."""
-    cache: dict[object, Decimal | None] = {}
+def to_decimal_or_text(value: object) -> Decimal | str | None:
+    """Like ``to_decimal`` but non-blank text that is not a number survives as text.
+
+    Used for columns the quality gate checks (odds, dividends): the gate then quarantines the row with the value as
+    written, instead of the row slipping through with a silent null.
+    """
+    number = to_decimal(value)
+    if number is not None or value is None or (isinstance(value, float) and math.isnan(value)):
+        return number
+    text = str(value).strip()
+    return text or None
+
+
+def decimal_column(values: pd.Series, *, keep_invalid: bool = False) -> list[Decimal | str | None]:
+    """``to_decimal`` over a column, parsing each distinct value once (odds and dividends repeat a lot).
+
+    With ``keep_invalid`` unparseable text is kept as text (see ``to_decimal_or_text``).
+    """
+    parse = to_decimal_or_text if keep_invalid else to_decimal
+    cache: dict[object, Decimal | str | None] = {}
     out = []
     for v in values.tolist():
         try:
             d = cache[v]
         except KeyError:
-            d = cache[v] = to_decimal(v)
+            d = cache[v] = parse(v)
         except TypeError:  # unhashable: parse directly
-            d = to_decimal(v)
+            d = parse(v)
         out.append(d)
     return out
 

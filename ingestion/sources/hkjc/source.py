@@ -32,7 +32,7 @@ import pandas as pd
 from ingestion.errors import SourceNotFoundError, SourceSchemaError
 from ingestion.schema import RawBatch, empty_batch
 from ingestion.sources.base import HistoricalSource
-from ingestion.sources.common import SHARED_DATA, canonical, int_column, make_race_id, slug, to_decimal
+from ingestion.sources.common import SHARED_DATA, canonical, int_column, make_race_id, slug, to_decimal, to_decimal_or_text
 
 STAKE_UNIT = 10
 CURRENCY = "HKD"
@@ -137,7 +137,7 @@ def parse_meeting(path: Path) -> tuple[list[dict], list[dict], list[dict]]:
                 "trainer_id": slug(runner.get("trainer")), "trainer_name": runner.get("trainer"),
                 "weight_lbs": _number(runner.get("actualWeight")),
                 "horse_weight_lbs": _number(runner.get("declaredHorseWeight")), "morning_line": None,
-                "final_odds": to_decimal(runner.get("winOdds")), "finish_position": position, "status": status,
+                "final_odds": to_decimal_or_text(runner.get("winOdds")), "finish_position": position, "status": status,
                 "margin_lengths": margin, "finish_time_s": _number(runner.get("finishSeconds")),
                 "_original": _flat(runner),
             })
@@ -150,7 +150,7 @@ def parse_meeting(path: Path) -> tuple[list[dict], list[dict], list[dict]]:
                 dividends.append({
                     "race_id": race_id, "race_date": race_date, "pool": pool,
                     "combination": "-".join(str(n) for n in numbers) or None,
-                    "dividend": to_decimal(entry.get("dividendPer10")), "stake_unit": STAKE_UNIT,
+                    "dividend": to_decimal_or_text(entry.get("dividendPer10")), "stake_unit": STAKE_UNIT,
                     "currency": CURRENCY,
                 })
     return races, runners, dividends

@@ -18,7 +18,8 @@ Decisions, each checked against the shared copy (6,349 races, 79,447 runs):
 - **Dividends** are per HK$10 (``win_dividend1`` / ``win_odds`` has median 10.08 over 6,342 winners): stake_unit 10,
   HKD. Two win combinations = dead heat. Only win and place pools are in this copy.
 - **Money** ``prize`` -> ``purse`` (HKD, 462 races blank -> null); odds and dividends as ``Decimal``.
-- **Bad rows never raise.** Values that do not parse become null, out-of-range numbers (a negative draw) are kept,
+- **Bad rows never raise.** Values that do not parse become null (odds and dividends keep their text, which the gate
+  rejects), out-of-range numbers (a negative draw) are kept,
   and every returned row carries ``_original``: its csv fields as strings, for the quarantine record. Missing
   *columns* do raise ``SourceSchemaError`` before anything is returned. A row whose date does not parse has no
   partition and is never returned (``undated_rows`` counts them).
@@ -144,7 +145,7 @@ def parse_runs(raw: pd.DataFrame, races: pd.DataFrame, races_raw: pd.DataFrame) 
         "weight_lbs": _num(raw["actual_weight"]),
         "horse_weight_lbs": _num(raw["declared_weight"]),
         "morning_line": None,
-        "final_odds": decimal_column(raw["win_odds"]),
+        "final_odds": decimal_column(raw["win_odds"], keep_invalid=True),
         "finish_position": result.where(finished),
         "status": finished.map({True: "finished", False: "dnf"}),
         "margin_lengths": lengths.where(lengths < LENGTHS_SENTINEL),
@@ -161,7 +162,7 @@ def parse_dividends(raw: pd.DataFrame, races: pd.DataFrame) -> pd.DataFrame:
             "race_date": races["race_date"],
             "pool": pool,
             "combination": combination,
-            "dividend": decimal_column(raw[f"{pool}_dividend{k}"]),
+            "dividend": decimal_column(raw[f"{pool}_dividend{k}"], keep_invalid=True),
             "stake_unit": STAKE_UNIT,
             "currency": CURRENCY,
             "_race_row": range(len(raw)),

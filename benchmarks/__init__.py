@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks that print figures and ratios (never timed assertions in the test suite)."""

@@ -1,0 +1,56 @@
+"""Run every benchmark in one process tree against a throwaway embedded PostgreSQL; print a table, write BENCHMARKS.md.
+
+Each benchmark returns rows of (name, figure, unit, goal/baseline); the table is the same on screen and in the file.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def machine() -> str:
+    import psutil
+
+    return (f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+            f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}")
+
+
+def main() -> None:
+    home = tempfile.mkdtemp(prefix="paddock-bench-")
+    os.environ["PADDOCK_HOME"] = home
+    for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL"):
+        os.environ.pop(name, None)
+    from benchmarks.history_load import run_all
+    from paddock import db
+
+    db.export_runtime_env()
+    try:
+        rows = run_all()
+    finally:
+        db.stop_embedded()
+    table = Table(title="paddock benchmarks")
+    for column in ("benchmark", "figure", "unit", "goal / baseline"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*map(str, row))
+    Console().print(table)
+    Console().print(f"machine: {machine()}")
+    lines = [
+        "# Benchmarks", "",
+        f"Written by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}.", "",
+        "| benchmark | figure | unit | goal / baseline |", "|---|---|---|---|",
+        *[f"| {' | '.join(map(str, row))} |" for row in rows],
+    ]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

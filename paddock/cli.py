@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+from datetime import date
+
 import typer
 from rich.console import Console
 
@@ -15,6 +17,15 @@ app = typer.Typer(help="paddock: horse racing and betting analytics on Dagster +
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
+
+
+def _iso_date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
 def _prepare() -> dict[str, str]:
@@ -32,6 +43,7 @@ def run(
     end: str = typer.Option(None, help="Last race date (default PADDOCK_HISTORY_END)."),
 ) -> None:
     """Materialize the whole asset graph once over a range of race dates; exit non-zero on failure."""
+    start, end = _iso_date(start, "--start"), _iso_date(end, "--end")
     _prepare()
     from paddock.runner import materialize_history
 

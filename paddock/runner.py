@@ -24,6 +24,7 @@ def materialize_history(
     result = job.execute_in_process(
         instance=instance or dg.DagsterInstance.get(),
         tags=partition_range_tags(start, end),
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
     )
     for event in result.all_events:

@@ -97,3 +97,19 @@ def test_planted_wet_track_edge_is_visible_in_stats(history, engine):
     (wet_rate, wet_starts), (dry_rate, dry_starts) = rates[True], rates[False]
     assert wet_starts > 100 and dry_starts > 1000
     assert wet_rate > 1.6 * dry_rate
+
+
+def test_morning_line_text_is_parsed_to_decimal_odds(history, engine):
+    """Fractional odds text -> decimal odds including stake; unparseable text is flagged, never guessed."""
+    with engine.connect() as conn:
+        parsed = dict(conn.execute(sa.text("""
+            SELECT morning_line, min(morning_line_odds) FROM staging.stg_runners
+            WHERE morning_line IN ('5-2', '9-5', 'EVEN', '20-1') GROUP BY 1""")).all())
+        failed = conn.execute(sa.text("""
+            SELECT count(*), count(*) FILTER (WHERE morning_line_odds IS NULL AND morning_line_parse_failed)
+            FROM staging.stg_runners WHERE morning_line = 'N/A'""")).one()
+        reported = conn.execute(sa.text("""
+            SELECT coalesce(sum(n), 0) FROM marts.data_quality_report WHERE check_name ILIKE '%morning%'""")).scalar_one()
+    assert {k: float(v) for k, v in parsed.items()} == {"5-2": 3.5, "9-5": 2.8, "EVEN": 2.0, "20-1": 21.0}
+    assert failed[0] > 0 and failed[0] == failed[1]
+    assert reported == failed[0]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ingestion.errors import SourceSchemaError
 from ingestion.gated_load import load_history_window
 from ingestion.sources import get_source
+from quality.gate import GateFailure
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "kaggle_hk"
 CSV_DATE = "1997-07-06"  # + 4,123 days = the real race date below
@@ -22,8 +23,8 @@ def header(name: str) -> list[str]:
         return next(csv.reader(handle))
 
 
-def write_kaggle_dir(tmp: Path, *, bad_odds: str = "abc", drop_column: str | None = None) -> Path:
-    """One 12-runner race in the Kaggle layout; runner 12's win_odds is `bad_odds`."""
+def write_kaggle_dir(tmp: Path, *, bad_odds: str = "abc", drop_column: str | None = None, bad_runners: int = 1) -> Path:
+    """One 12-runner race in the Kaggle layout; the last `bad_runners` runners' win_odds is `bad_odds`."""
     race_cols, run_cols = header("races.csv"), header("runs.csv")
     race = dict.fromkeys(race_cols, "")
     race.update(race_id="500", date=CSV_DATE, venue="ST", race_no="3", config="A", surface="0", distance="1200",
@@ -38,7 +39,8 @@ def write_kaggle_dir(tmp: Path, *, bad_odds: str = "abc", drop_column: str | Non
                    draw=str(n), finish_time=str(70 + n / 10), win_odds="4.5" if n == 1 else str(5 + n),
                    trainer_id=str(100 + n), jockey_id=str(200 + n))
         runs.append(run)
-    runs[-1]["win_odds"] = bad_odds
+    for run in runs[len(runs) - bad_runners:]:
+        run["win_odds"] = bad_odds
     for name, cols, rows in (("races.csv", race_cols, [race]), ("runs.csv", run_cols, runs)):
         keep = [c for c in cols if c != drop_column]
         with open(tmp / name, "w", newline="") as handle:
@@ -81,3 +83,23 @@ def test_missing_column_names_file_and_column_and_writes_nothing(engine, tmp_pat
         load_history_window(engine, [source], RACE_DATE, RACE_DATE, run_id="test-missing")
     assert "runs.csv" in str(err.value) and "win_odds" in str(err.value)
     assert counts(engine, "raw") == {"races": 0, "runners": 0, "dividends": 0}
+
+
+def test_critical_batch_failure_publishes_nothing_but_records_why(engine, tmp_path):
+    """3 of 12 runners bad: below the 90 % valid floor, so the batch is refused; the published partition stays."""
+    (tmp_path / "good").mkdir()
+    good = get_source("kaggle_hk", data_dir=write_kaggle_dir(tmp_path / "good", bad_runners=0))
+    load_history_window(engine, [good], RACE_DATE, RACE_DATE, run_id="test-good")
+    assert counts(engine, "raw") == {"races": 1, "runners": 12, "dividends": 4}
+    (tmp_path / "bad").mkdir()
+    bad = get_source("kaggle_hk", data_dir=write_kaggle_dir(tmp_path / "bad", bad_runners=3))
+    with pytest.raises(GateFailure) as err:
+        load_history_window(engine, [bad], RACE_DATE, RACE_DATE, run_id="test-bad")
+    assert "'runners'" in str(err.value) and "runners.valid_share_ge_0_9" in str(err.value)
+    assert counts(engine, "raw") == {"races": 1, "runners": 12, "dividends": 4}  # the previous load, untouched
+    assert counts(engine, "quarantine") == {"races": 0, "runners": 3, "dividends": 0}
+    with engine.connect() as conn:
+        logged = conn.execute(sa.text(
+            "SELECT success FROM ops.data_quality_log WHERE source = 'kaggle_hk' AND run_id = 'test-bad' "
+            "AND expectation = 'runners.valid_share_ge_0_9'")).scalar_one()
+    assert logged is False

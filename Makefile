@@ -8,7 +8,7 @@ export XDG_RUNTIME_DIR ?= /tmp/paddock-runtime-$(shell id -u)
 .PHONY: setup up run serve test bench dbt-parse docs clean
 
 $(STAMP): pyproject.toml requirements.lock
-	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c requirements.lock -e ".[dev]"

@@ -31,6 +31,9 @@ serve: setup  ## serve the Dagster UI (webserver + daemon) without the initial r
 test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
+docs: setup  ## dbt docs (lineage, column descriptions) at http://127.0.0.1:8080
+	$(BIN)/paddock docs
+
 bench: setup  ## benchmarks; figures go to BENCHMARKS.md
 	$(BIN)/python -m benchmarks
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ingestion.bi_access import ensure_bi_reader
 from ingestion.schema import META_COLUMNS, RAW_TABLES
 
 SCHEMAS = ("raw", "quarantine", "ops", "staging", "marts")
@@ -83,3 +84,4 @@ def ensure_warehouse(engine: sa.Engine) -> None:
             conn.exec_driver_sql(quarantine_table_ddl(table))
         for ddl in OPS_DDL:
             conn.exec_driver_sql(ddl)
+    ensure_bi_reader(engine)

@@ -78,6 +78,20 @@ def up(port: int = typer.Option(3000, help="Webserver port.")) -> None:
     serve(host="127.0.0.1", port=port)
 
 
+@app.command()
+def docs(port: int = typer.Option(8080, help="Port for the dbt docs site (bound to 127.0.0.1).")) -> None:
+    """Generate dbt docs (lineage, column descriptions) from the live warehouse and serve them."""
+    from paddock.dbt_prep import DBT_DIR, dbt_executable
+
+    _prepare()
+    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
+    if subprocess.call([dbt_executable(), "docs", "generate", *common], env=os.environ.copy()) != 0:
+        raise typer.Exit(1)
+    console.print(f"dbt docs:        http://127.0.0.1:{port}")
+    serve_cmd = [dbt_executable(), "docs", "serve", *common, "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
+    raise typer.Exit(subprocess.call(serve_cmd, env=os.environ.copy()))
+
+
 @db_app.command("url")
 def db_url() -> None:
     """Print the warehouse SQLAlchemy URL (starting the embedded server if it is the one in use)."""

@@ -45,8 +45,8 @@ def _cell(value: object, pg_type: str) -> str:
     return str(value)
 
 
-def _copy_rows(cursor, table: str, columns: Mapping[str, str], rows: pd.DataFrame) -> int:
-    """COPY rows (already in column order of `columns`) into `table` as CSV."""
+def copy_rows(cursor, table: str, columns: Mapping[str, str], rows: pd.DataFrame) -> int:
+    """COPY rows (already in column order of `columns`) into `table` as CSV: the project's one bulk writer."""
     if rows.empty:
         return 0
     buffer = io.StringIO()
@@ -101,7 +101,7 @@ def replace_partition(engine: sa.Engine, payload: PartitionPayload, run_id: str,
                 rows = frame.reindex(columns=list(columns)).copy()
                 rows["_source"], rows["_partition"] = payload.source, payload.partition
                 rows["_loaded_at"], rows["_run_id"] = loaded_at, run_id
-                written[table] = _copy_rows(cursor, f"raw.{table}", {**columns, **META_COLUMNS}, rows)
+                written[table] = copy_rows(cursor, f"raw.{table}", {**columns, **META_COLUMNS}, rows)
             else:
                 written[table] = 0
             rejects = payload.quarantined.get(table)
@@ -112,7 +112,7 @@ def replace_partition(engine: sa.Engine, payload: PartitionPayload, run_id: str,
                 q.insert(0, "_source", payload.source)
                 q_columns = {"_source": "text", "_partition": "date", "_run_id": "text", "record": "jsonb",
                              "reasons": "text[]"}
-                written[f"quarantine.{table}"] = _copy_rows(cursor, f"quarantine.{table}", q_columns, q)
+                written[f"quarantine.{table}"] = copy_rows(cursor, f"quarantine.{table}", q_columns, q)
         cursor.close()
     return written
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ingestion.bi_access import ensure_bi_reader
+from ingestion.odds_api.schema import ensure_odds_tables
 from ingestion.schema import META_COLUMNS, RAW_TABLES
 
 SCHEMAS = ("raw", "quarantine", "ops", "staging", "marts")
@@ -42,9 +43,12 @@ OPS_DDL = (
         attempt integer,
         error text,
         parser text,
-        rows_parsed integer
+        rows_parsed integer,
+        meta jsonb
     )
     """,
+    # older warehouses were created before quota headers were kept
+    "ALTER TABLE ops.fetch_log ADD COLUMN IF NOT EXISTS meta jsonb",
 )
 
 
@@ -84,4 +88,5 @@ def ensure_warehouse(engine: sa.Engine) -> None:
             conn.exec_driver_sql(quarantine_table_ddl(table))
         for ddl in OPS_DDL:
             conn.exec_driver_sql(ddl)
+    ensure_odds_tables(engine)
     ensure_bi_reader(engine)

@@ -1,0 +1,169 @@
+"""Normalize The Odds API payloads into tidy DataFrames: events, one row per priced outcome, and scores.
+
+Prices arrive in whichever ``oddsFormat`` was requested; both forms are kept (``price_american`` int, ``price_decimal``
+Decimal) so downstream code never converts again. Timestamps become tz-aware UTC. A payload missing a required field
+raises ParseError naming the field and the event, rather than producing a half-filled row.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pandas as pd
+
+from ingestion.errors import ParseError
+from ingestion.odds_api.prices import FOUR_DP, american_to_decimal, decimal_to_american
+
+EVENT_COLUMNS = ["id", "sport_key", "sport_title", "commence_time", "home_team", "away_team"]
+ODDS_COLUMNS = [
+    "event_id", "bookmaker", "bookmaker_title", "market", "outcome", "point", "price_american", "price_decimal",
+    "bookmaker_last_update", "market_last_update",
+]
+SCORE_COLUMNS = [
+    "event_id", "sport_key", "commence_time", "home_team", "away_team", "completed", "home_score", "away_score",
+    "scores", "last_update",
+]
+
+
+def _req(obj: Any, key: str, where: str) -> Any:
+    if not isinstance(obj, Mapping) or obj.get(key) is None:
+        raise ParseError(None if not isinstance(obj, Mapping) else obj.get(key), key, where)
+    return obj[key]
+
+
+def _list(obj: Mapping, key: str, where: str) -> list:
+    value = _req(obj, key, where)
+    if not isinstance(value, list):
+        raise ParseError(type(value).__name__, key, where)
+    return value
+
+
+def _utc(value: Any, field: str, where: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ParseError(value, field, where) from exc
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _dec(value: Any, field: str, where: str) -> Decimal:
+    if isinstance(value, bool):
+        raise ParseError(value, field, where)
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ParseError(value, field, where) from exc
+
+
+def infer_odds_format(payload: list) -> str:
+    """'american' when every price is a whole number of magnitude ≥ 100, else 'decimal'."""
+    for event in payload or []:
+        for book in (event or {}).get("bookmakers") or []:
+            for market in (book or {}).get("markets") or []:
+                for outcome in (market or {}).get("outcomes") or []:
+                    price = (outcome or {}).get("price")
+                    if price is not None and (Decimal(str(price)) % 1 != 0 or abs(Decimal(str(price))) < 100):
+                        return "decimal"
+    return "american"
+
+
+def _prices(raw: Any, odds_format: str, where: str) -> tuple[int, Decimal]:
+    value = _dec(raw, "price", where)
+    try:
+        if odds_format == "american":
+            if value % 1 != 0:
+                raise ValueError
+            return int(value), american_to_decimal(int(value))
+        return decimal_to_american(value), value.quantize(FOUR_DP)
+    except ValueError as exc:
+        raise ParseError(raw, "price", where) from exc
+
+
+def _event_row(event: Any, i: int) -> dict:
+    where = f"event[{i}]"
+    _req(event, "id", where)
+    where = f"event {event['id']}"
+    return {
+        "id": str(event["id"]), "sport_key": _req(event, "sport_key", where), "sport_title": event.get("sport_title"),
+        "commence_time": _utc(_req(event, "commence_time", where), "commence_time", where),
+        "home_team": _req(event, "home_team", where), "away_team": _req(event, "away_team", where),
+    }
+
+
+def parse_events(payload: list) -> pd.DataFrame:
+    """One row per event of an /odds, /scores or /events payload."""
+    if not isinstance(payload, list):
+        raise ParseError(type(payload).__name__, "payload (expected a list of events)")
+    return pd.DataFrame([_event_row(e, i) for i, e in enumerate(payload)], columns=EVENT_COLUMNS)
+
+
+def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
+    """One row per (event, bookmaker, market, outcome); ``point`` is Decimal for spreads/totals, None for h2h."""
+    events = parse_events(payload)  # validates the event-level fields first
+    fmt = odds_format or infer_odds_format(payload)
+    rows = []
+    for event, event_id in zip(payload, events["id"]):
+        for b, book in enumerate(_list(event, "bookmakers", f"event {event_id}")):
+            bwhere = f"event {event_id} bookmaker[{b}]"
+            key = _req(book, "key", bwhere)
+            bwhere = f"event {event_id} bookmaker {key}"
+            book_update = _utc(book.get("last_update"), "last_update", bwhere)
+            for market in _list(book, "markets", bwhere):
+                mkey = _req(market, "key", bwhere)
+                mwhere = f"{bwhere} market {mkey}"
+                market_update = _utc(market.get("last_update"), "last_update", mwhere)
+                for outcome in _list(market, "outcomes", mwhere):
+                    name = _req(outcome, "name", mwhere)
+                    american, decimal_price = _prices(_req(outcome, "price", f"{mwhere} outcome {name}"), fmt,
+                                                      f"{mwhere} outcome {name}")
+                    point = outcome.get("point")
+                    rows.append({
+                        "event_id": event_id, "bookmaker": key, "bookmaker_title": book.get("title"),
+                        "market": mkey, "outcome": name,
+                        "point": None if point is None else _dec(point, "point", mwhere),
+                        "price_american": american, "price_decimal": decimal_price,
+                        "bookmaker_last_update": book_update, "market_last_update": market_update or book_update,
+                    })
+    frame = pd.DataFrame(rows, columns=ODDS_COLUMNS)
+    frame["price_american"] = frame["price_american"].astype("int64")
+    frame["point"] = frame["point"].astype(object).where(frame["point"].notna(), None)
+    return frame
+
+
+def _score(value: Any, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError as exc:
+        raise ParseError(value, "score", where) from exc
+
+
+def parse_scores(payload: list) -> pd.DataFrame:
+    """One row per event of a /scores payload; ``scores`` maps team → int (None before the event starts)."""
+    events = parse_events(payload)
+    rows = []
+    for event, base in zip(payload, events.to_dict("records")):
+        where = f"event {base['id']}"
+        completed = event.get("completed")
+        if not isinstance(completed, bool):
+            raise ParseError(completed, "completed", where)
+        raw_scores = event.get("scores")
+        if raw_scores is not None and not isinstance(raw_scores, list):
+            raise ParseError(type(raw_scores).__name__, "scores", where)
+        scores = None if raw_scores is None else {
+            _req(s, "name", where): _score(s.get("score"), where) for s in raw_scores
+        }
+        rows.append({
+            "event_id": base["id"], "sport_key": base["sport_key"], "commence_time": base["commence_time"],
+            "home_team": base["home_team"], "away_team": base["away_team"], "completed": completed,
+            "home_score": (scores or {}).get(base["home_team"]), "away_score": (scores or {}).get(base["away_team"]),
+            "scores": scores, "last_update": _utc(event.get("last_update"), "last_update", where),
+        })
+    frame = pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    for col in ("home_score", "away_score"):
+        frame[col] = frame[col].astype("Int64")
+    return frame

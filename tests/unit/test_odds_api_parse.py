@@ -1,0 +1,108 @@
+"""Parsers on the real recorded Odds API payloads in ../shared/data/odds-api (counts computed once and pinned)."""
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ingestion.errors import ParseError
+from ingestion.odds_api.parse import infer_odds_format, parse_events, parse_odds, parse_scores
+from ingestion.odds_api.prices import american_to_decimal, decimal_to_american
+from ingestion.odds_api.validate import flag_odds
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "odds-api"
+
+
+def load(name: str):
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"needs ../shared/data/odds-api/{name} (present in CI, absent from a user's clone)")
+    return json.loads(path.read_text())
+
+
+def test_multisport_h2h_counts():
+    payload = load("odds-multisport-h2h.json")
+    events, odds = parse_events(payload), parse_odds(payload)
+    assert infer_odds_format(payload) == "american"
+    assert len(events) == 28 and events["sport_key"].nunique() == 7
+    assert events["sport_key"].value_counts().to_dict() == {
+        "icehockey_nhl": 12, "baseball_ncaa": 6, "basketball_nba": 4, "basketball_ncaab": 2,
+        "icehockey_sweden_hockey_league": 2, "cricket_ipl": 1, "icehockey_sweden_allsvenskan": 1}
+    assert odds["bookmaker"].nunique() == 14
+    assert odds.groupby(["event_id", "bookmaker"]).ngroups == 190
+    assert odds.groupby(["event_id", "bookmaker", "market"]).ngroups == 190 and set(odds["market"]) == {"h2h"}
+    assert len(odds) == 380 and odds["point"].isna().all()
+    assert str(events["commence_time"].dt.tz) == "UTC"
+    first = odds.iloc[0]
+    assert (first.bookmaker, first.outcome, first.price_american, first.price_decimal) == (
+        "betmgm", "Mississippi St Bulldogs", -160, Decimal("1.6250"))
+    assert flag_odds(odds)["is_valid"].all()
+
+
+def test_nba_h2h_spreads_counts():
+    payload = load("odds-nba-h2h-spreads.json")
+    odds = parse_odds(payload)
+    assert infer_odds_format(payload) == "decimal"
+    assert len(parse_events(payload)) == 18 and odds["bookmaker"].nunique() == 15
+    assert odds.groupby(["event_id", "bookmaker"]).ngroups == 210
+    assert odds.groupby(["event_id", "bookmaker", "market"]).ngroups == 420
+    assert odds["market"].value_counts().to_dict() == {"h2h": 420, "spreads": 420} and len(odds) == 840
+    spreads = odds[odds.market == "spreads"]
+    assert spreads["point"].notna().all() and isinstance(spreads["point"].iloc[0], Decimal)
+    row = odds[(odds.bookmaker == "draftkings") & (odds.market == "h2h") & (odds.outcome == "Miami Heat")].iloc[0]
+    assert (row.price_decimal, row.price_american) == (Decimal("1.6000"), -167)
+    assert flag_odds(odds)["is_valid"].all()
+
+
+def test_scores_mlb_counts():
+    scores = parse_scores(load("scores-mlb.json"))
+    assert len(scores) == 30 and int(scores["completed"].sum()) == 14
+    assert int(scores["scores"].notna().sum()) == 15  # 14 final + 1 in progress
+    final = scores[scores.completed]
+    assert final["home_score"].notna().all() and final["last_update"].notna().all()
+    marlins = scores.set_index("event_id").loc["e19a60907a62bfde20a1677d70a2e9a1"]
+    assert (marlins.home_score, marlins.away_score) == (6, 10)
+    assert marlins.last_update == pd.Timestamp("2022-08-27T05:03:03Z")
+
+
+def test_malformed_payload_names_the_field():
+    payload = load("odds-nba-h2h-spreads.json")
+    broken = copy.deepcopy(payload)
+    del broken[3]["commence_time"]
+    with pytest.raises(ParseError, match="commence_time"):
+        parse_odds(broken)
+    broken = copy.deepcopy(payload)
+    broken[0]["bookmakers"][1]["markets"][0]["outcomes"][0]["price"] = "abc"
+    with pytest.raises(ParseError, match="price") as info:
+        parse_odds(broken)
+    assert "fanduel" in str(info.value)
+    with pytest.raises(ParseError, match="payload"):
+        parse_odds({"message": "not a list"})
+    with pytest.raises(ParseError, match="completed"):
+        parse_scores([dict(load("scores-mlb.json")[0], completed="yes")])
+
+
+@pytest.mark.parametrize("american,decimal", [(150, "2.5000"), (-200, "1.5000"), (100, "2.0000"),
+                                              (-110, "1.9091"), (-167, "1.5988")])
+def test_price_conversion(american, decimal):
+    assert american_to_decimal(american) == Decimal(decimal)
+    assert decimal_to_american(Decimal(decimal)) == american
+
+
+def test_invalid_rows_are_flagged_not_dropped():
+    odds = parse_odds(load("odds-multisport-h2h.json"))
+    odds.loc[0, "price_american"] = 25000
+    flagged = flag_odds(odds)
+    assert len(flagged) == len(odds) and not flagged.loc[0, "is_valid"]
+    assert "out of range" in flagged.loc[0, "validation_notes"]
+
+
+def test_conversion_agrees_with_backtests_toolkit():
+    """Ingestion keeps its own tiny helper (no dependency on analysis code) but must agree with backtests.odds."""
+    odds = pytest.importorskip("backtests.odds")
+    for a in list(range(-2000, -99, 7)) + list(range(100, 2000, 7)):
+        assert american_to_decimal(a) == odds.decimal_from_american(a).quantize(Decimal("0.0001")), a

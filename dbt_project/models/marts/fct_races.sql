@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        tags=['race_date_partitioned'],
         incremental_strategy='delete+insert',
         unique_key='race_key',
         on_schema_change='sync_all_columns',

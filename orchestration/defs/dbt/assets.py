@@ -1,6 +1,6 @@
 """dbt models as assets, split the way the reference Dagster project splits them.
 
-Incremental models (facts keyed by race date) share the race-date partitions and receive the partition window as
+Incremental facts keyed by race date (tag ``race_date_partitioned``) share the race-date partitions and receive the partition window as
 ``--vars``, so a one-day run costs the same however long the history is and re-running a day replaces exactly that day.
 Everything else (staging views, dimensions, stats, quality report) is unpartitioned and rebuilt whole.
 """
@@ -16,7 +16,9 @@ from orchestration.defs.dbt.translator import PaddockDbtTranslator
 from orchestration.defs.history.partitions import race_date_partitions
 from orchestration.defs.warehouse.resources import WarehouseResource
 
-INCREMENTAL = "config.materialized:incremental"
+# Models whose rows belong to a race date share the race-date partitions (tagged in their config); other incremental
+# models (odds, keyed by snapshot time) are not date-partitioned.
+INCREMENTAL = "tag:race_date_partitioned"
 # Dagster splits the unpartitioned models around the partitioned facts (staging first, stats after), so a test that
 # joins a dim to a fact must run with the fact's step, not the dim's: "cautious" runs only fully selected tests.
 BUILD = ["build", "--indirect-selection", "cautious"]

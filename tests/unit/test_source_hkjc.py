@@ -47,7 +47,7 @@ def test_races(batch):
     turf, awt, hv = (batch.races.iloc[i] for i in range(3))
     assert (turf.distance, turf.distance_unit, turf.surface, turf.going, turf.race_class) == (
         1200, "m", "turf", "good to firm", "4")
-    assert (awt.surface, awt.going) == ("dirt", "wet slow")
+    assert (awt.surface, awt.going) == ("synthetic", "wet slow")
     assert pd.isna(hv.distance) and hv.race_class is None  # published without class/distance: not guessed
     assert turf.source_ref == "2019-01-01-ST.json raceId=2019-01-01-ST-1"
     assert turf._original["course"] == 'TURF - "A" Course' and "runners" not in turf._original
@@ -151,7 +151,7 @@ def test_real_copy_counts():
     assert len(batch.races) == 2399 and len(batch.runners) == 29141
     assert batch.races.race_id.is_unique
     assert not batch.runners.duplicated(["race_id", "horse_number"]).any()
-    assert batch.races.surface.value_counts().to_dict() == {"turf": 2088, "dirt": 311}
+    assert batch.races.surface.value_counts().to_dict() == {"turf": 2088, "synthetic": 311}
     assert set(batch.dividends.pool) == {"win", "place", "quinella", "quinella_place", "tierce", "trio", "first4",
                                          "quartet"}
     assert (batch.dividends.pool == "win").sum() == 2406  # 7 dead heats for win

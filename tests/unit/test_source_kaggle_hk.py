@@ -54,7 +54,7 @@ def test_race_fields(batch):
     assert (first.track_code, first.race_number, first.distance, first.distance_unit) == ("ST", 1, 1400, "m")
     assert (first.surface, first.going, first.race_class) == ("turf", "good to firm", "5")
     assert first.purse == Decimal("485000.0") and isinstance(first.purse, Decimal) and first.currency == "HKD"
-    assert (dirt.surface, dirt.going, dirt.purse) == ("dirt", "fast", None)
+    assert (dirt.surface, dirt.going, dirt.purse) == ("synthetic", "fast", None)
 
 
 def test_runner_fields(batch):
@@ -154,7 +154,7 @@ def test_real_copy_loads_every_race_and_run(real_batch):
     assert real_batch.races.race_id.is_unique
     assert real_batch.races.race_date.min() == date(2008, 9, 15)
     assert real_batch.races.race_date.max() == date(2016, 12, 11)
-    assert (real_batch.races.surface.value_counts().to_dict()) == {"turf": 5656, "dirt": 693}
+    assert (real_batch.races.surface.value_counts().to_dict()) == {"turf": 5656, "synthetic": 693}
     assert (real_batch.dividends.pool == "win").sum() == 6349 + 12  # 12 dead heats
     assert int(real_batch.runners.margin_lengths.isna().sum()) == 89  # the 999 sentinel
 

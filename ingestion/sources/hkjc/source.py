@@ -4,7 +4,7 @@ Decisions, checked against the shared copy (2017-2019: 260 meetings, 2,399 races
 
 - **Dates from file names.** ``available_dates`` reads only the directory listing (``YYYY-MM-DD-<course>.json``);
   a file not named that way is opened to find its date. ``read`` parses only the files in range, once per instance.
-- **Surface** ``TURF`` -> turf, ``AWT``/``ALL WEATHER...`` (Sha Tin's all-weather track, 311 races) -> dirt; the
+- **Surface** ``TURF`` -> turf, ``AWT``/``ALL WEATHER...`` (Sha Tin's all-weather track, 311 races) -> synthetic (one vocabulary with ``ingestion.normalize``); the
   course ("TURF - \\"C+3\\" Course") and rating band stay in ``_original``. 129 races (Group/special races) publish
   neither class nor distance: they stay null for the gate to judge rather than being guessed.
 - **Runners.** ``placing`` is an int 1..14 in this copy; ``"1 DH"`` style text would keep its number. A missing or
@@ -55,7 +55,7 @@ def surface_of(value: object) -> str | None:
     if text == "TURF":
         return "turf"
     if text == "AWT" or text.startswith("ALL WEATHER"):
-        return "dirt"
+        return "synthetic"
     return text.lower()
 
 

@@ -6,8 +6,9 @@ Decisions, each checked against the shared copy (6,349 races, 79,447 runs):
   Sha Tin race 1 of 2008-09-15 (matched on dividends) and its last race, "2005-08-28", is 2016-12-11. ``race_date`` is
   the csv date + 4,123 days (restored dates fall on Sundays/Wednesdays, HK's racing days); the csv date and row id
   stay in ``source_ref``: ``"kaggle race_id=0 csv_date=1997-06-02"``.
-- **Surface** ``0`` = turf, ``1`` = dirt: code 1 occurs only at Sha Tin, only on config "A", and with the all-weather
-  goings (FAST, WET SLOW, SLOW...), i.e. the all-weather track, which the schema calls dirt.
+- **Surface** ``0`` = turf, ``1`` = synthetic (Kaggle calls it dirt): code 1 occurs only at Sha Tin, only on config
+  "A", and with the all-weather goings (FAST, WET SLOW, SLOW...), i.e. the all-weather track, which
+  ``ingestion.normalize`` calls synthetic.
 - **Finishers.** ``result`` is always 1..14 here; dead heats share a result (12 races with two winners). A result
   that is not a positive integer (0, blank, text) would mean "did not finish": ``finish_position`` null, status
   ``dnf``. ``lengths_behind`` = 999 (89 runs) is a sentinel for "beaten too far to measure" - those runs do have a
@@ -41,7 +42,7 @@ DATE_SHIFT = timedelta(days=4123)
 LENGTHS_SENTINEL = 999.0
 STAKE_UNIT = 10
 CURRENCY = "HKD"
-SURFACES = {"0": "turf", "1": "dirt"}
+SURFACES = {"0": "turf", "1": "synthetic"}
 
 RACE_COLUMNS = (
     "race_id", "date", "venue", "race_no", "surface", "distance", "going", "prize", "race_class",

@@ -1,0 +1,91 @@
+"""Expected value of retail prices against a sharp book's de-vigged line, with Kelly stake fractions.
+
+The sharp book (Pinnacle by default) is the market's best estimate of the truth once its margin is removed, so a
+retail price is "value" when fair probability × price − 1 is clearly positive. The sharp market is only de-vigged
+when the sharp book quotes *every* outcome any book quotes for that event × market × line; de-vigging a partial
+market would inflate every probability in it. Everything is vectorized: the sharp markets become one
+(markets × outcomes) matrix for :func:`backtests.odds.remove_vig_many`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from backtests.arbitrage import PRICE_COLUMNS, factor_codes, combine_codes, line_points
+from backtests.odds import remove_vig_many
+
+DEFAULT_SHARP_BOOK = "pinnacle"
+DEFAULT_MIN_EV = 0.03
+
+
+def kelly_fraction(probability: np.ndarray, decimal_odds: np.ndarray, multiplier: float = 1.0) -> np.ndarray:
+    """Share of bankroll to stake: (p·o − 1)/(o − 1), never negative, times multiplier (e.g. 0.25 for quarter Kelly)."""
+    probability, decimal_odds = np.asarray(probability, dtype=float), np.asarray(decimal_odds, dtype=float)
+    return np.clip((probability * decimal_odds - 1) / (decimal_odds - 1), 0, None) * multiplier
+
+
+def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOOK, method: str = "multiplicative",
+                       now: datetime | None = None, max_age: timedelta | None = None) -> pd.Series:
+    """Fair probability of each row's outcome from the sharp book's de-vigged market (NaN where there is none)."""
+    missing = set(PRICE_COLUMNS) - set(prices.columns)
+    if missing:
+        raise ValueError(f"prices lack columns {sorted(missing)}")
+    event_codes, market_codes = factor_codes(prices["event_id"]), factor_codes(prices["market"])
+    line = line_points(prices, event_codes, market_codes)
+    market_id = combine_codes(event_codes, market_codes, factor_codes(pd.Series(line)))
+    outcome_id = combine_codes(market_id, factor_codes(prices["outcome"]))
+    markets = market_id.max(initial=-1) + 1
+    pair_market = np.zeros(outcome_id.max(initial=-1) + 1, dtype=np.int64)
+    pair_market[outcome_id] = market_id
+    outcomes_quoted = np.bincount(pair_market, minlength=markets)
+
+    price = prices["price_decimal"].to_numpy(dtype=float)
+    sharp = (prices["bookmaker"] == sharp_book).to_numpy() & np.isfinite(price) & (price > 1.0)
+    if max_age is not None:
+        updated = pd.to_datetime(prices["last_update"], utc=True)
+        reference = pd.Timestamp(now) if now is not None else updated.max()
+        reference = reference.tz_localize("UTC") if reference.tzinfo is None else reference
+        sharp &= (updated >= reference - max_age).to_numpy()
+    rows = np.flatnonzero(sharp)
+    updated_ns = pd.to_datetime(prices["last_update"], utc=True).dt.tz_convert(None).to_numpy().astype(np.int64)
+    newest_first = np.argsort(-updated_ns[rows], kind="stable")
+    rows = rows[newest_first]
+    rows = rows[np.unique(outcome_id[rows], return_index=True)[1]]  # the sharp book's latest quote per outcome
+    sharp_market = market_id[rows]
+    complete = np.bincount(sharp_market, minlength=markets) == outcomes_quoted
+    rows = rows[complete[sharp_market] & (outcomes_quoted[sharp_market] >= 2)]
+
+    fair_by_outcome = np.full(len(pair_market), np.nan)
+    if len(rows):
+        row_market = pd.factorize(market_id[rows])[0]
+        order = np.argsort(row_market, kind="stable")
+        rows, row_market = rows[order], row_market[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(row_market)) + 1]
+        column = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+        matrix = np.full((row_market.max() + 1, column.max() + 1), np.nan)
+        matrix[row_market, column] = price[rows]
+        fair, _negative = remove_vig_many(matrix, method)  # flagged rows come back NaN: no fair price
+        fair_by_outcome[outcome_id[rows]] = fair[row_market, column]
+    return pd.Series(fair_by_outcome[outcome_id], index=prices.index, name="fair_probability")
+
+
+def expected_value(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOOK, method: str = "multiplicative",
+                   min_ev: float = DEFAULT_MIN_EV, kelly_multiplier: float = 1.0, now: datetime | None = None,
+                   max_age: timedelta | None = None) -> pd.DataFrame:
+    """Every non-sharp price with fair_probability, ev (p·o − 1), ev_pct, is_value (ev ≥ min_ev) and kelly.
+
+    Rows without a fair probability (no complete sharp market) keep NaN figures and are never flagged.
+    """
+    fair = fair_probabilities(prices, sharp_book, method, now=now, max_age=max_age)
+    result = prices.assign(fair_probability=fair)
+    result = result[result["bookmaker"] != sharp_book].copy()
+    price = result["price_decimal"].to_numpy(dtype=float)
+    probability = result["fair_probability"].to_numpy()
+    ev = probability * price - 1
+    result["ev"] = ev
+    result["ev_pct"] = ev * 100
+    result["is_value"] = np.nan_to_num(ev, nan=-np.inf) >= min_ev - 1e-12
+    result["kelly"] = kelly_fraction(probability, price, kelly_multiplier)
+    return result

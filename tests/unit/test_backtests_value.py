@@ -1,0 +1,80 @@
+"""Expected value against the sharp book's fair line, and Kelly fractions."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backtests.odds import remove_vig
+from backtests.value import expected_value, fair_probabilities, kelly_fraction
+
+NOW = datetime(2024, 6, 5, 12, tzinfo=timezone.utc)
+
+
+def quote(event, outcome, book, price, market="h2h", point=None, age_minutes=0):
+    return {"event_id": event, "market": market, "point": point, "outcome": outcome, "bookmaker": book,
+            "price_decimal": price, "last_update": NOW - timedelta(minutes=age_minutes)}
+
+
+def soccer_prices():
+    return pd.DataFrame([
+        quote("m1", "home", "pinnacle", 2.7), quote("m1", "draw", "pinnacle", 2.3),
+        quote("m1", "away", "pinnacle", 4.4), quote("m1", "home", "retail", 2.9),
+        quote("m1", "away", "retail", 4.2), quote("m1", "draw", "other", 2.36),
+        quote("m2", "home", "pinnacle", 1.9), quote("m2", "home", "retail", 2.5), quote("m2", "away", "retail", 1.5),
+    ])
+
+
+@pytest.mark.parametrize("method", ["multiplicative", "additive", "power", "shin", "odds_ratio"])
+def test_fair_probability_comes_from_the_devigged_sharp_market(method):
+    fair = fair_probabilities(soccer_prices(), method=method)
+    expected = dict(zip(["home", "draw", "away"], remove_vig([2.7, 2.3, 4.4], method)))
+    frame = soccer_prices().assign(fair=fair)
+    for _, row in frame[frame["event_id"] == "m1"].iterrows():
+        assert row["fair"] == pytest.approx(expected[row["outcome"]], abs=1e-9)
+    assert frame.loc[frame["event_id"] == "m2", "fair"].isna().all()  # the sharp book lacks "away": no fair line
+
+
+def test_ev_flags_and_kelly():
+    result = expected_value(soccer_prices(), min_ev=0.03, kelly_multiplier=0.5)
+    assert "pinnacle" not in set(result["bookmaker"])
+    home = result[(result["event_id"] == "m1") & (result["outcome"] == "home")].iloc[0]
+    p = remove_vig([2.7, 2.3, 4.4])[0]
+    assert home["ev"] == pytest.approx(p * 2.9 - 1) and home["ev_pct"] == pytest.approx((p * 2.9 - 1) * 100)
+    assert home["is_value"] == (p * 2.9 - 1 >= 0.03)
+    assert home["kelly"] == pytest.approx(max(0.0, (p * 2.9 - 1) / 1.9) * 0.5)
+    assert not result.loc[result["event_id"] == "m2", "is_value"].any()
+    away = result[(result["event_id"] == "m1") & (result["outcome"] == "away")].iloc[0]
+    assert away["ev"] < 0 and away["kelly"] == 0 and not away["is_value"]
+
+
+def test_stale_sharp_prices_give_no_fair_line():
+    prices = soccer_prices()
+    prices.loc[prices["bookmaker"] == "pinnacle", "last_update"] = NOW - timedelta(hours=2)
+    fair = fair_probabilities(prices, now=NOW, max_age=timedelta(minutes=10))
+    assert fair.isna().all()
+
+
+def test_spread_lines_are_matched_to_the_sharp_line():
+    prices = pd.DataFrame([
+        quote("g", "Heat", "pinnacle", 1.95, "spreads", -4.0), quote("g", "Hornets", "pinnacle", 1.95, "spreads", 4.0),
+        quote("g", "Heat", "retail", 2.10, "spreads", -4.0), quote("g", "Heat", "retail", 2.5, "spreads", -5.5),
+    ])
+    result = expected_value(prices)
+    assert result.iloc[0]["fair_probability"] == pytest.approx(0.5)
+    assert np.isnan(result.iloc[1]["fair_probability"]) and not result.iloc[1]["is_value"]
+
+
+def test_kelly_fraction_formula_and_clipping():
+    assert kelly_fraction(0.5, 3.0) == pytest.approx(0.25)
+    assert kelly_fraction(0.2, 3.0) == 0
+    assert kelly_fraction(np.array([0.5, 0.6]), np.array([3.0, 2.0]), 0.25) == pytest.approx([0.0625, 0.05])
+
+
+def test_latest_sharp_quote_wins_when_the_sharp_book_moved():
+    prices = pd.concat([soccer_prices(), pd.DataFrame([quote("m1", "home", "pinnacle", 3.5, age_minutes=60)])])
+    frame = prices.assign(fair=fair_probabilities(prices.reset_index(drop=True)).to_numpy())
+    home = frame[(frame["event_id"] == "m1") & (frame["outcome"] == "home")]["fair"]
+    assert home.to_numpy() == pytest.approx([remove_vig([2.7, 2.3, 4.4])[0]] * len(home))

@@ -63,12 +63,21 @@ def serve(
     port: int = typer.Option(3000, help="Webserver port."),
 ) -> None:
     """Serve the Dagster UI with the daemon (schedules and sensors on)."""
+    from paddock.simulators import start_local_sources
+
     env = _prepare()
+    local = start_local_sources()
     console.print(f"Dagster UI:      http://{host}:{port}")
     console.print(f"Warehouse (BI):  {db.redact(env['DATABASE_URL'])}  (schema marts)")
+    for name, url in local.urls.items():
+        console.print(f"{name + ':':<17}{url}")
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     cmd = [dagster, "dev", "-w", str(db.PROJECT_ROOT / "workspace.yaml"), "-h", host, "-p", str(port)]
-    raise typer.Exit(subprocess.call(cmd, cwd=db.PROJECT_ROOT, env=os.environ.copy()))
+    try:
+        code = subprocess.call(cmd, cwd=db.PROJECT_ROOT, env=os.environ.copy())
+    finally:
+        local.stop()
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -28,6 +28,7 @@ class PartitionPayload:
 
     source: str
     partition: date
+    scope: str = ""  # a track code when one day is loaded track by track; '' for whole-day loads
     published: dict[str, pd.DataFrame] = field(default_factory=dict)
     quarantined: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -91,15 +92,16 @@ def replace_partition(engine: sa.Engine, payload: PartitionPayload, run_id: str,
     written: dict[str, int] = {}
     with engine.begin() as conn:
         cursor = conn.connection.cursor()
-        key = {"s": payload.source, "p": payload.partition}
+        key = {"s": payload.source, "p": payload.partition, "c": payload.scope}
+        where = "WHERE _source = %(s)s AND _partition = %(p)s AND _scope = %(c)s"
         for table, columns in RAW_TABLES.items():
-            cursor.execute(f"DELETE FROM quarantine.{table} WHERE _source = %(s)s AND _partition = %(p)s", key)
+            cursor.execute(f"DELETE FROM quarantine.{table} {where}", key)
             if raw:
-                cursor.execute(f"DELETE FROM raw.{table} WHERE _source = %(s)s AND _partition = %(p)s", key)
+                cursor.execute(f"DELETE FROM raw.{table} {where}", key)
             frame = payload.published.get(table)
             if raw and frame is not None and not frame.empty:
                 rows = frame.reindex(columns=list(columns)).copy()
-                rows["_source"], rows["_partition"] = payload.source, payload.partition
+                rows["_source"], rows["_partition"], rows["_scope"] = payload.source, payload.partition, payload.scope
                 rows["_loaded_at"], rows["_run_id"] = loaded_at, run_id
                 written[table] = copy_rows(cursor, f"raw.{table}", {**columns, **META_COLUMNS}, rows)
             else:
@@ -108,10 +110,11 @@ def replace_partition(engine: sa.Engine, payload: PartitionPayload, run_id: str,
             if rejects is not None and not rejects.empty:
                 q = quarantine_records(rejects)
                 q.insert(0, "_run_id", run_id)
+                q.insert(0, "_scope", payload.scope)
                 q.insert(0, "_partition", payload.partition)
                 q.insert(0, "_source", payload.source)
-                q_columns = {"_source": "text", "_partition": "date", "_run_id": "text", "record": "jsonb",
-                             "reasons": "text[]"}
+                q_columns = {"_source": "text", "_partition": "date", "_scope": "text", "_run_id": "text",
+                             "record": "jsonb", "reasons": "text[]"}
                 written[f"quarantine.{table}"] = copy_rows(cursor, f"quarantine.{table}", q_columns, q)
         cursor.close()
     return written

@@ -77,6 +77,7 @@ RAW_TABLES: dict[str, dict[str, str]] = {"races": RACES, "runners": RUNNERS, "di
 META_COLUMNS: dict[str, str] = {
     "_source": "text",
     "_partition": "date",
+    "_scope": "text",  # '' for whole-day loads; a track code when a day is loaded track by track (race cards)
     "_loaded_at": "timestamptz",
     "_run_id": "text",
 }

@@ -57,6 +57,9 @@ def raw_table_ddl(table: str) -> str:
     body = ",\n    ".join(f"{name} {pg_type}" for name, pg_type in columns.items())
     return (
         f"CREATE TABLE IF NOT EXISTS raw.{table} (\n    {body}\n);\n"
+        f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS _scope text;\n"
+        f"UPDATE raw.{table} SET _scope = '' WHERE _scope IS NULL;\n"
+        f"ALTER TABLE raw.{table} ALTER COLUMN _scope SET DEFAULT '', ALTER COLUMN _scope SET NOT NULL;\n"
         f"CREATE INDEX IF NOT EXISTS {table}_source_partition_idx ON raw.{table} (_source, _partition);"
     )
 
@@ -68,11 +71,13 @@ def quarantine_table_ddl(table: str) -> str:
         id bigserial PRIMARY KEY,
         _source text NOT NULL,
         _partition date,
+        _scope text NOT NULL DEFAULT '',
         _run_id text,
         quarantined_at timestamptz NOT NULL DEFAULT now(),
         record jsonb NOT NULL,
         reasons text[] NOT NULL
     );
+    ALTER TABLE quarantine.{table} ADD COLUMN IF NOT EXISTS _scope text NOT NULL DEFAULT '';
     CREATE INDEX IF NOT EXISTS {table}_q_source_partition_idx ON quarantine.{table} (_source, _partition);
     """
 

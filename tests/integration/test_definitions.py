@@ -19,6 +19,11 @@ EXPECTED_ASSETS = sorted([
     "marts/dim_tracks", "marts/dim_horses", "marts/dim_jockeys", "marts/dim_trainers",
     "marts/fct_races", "marts/fct_runners", "marts/fct_dividends", "marts/data_quality_report",
     "marts/horse_stats", "marts/jockey_stats", "marts/trainer_stats", "marts/jockey_trainer_stats",
+    # odds: polled snapshots -> dbt odds staging -> odds marts
+    "raw/events", "raw/odds_snapshots", "raw/odds", "raw/odds_scores", "ops/fetch_log",
+    "staging/stg_events", "staging/stg_odds_snapshots", "staging/stg_odds", "staging/stg_fetch_log",
+    "marts/fct_odds", "marts/odds_line_movement", "marts/opening_closing_lines", "marts/best_odds",
+    "marts/consensus_prices", "marts/odds_movement_alerts", "marts/fetch_health",
 ])
 
 
@@ -42,6 +47,8 @@ def test_groups_partitions_and_checks(definitions):
     groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
     assert groups["raw/races"] == "ingestion" and groups["staging/stg_races"] == "staging"
     assert groups["marts/fct_runners"] == "marts" and groups["marts/horse_stats"] == "stats"
+    assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
+    assert graph.get(dg.AssetKey(["marts", "fct_odds"])).partitions_def is None  # keyed by snapshot time, not date
     assert graph.get(dg.AssetKey(["raw", "runners"])).partitions_def is not None
     assert graph.get(dg.AssetKey(["marts", "fct_runners"])).partitions_def is not None
     assert graph.get(dg.AssetKey(["marts", "horse_stats"])).partitions_def is None

@@ -1,0 +1,90 @@
+"""Tier-aware odds polling: wake often, launch runs only for what is due, within the month's credits.
+
+The decision is ``ingestion.odds_api.polling.plan_polls`` (pure, unit-tested); this sensor only reads the poll state
+with one query, turns the plan into run requests tagged with tier and sport, and explains drops in the tick log.
+The cursor remembers when each (sport, tier) was last requested, so a run still in flight when its interval bucket
+rolls over is not launched twice.
+"""
+import json
+from datetime import datetime, timedelta, timezone
+
+import dagster as dg
+
+from ingestion.odds_api.polling import (
+    days_left_in_month, latest_quota_remaining, load_poll_state, plan_polls, started_unsettled_sports,
+)
+from orchestration.defs.odds.resources import OddsPollingResource
+from orchestration.defs.odds.schedules import odds_job, odds_scores_job
+from orchestration.defs.warehouse.resources import WarehouseResource
+
+CURSOR_MEMORY = timedelta(days=1)
+SCORES_EVERY = timedelta(minutes=30)
+
+
+def utcnow() -> datetime:
+    """The sensors' clock; tests patch this to freeze time."""
+    return datetime.now(timezone.utc)
+
+
+def read_cursor(raw: str | None) -> dict[tuple[str, str], datetime]:
+    """Last request time per (sport, tier); an unreadable cursor is treated as empty rather than failing ticks."""
+    try:
+        requested = json.loads(raw or "{}").get("requested", {})
+        return {tuple(k.split("|", 1)): datetime.fromisoformat(v) for k, v in requested.items()}
+    except (ValueError, AttributeError, TypeError):
+        return {}
+
+
+def write_cursor(now: datetime, requested: dict[tuple[str, str], datetime]) -> str:
+    keep = {f"{s}|{t}": at.isoformat() for (s, t), at in sorted(requested.items()) if now - at < CURSOR_MEMORY}
+    return json.dumps({"evaluated_at": now.isoformat(), "requested": keep}, sort_keys=True)
+
+
+@dg.sensor(
+    job=odds_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Poll odds for events due by their tier (hours before the start), grouped per sport and tier.",
+)
+def odds_polling_sensor(
+    context: dg.SensorEvaluationContext, warehouse: WarehouseResource, odds_polling: OddsPollingResource
+) -> dg.SensorResult:
+    now = utcnow()
+    engine = warehouse.ready_engine()
+    requested = read_cursor(context.cursor)
+    plan = plan_polls(
+        load_poll_state(engine, now), now,
+        quota_remaining=latest_quota_remaining(engine, now), days_left_in_month=days_left_in_month(now),
+        cost_per_call=odds_polling.cost_per_call(), sports=odds_polling.sport_list(),
+        discovery_every=timedelta(hours=odds_polling.discovery_hours),
+        discovery_horizon=timedelta(days=odds_polling.discovery_horizon_days), recently_requested=requested,
+    )
+    if plan.dropped:
+        context.log.warning(f"quota: {plan.describe()}")
+    runs = [
+        dg.RunRequest(
+            run_key=r.run_key, tags={"tier": r.tier, "sport": r.sport},
+            run_config={"ops": {"odds_snapshots": {"config": {
+                "sports": [r.sport], "tier": r.tier, "event_ids": list(r.event_ids)}}}},
+        )
+        for r in plan.requests
+    ]
+    requested.update({(r.sport, r.tier): now for r in plan.requests})
+    cursor = write_cursor(now, requested)
+    if runs:
+        return dg.SensorResult(run_requests=runs, cursor=cursor)
+    return dg.SensorResult(skip_reason=f"nothing due: {plan.describe()}", cursor=cursor)
+
+
+@dg.sensor(
+    job=odds_scores_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Settle scores for sports with started, unsettled events (at most every 30 minutes per sport).",
+)
+def odds_scores_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+    now = utcnow()
+    sports = started_unsettled_sports(warehouse.ready_engine(), now)
+    bucket = int(now.timestamp() // SCORES_EVERY.total_seconds())
+    runs = [
+        dg.RunRequest(run_key=f"scores:{sport}:{bucket}", tags={"sport": sport},
+                      run_config={"ops": {"odds_scores": {"config": {"sports": [sport]}}}})
+        for sport in sports
+    ]
+    return dg.SensorResult(run_requests=runs) if runs else dg.SensorResult(skip_reason="no started, unsettled events")

@@ -94,4 +94,7 @@ def ensure_warehouse(engine: sa.Engine) -> None:
         for ddl in OPS_DDL:
             conn.exec_driver_sql(ddl)
     ensure_odds_tables(engine)
+    from ingestion.racecards.pages import ensure_racecard_tables  # it builds on this module's DDL helpers
+
+    ensure_racecard_tables(engine)
     ensure_bi_reader(engine)

@@ -86,7 +86,7 @@ def raise_if_critical(result: GateResult) -> GateResult:
 
 def gate(df: pd.DataFrame, suite_name: str, *, quarantine_warnings: bool = False) -> GateResult:
     """Gate one staged raw frame (``suite_name`` is the raw table: races, runners or dividends)."""
-    return _gate(df, get_suite(suite_name), quarantine_warnings=quarantine_warnings)
+    return gate_suite(df, get_suite(suite_name), quarantine_warnings=quarantine_warnings)
 
 
 def gate_batch(frames: Mapping[str, pd.DataFrame], *, quarantine_warnings: bool = False) -> dict[str, GateResult]:
@@ -103,13 +103,15 @@ def gate_batch(frames: Mapping[str, pd.DataFrame], *, quarantine_warnings: bool 
         race_ids = set(results["races"].published["race_id"])
     for table in TABLE_ORDER[1:]:
         if table in frames:
-            results[table] = _gate(frames[table], get_suite(table), quarantine_warnings=quarantine_warnings,
-                                   published_race_ids=race_ids)
+            results[table] = gate_suite(frames[table], get_suite(table), quarantine_warnings=quarantine_warnings,
+                                        published_race_ids=race_ids)
     return results
 
 
-def _gate(df: pd.DataFrame, suite: SuiteSpec, *, quarantine_warnings: bool,
-          published_race_ids: Collection[Any] | None = None) -> GateResult:
+def gate_suite(df: pd.DataFrame, suite: SuiteSpec, *, quarantine_warnings: bool,
+               published_race_ids: Collection[Any] | None = None) -> GateResult:
+    """Gate a frame against any suite spec (the raw-table suites by name go through ``gate``; other domains, like race
+    cards, define their own ``SuiteSpec`` and call this)."""
     n = len(df)
     row_specs = suite.row_level()
     batch_gx = tuple(s for s in suite.batch_level() if s.gx_type is not None and not s.is_uniqueness)

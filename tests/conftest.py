@@ -42,3 +42,11 @@ def engine(runtime_env):
     from paddock import db
 
     return db.warehouse_engine()
+
+
+def clear_odds_tables(engine) -> None:
+    """Empty the odds tables and the fetch log: odds test modules share one database and count rows globally."""
+    import sqlalchemy as sa
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE raw.odds, raw.odds_snapshots, raw.events, ops.fetch_log"))

@@ -24,6 +24,11 @@ EXPECTED_ASSETS = sorted([
     "staging/stg_events", "staging/stg_odds_snapshots", "staging/stg_odds", "staging/stg_fetch_log",
     "marts/fct_odds", "marts/odds_line_movement", "marts/opening_closing_lines", "marts/best_odds",
     "marts/consensus_prices", "marts/odds_movement_alerts", "marts/fetch_health",
+    # signals downstream of the odds marts
+    "marts/arbitrage_opportunities", "marts/value_bets",
+    # race cards and results scraped per date x track
+    "raw/card_races", "raw/card_runners", "raw/race_results",
+    "staging/stg_race_cards", "staging/stg_card_runners", "marts/race_cards",
 ])
 
 
@@ -64,3 +69,19 @@ def test_job_and_schedule(definitions):
     schedule = definitions.resolve_schedule_def("history_job_schedule")
     assert schedule.cron_schedule == "0 7 * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_odds_models_and_signals_follow_new_odds_by_automation(definitions):
+    graph = definitions.resolve_asset_graph()
+    for key in (["marts", "fct_odds"], ["marts", "arbitrage_opportunities"], ["marts", "value_bets"]):
+        assert graph.get(dg.AssetKey(key)).automation_condition is not None, key
+    assert graph.get(dg.AssetKey(["marts", "horse_stats"])).automation_condition is None
+    assert dg.AssetKey(["marts", "fct_odds"]) in graph.get(dg.AssetKey(["marts", "arbitrage_opportunities"])).parent_keys
+
+
+def test_race_cards_are_partitioned_by_date_and_track(definitions):
+    graph = definitions.resolve_asset_graph()
+    partitions = graph.get(dg.AssetKey(["raw", "card_races"])).partitions_def
+    assert isinstance(partitions, dg.MultiPartitionsDefinition)
+    assert sorted(d.name for d in partitions.partitions_defs) == ["date", "track"]
+    assert graph.get(dg.AssetKey(["raw", "race_results"])).partitions_def == partitions

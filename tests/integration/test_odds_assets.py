@@ -16,6 +16,7 @@ from orchestration.defs.odds.checks import ODDS_VALIDITY_CHECK
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
 from orchestration.defs.odds.schedules import prune_odds_job
 from orchestration.defs.warehouse.resources import WarehouseResource
+from tests.conftest import clear_odds_tables
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +25,8 @@ SPORTS = ["basketball_nba", "soccer_epl"]
 
 
 @pytest.fixture(scope="module")
-def sim():
+def sim(engine):
+    clear_odds_tables(engine)
     with OddsApiSimulator(seed=11, api_key=KEY) as s:
         yield s
 
@@ -133,6 +135,7 @@ def test_scores_mark_started_events(engine, resources):
 
 
 def test_retention_prunes_old_snapshots_and_reports_counts(engine, runtime_env):
+    clear_odds_tables(engine)
     old = datetime.now(timezone.utc) - timedelta(days=45)
     with engine.begin() as conn:
         conn.execute(sa.text(

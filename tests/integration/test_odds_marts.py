@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -19,6 +20,7 @@ from ingestion.odds_api.client import OddsApiClient
 from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.odds_api.storage import store_snapshot
 from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.conftest import clear_odds_tables
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +67,7 @@ def _frame(conn, sql: str, **params) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def odds_world(engine, tmp_path_factory):
     """Load three fetches from the simulator, build the odds models (full, then incremental); yield what was loaded."""
+    clear_odds_tables(engine)
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     clock = {"now": now - timedelta(hours=OFFSETS_H[0])}
     sim = OddsApiSimulator(seed=SEED, clock=lambda: clock["now"])
@@ -237,3 +240,48 @@ def test_fetch_health_reports_failures_and_quota(engine, odds_world):
     assert 0 < row["success_rate_24h"] < 1
     assert row["quota_remaining"] == odds_world["remaining"]
     assert row["invalid_odds_rows_24h"] == 0 and row["odds_rows_24h"] > 3000  # soft notes do not invalidate
+
+
+def test_planted_arbitrage_is_published_once_and_expires(engine, odds_world):
+    """Downstream signals: the simulator's planted arbitrage becomes one row per opportunity, updated on re-runs,
+    expired with a reason once the event has started."""
+    from backtests.signals import publish_arbitrage
+
+    now = odds_world["times"][-1] + timedelta(minutes=1)
+    first = publish_arbitrage(engine, now, max_age=timedelta(hours=2))
+    again = publish_arbitrage(engine, now + timedelta(minutes=1), max_age=timedelta(hours=2))
+    planted = {(p["event_id"], p["bookmaker"]) for p in odds_world["arbitrage"]}
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT event_id, legs, total_stake, guaranteed_return, profit_pct, detected_at, last_seen_at "
+            "FROM marts.arbitrage_opportunities WHERE market = 'h2h' AND NOT expired")).mappings().all()
+    found = {(r["event_id"], leg["bookmaker"]) for r in rows for leg in r["legs"]}
+    assert planted <= found
+    assert first["open"] == again["open"] > 0 and again["new"] == 0 and again["expired"] == 0
+    for r in rows:
+        stakes = [Decimal(str(leg["stake"])) for leg in r["legs"]]
+        assert sum(stakes) == r["total_stake"] == Decimal("100")
+        assert all(s == s.quantize(Decimal("0.01")) for s in stakes)  # to the cent
+        assert r["guaranteed_return"] > r["total_stake"] and r["last_seen_at"] > r["detected_at"]
+    later = max(odds_world["times"]) + timedelta(days=30)  # every event has started by then
+    gone = publish_arbitrage(engine, later)
+    with engine.connect() as conn:
+        reasons = conn.execute(sa.text(
+            "SELECT DISTINCT expired_reason FROM marts.arbitrage_opportunities WHERE expired")).scalars().all()
+    assert gone["open"] == 0 and gone["expired"] == again["open"] and reasons == ["event started"]
+
+
+def test_value_bets_against_the_sharp_book(engine, odds_world):
+    from backtests.signals import publish_value_bets
+
+    now = odds_world["times"][-1] + timedelta(minutes=1)
+    counts = publish_value_bets(engine, now, min_ev=0.03, max_age=timedelta(hours=2))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT * FROM marts.value_bets WHERE NOT expired")).mappings().all()
+    assert counts["open"] == len(rows) > 0
+    for r in rows:
+        ev = r["fair_probability"] * float(r["price_decimal"]) - 1
+        assert r["bookmaker"] != "pinnacle" and ev >= 0.03 - 1e-9
+        assert r["ev_pct"] == pytest.approx(ev * 100)
+        o = float(r["price_decimal"])
+        assert r["kelly_fraction"] == pytest.approx(max(0.0, (r["fair_probability"] * o - 1) / (o - 1)))

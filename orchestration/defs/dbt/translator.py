@@ -6,6 +6,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 LAYER_GROUPS = {"staging": "staging", "marts": "marts", "stats": "stats"}
+# Odds arrive from sensor-launched runs many times a day; their models follow each load on their own (the arbitrage and
+# value assets downstream are eager too), while the historical layers are rebuilt by the jobs that load them.
+EAGER_LAYERS = {"odds"}
 
 
 class PaddockDbtTranslator(DagsterDbtTranslator):
@@ -18,7 +21,10 @@ class PaddockDbtTranslator(DagsterDbtTranslator):
         if node is None or node.get("resource_type") not in ("model", "seed", "snapshot"):
             return spec  # sources keep the raw asset keys declared in their meta
         layer = node["fqn"][1] if len(node["fqn"]) > 2 else "marts"
-        return spec.replace_attributes(
+        spec = spec.replace_attributes(
             key=dg.AssetKey([node.get("schema") or layer, node["name"]]),
             group_name=LAYER_GROUPS.get(layer, layer),
         )
+        if layer in EAGER_LAYERS:
+            spec = spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
+        return spec

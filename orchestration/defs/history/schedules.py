@@ -6,10 +6,11 @@ from orchestration.defs.history.partitions import race_date_partitions
 
 RAW_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
 
-# Raw loads plus every dbt model downstream of them. Used by the schedule and by `paddock run` (with a range).
+# Raw loads plus every dbt model downstream of them, except other domains' marts that merely read the history (today's
+# race cards: they are rebuilt after each card load). Used by the schedule and by `paddock run` (with a range).
 history_job = dg.define_asset_job(
     name="history_job",
-    selection=dg.AssetSelection.assets(*RAW_KEYS).downstream(),
+    selection=dg.AssetSelection.assets(*RAW_KEYS).downstream() - dg.AssetSelection.groups("racecards"),
     partitions_def=race_date_partitions,
     description="Load race results for a range of race dates, gate them, and rebuild the marts and stats.",
 )

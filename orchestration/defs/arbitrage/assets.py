@@ -1,0 +1,62 @@
+"""Arbitrage and value signals downstream of the odds marts, re-materialized by automation when new odds land."""
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import dagster as dg
+
+from backtests.signals import publish_arbitrage, publish_value_bets
+from orchestration.defs.warehouse.resources import WarehouseResource
+
+FCT_ODDS = dg.AssetKey(["marts", "fct_odds"])
+
+
+class ArbitrageConfig(dg.Config):
+    min_profit_pct: float = 1.0
+    total_stake: str = "100"  # money: parsed as Decimal
+    max_price_age_minutes: int = 90  # older quotes are stale and never form a leg
+
+
+class ValueConfig(dg.Config):
+    sharp_book: str = "pinnacle"
+    vig_method: str = "multiplicative"
+    min_ev_pct: float = 3.0
+    kelly_multiplier: float = 1.0
+    max_price_age_minutes: int = 90
+
+
+def _metadata(counts: dict) -> dict:
+    return {key: dg.MetadataValue.float(float(v)) if isinstance(v, float) else dg.MetadataValue.int(int(v))
+            for key, v in counts.items()}
+
+
+@dg.asset(
+    key=["marts", "arbitrage_opportunities"],
+    deps=[FCT_ODDS],
+    group_name="arbitrage",
+    kinds={"python", "postgres"},
+    automation_condition=dg.AutomationCondition.eager(),
+    description="Open and expired cross-book arbitrage: legs with book, price, stake (to the cent) and return.",
+)
+def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    counts = publish_arbitrage(
+        warehouse.ready_engine(), datetime.now(timezone.utc), min_profit=config.min_profit_pct / 100,
+        total_stake=Decimal(config.total_stake), max_age=timedelta(minutes=config.max_price_age_minutes),
+    )
+    return dg.MaterializeResult(metadata=_metadata(counts))
+
+
+@dg.asset(
+    key=["marts", "value_bets"],
+    deps=[FCT_ODDS],
+    group_name="arbitrage",
+    kinds={"python", "postgres"},
+    automation_condition=dg.AutomationCondition.eager(),
+    description="Retail prices whose EV against the sharp book's no-vig probability clears the threshold, with Kelly.",
+)
+def value_bets(config: ValueConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    counts = publish_value_bets(
+        warehouse.ready_engine(), datetime.now(timezone.utc), sharp_book=config.sharp_book, method=config.vig_method,
+        min_ev=config.min_ev_pct / 100, kelly_multiplier=config.kelly_multiplier,
+        max_age=timedelta(minutes=config.max_price_age_minutes),
+    )
+    return dg.MaterializeResult(metadata=_metadata(counts))

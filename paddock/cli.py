@@ -45,12 +45,20 @@ def run(
     """Materialize the whole asset graph once over a range of race dates; exit non-zero on failure."""
     start, end = _iso_date(start, "--start"), _iso_date(end, "--end")
     _prepare()
-    from paddock.runner import materialize_history
+    from orchestration.defs.racecards.partitions import configured_tracks
+    from paddock.runner import materialize_history, materialize_live
+    from paddock.simulators import start_local_sources
 
     first = start or settings.history_start().isoformat()
     last = end or settings.history_end().isoformat()
     console.print(f"[bold]paddock run[/bold]: race dates {first} .. {last}, sources {settings.sources()}")
-    ok = materialize_history(first, last, log=console.print)
+    local = start_local_sources()  # before the definitions load: resources read their URLs from the environment
+    try:
+        ok = materialize_history(first, last, log=console.print)
+        console.print("[bold]paddock run[/bold]: today's race cards and one odds poll, then the odds marts and signals")
+        ok = materialize_live(date.today(), configured_tracks(), log=console.print) and ok
+    finally:
+        local.stop()
     if not ok:
         console.print("[red]run failed[/red] — see the run's event log in the Dagster UI (paddock serve)")
         raise typer.Exit(1)

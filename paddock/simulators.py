@@ -61,7 +61,7 @@ def start_local_sources() -> LocalSources:
     started.processes.append(_spawn("ingestion.racecards.demo_site", DEMO_SITE_PORT))
     started.urls["Demo race-card site"] = f"http://127.0.0.1:{DEMO_SITE_PORT}"
     started.env["PADDOCK_DEMO_SITE_URL"] = started.urls["Demo race-card site"]
-    if not os.environ.get("ODDS_API_KEY"):
+    if os.environ.get("ODDS_API_KEY", SIMULATOR_API_KEY) in ("", SIMULATOR_API_KEY):  # no real key configured
         started.processes.append(_spawn("ingestion.odds_api.simulator", ODDS_SIM_PORT, "--api-key", SIMULATOR_API_KEY))
         started.urls["Odds API simulator"] = f"http://127.0.0.1:{ODDS_SIM_PORT}"
         started.env["ODDS_API_KEY"] = SIMULATOR_API_KEY

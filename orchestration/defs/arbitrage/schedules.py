@@ -1,0 +1,16 @@
+"""A job that rebuilds everything downstream of the normalized odds: the dbt odds marts and the signals.
+
+Automation keeps these fresh after each sensor-launched odds run; the job is what `paddock run` and a manual refresh use.
+"""
+import dagster as dg
+
+# What the odds models read: the polled tables and the fetch log (for fetch_health).
+ODDS_INPUTS = dg.AssetSelection.assets(
+    *(dg.AssetKey(["raw", t]) for t in ("events", "odds_snapshots", "odds")), dg.AssetKey(["ops", "fetch_log"])
+)
+
+odds_marts_job = dg.define_asset_job(
+    name="odds_marts_job",
+    selection=ODDS_INPUTS.downstream() - ODDS_INPUTS,
+    description="Rebuild the odds marts (line movement, best odds, consensus, ...) and the arbitrage / value signals.",
+)

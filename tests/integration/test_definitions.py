@@ -77,6 +77,8 @@ def test_odds_models_and_signals_follow_new_odds_by_automation(definitions):
         assert graph.get(dg.AssetKey(key)).automation_condition is not None, key
     assert graph.get(dg.AssetKey(["marts", "horse_stats"])).automation_condition is None
     assert dg.AssetKey(["marts", "fct_odds"]) in graph.get(dg.AssetKey(["marts", "arbitrage_opportunities"])).parent_keys
+    sensor = definitions.resolve_sensor_def("odds_automation_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
 def test_race_cards_are_partitioned_by_date_and_track(definitions):

@@ -1,0 +1,12 @@
+"""Automation for the odds side: after each sensor-launched odds run, the odds marts and then the arbitrage and value
+signals materialize on their own (their assets carry eager automation conditions). Dagster's default automation
+sensor starts stopped, so this one is declared running, for exactly those groups."""
+import dagster as dg
+
+odds_automation_sensor = dg.AutomationConditionSensorDefinition(
+    name="odds_automation_sensor",
+    target=dg.AssetSelection.groups("odds", "arbitrage"),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Keeps the odds marts and the arbitrage / value signals fresh after every odds load.",
+)

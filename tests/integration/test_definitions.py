@@ -25,7 +25,7 @@ EXPECTED_ASSETS = sorted([
     "marts/fct_odds", "marts/odds_line_movement", "marts/opening_closing_lines", "marts/best_odds",
     "marts/consensus_prices", "marts/odds_movement_alerts", "marts/fetch_health",
     # signals downstream of the odds marts
-    "marts/arbitrage_opportunities", "marts/value_bets",
+    "marts/arbitrage_opportunities", "marts/value_bets", "marts/exotic_value",
     # race cards and results scraped per date x track
     "raw/card_races", "raw/card_runners", "raw/race_results",
     "staging/stg_race_cards", "staging/stg_card_runners", "marts/race_cards",

@@ -17,10 +17,14 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
     with engine.connect() as conn:
         count = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in (
             "raw.card_races", "marts.race_cards", "raw.odds", "marts.fct_odds", "marts.best_odds",
-            "marts.consensus_prices", "marts.arbitrage_opportunities", "marts.fetch_health")}
+            "marts.consensus_prices", "marts.arbitrage_opportunities", "marts.fetch_health", "marts.exotic_value")}
+        exotic_dividends = conn.execute(sa.text(
+            "SELECT count(*) FROM marts.fct_dividends WHERE pool IN ('exacta', 'trifecta', 'superfecta')")).scalar_one()
         synthetic = conn.execute(sa.text(
             "SELECT count(*) FROM marts.fct_races "
             "WHERE source = 'synthetic' AND race_date BETWEEN '2024-02-05' AND '2024-02-11'")).scalar_one()
     assert all(n > 0 for n in count.values()), count
     assert count["marts.fct_odds"] == count["raw.odds"]  # every polled price is valid and modelled
     assert synthetic > 0
+    # every synthetic exotic dividend is priced (all its horses had tote odds), so each gets a fair-odds comparison
+    assert count["marts.exotic_value"] == exotic_dividends

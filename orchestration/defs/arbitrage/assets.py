@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import dagster as dg
 
+from backtests.exotic_value import publish_exotic_value
 from backtests.signals import publish_arbitrage, publish_value_bets
 from orchestration.defs.warehouse.resources import WarehouseResource
 
@@ -59,4 +60,20 @@ def value_bets(config: ValueConfig, warehouse: WarehouseResource) -> dg.Material
         min_ev=config.min_ev_pct / 100, kelly_multiplier=config.kelly_multiplier,
         max_age=timedelta(minutes=config.max_price_age_minutes),
     )
+    return dg.MaterializeResult(metadata=_metadata(counts))
+
+
+class ExoticValueConfig(dg.Config):
+    henery_gamma: float = 1.0  # 1.0 = Harville; < 1 flattens the minor places (Henery)
+
+
+@dg.asset(
+    key=["marts", "exotic_value"],
+    deps=[dg.AssetKey(["marts", "fct_runners"]), dg.AssetKey(["marts", "fct_dividends"])],
+    group_name="arbitrage",
+    kinds={"python", "postgres"},
+    description="Each exotic dividend against the Harville (Henery) fair odds implied by the race's win odds.",
+)
+def exotic_value(config: ExoticValueConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    counts = publish_exotic_value(warehouse.ready_engine(), gamma=config.henery_gamma)
     return dg.MaterializeResult(metadata=_metadata(counts))

@@ -19,3 +19,15 @@
         else lower({{ going }}) ~ '(muddy|sloppy|wet|slow|sealed|yielding|soft|heavy)'
     end
 {%- endmacro %}
+
+
+{#-
+    Sprint (< 8 f) or route (>= 8 f). Furlongs are rounded to 0.1 first, so a metric mile (1600 m = 7.95 f) counts as a
+    route like 8 f. One definition for results and cards, so a card's band matches the band in horse_stats.
+-#}
+{% macro distance_band(furlongs) -%}
+    case
+        when round({{ furlongs }}, 1) < 8 then 'sprint'
+        when round({{ furlongs }}, 1) >= 8 then 'route'
+    end
+{%- endmacro %}

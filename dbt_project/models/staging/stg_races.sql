@@ -53,11 +53,7 @@ banded as (
 
     select
         *,
-        -- furlongs rounded to 0.1 first, so a metric mile (1600 m = 7.95 f) counts as a route like 8 f
-        case
-            when round(distance_f, 1) < 8 then 'sprint'
-            when round(distance_f, 1) >= 8 then 'route'
-        end as distance_band
+        {{ distance_band('distance_f') }} as distance_band
 
     from renamed
 

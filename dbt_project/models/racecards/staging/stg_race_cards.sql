@@ -51,11 +51,7 @@ banded as (
 
     select
         *,
-        -- the same sprint/route rule as stg_races, so a card's band matches the band in horse_stats
-        case
-            when round(distance_f, 1) < 8 then 'sprint'
-            when round(distance_f, 1) >= 8 then 'route'
-        end as distance_band
+        {{ distance_band('distance_f') }} as distance_band
 
     from renamed
 

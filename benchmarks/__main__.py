@@ -28,13 +28,13 @@ def main() -> None:
     os.environ["PADDOCK_HOME"] = home
     for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL"):
         os.environ.pop(name, None)
-    from benchmarks import arbitrage_scan
+    from benchmarks import arbitrage_scan, odds_ingest, sensor_tick
     from benchmarks.history_load import run_all
     from paddock import db
 
     db.export_runtime_env()
     try:
-        rows = run_all() + arbitrage_scan.run()
+        rows = run_all() + arbitrage_scan.run() + odds_ingest.run() + sensor_tick.run()
     finally:
         db.stop_embedded()
     table = Table(title="paddock benchmarks")

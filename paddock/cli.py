@@ -39,8 +39,8 @@ def _prepare() -> dict[str, str]:
 
 @app.command()
 def run(
-    start: str = typer.Option(None, help="First race date (default PADDOCK_HISTORY_START)."),
-    end: str = typer.Option(None, help="Last race date (default PADDOCK_HISTORY_END)."),
+    start: str = typer.Option(None, help="First race date (default PADDOCK_HISTORY_START, else Jan 1 of last year)."),
+    end: str = typer.Option(None, help="Last race date (default PADDOCK_HISTORY_END, else yesterday, UTC)."),
 ) -> None:
     """Materialize the whole asset graph once over a range of race dates; exit non-zero on failure."""
     start, end = _iso_date(start, "--start"), _iso_date(end, "--end")
@@ -56,7 +56,8 @@ def run(
     try:
         ok = materialize_history(first, last, log=console.print)
         console.print("[bold]paddock run[/bold]: today's race cards and one odds poll, then the odds marts and signals")
-        ok = materialize_live(date.today(), configured_tracks(), log=console.print) and ok
+        # the same UTC "today" the default history window ends the day before, so the cards follow the history exactly
+        ok = materialize_live(settings.utc_today(), configured_tracks(), log=console.print) and ok
     finally:
         local.stop()
     if not ok:

@@ -5,7 +5,7 @@ Only names of things live here (which sources, which dates); connection details 
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from paddock.db import PROJECT_ROOT
@@ -13,22 +13,39 @@ from paddock.db import PROJECT_ROOT
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 
 
-def _date(name: str, default: str) -> date:
-    raw = os.environ.get(name, default)
+def _date(name: str, default: date) -> date:
+    """``name`` from the environment as an ISO date; unset or empty (compose passes "") means ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
         raise ValueError(f"{name}={raw!r} is not an ISO date (YYYY-MM-DD)") from exc
 
 
+def utc_today() -> date:
+    """Today in UTC: the one "today" the history window, the demo site's clock and the card partitions agree on."""
+    return datetime.now(timezone.utc).date()
+
+
 def history_start() -> date:
-    """First race date partition; the demo's synthetic history starts here."""
-    return _date("PADDOCK_HISTORY_START", "2024-01-01")
+    """First race date partition; the demo's synthetic history starts here.
+
+    Default: 1 January of last year, so the demo always has two seasons (last year's and this year's so far) behind
+    today's race cards, whatever year it is run in.
+    """
+    return _date("PADDOCK_HISTORY_START", date(utc_today().year - 1, 1, 1))
 
 
 def history_end() -> date:
-    """Last race date that ``paddock run`` materializes (the partitions themselves run on to today)."""
-    return _date("PADDOCK_HISTORY_END", "2025-12-31")
+    """Last race date that ``paddock run`` materializes (the partitions themselves run on to today).
+
+    Default: yesterday (UTC). Today's race cards then see every earlier start of their horses and 365 full days of
+    jockey/trainer form, and no history row of today exists before its races have run (today's results come from the
+    race-card site once the meeting is over, not from the generator in advance).
+    """
+    return _date("PADDOCK_HISTORY_END", utc_today() - timedelta(days=1))
 
 
 def sources() -> list[str]:

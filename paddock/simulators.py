@@ -15,6 +15,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from paddock import settings
+
 DEMO_SITE_PORT = int(os.environ.get("PADDOCK_DEMO_SITE_PORT", "8701"))
 ODDS_SIM_PORT = int(os.environ.get("PADDOCK_ODDS_SIM_PORT", "8702"))
 SIMULATOR_API_KEY = "sim-key"  # the simulator's own key; not a secret
@@ -58,7 +60,9 @@ def _spawn(module: str, port: int, *args: str) -> subprocess.Popen:
 def start_local_sources() -> LocalSources:
     """Start what is needed and export its URLs into this process's environment (inherited by Dagster)."""
     started = LocalSources()
-    started.processes.append(_spawn("ingestion.racecards.demo_site", DEMO_SITE_PORT))
+    # The site's seed is the synthetic history's, so its cards show the horses and people the history has form for.
+    started.processes.append(_spawn("ingestion.racecards.demo_site", DEMO_SITE_PORT,
+                                    "--seed", str(settings.synthetic_seed())))
     started.urls["Demo race-card site"] = f"http://127.0.0.1:{DEMO_SITE_PORT}"
     started.env["PADDOCK_DEMO_SITE_URL"] = started.urls["Demo race-card site"]
     if os.environ.get("ODDS_API_KEY", SIMULATOR_API_KEY) in ("", SIMULATOR_API_KEY):  # no real key configured

@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 
+# The demo history window follows today by default (paddock.settings); the tests pin it to the fixed 2024-2025 window
+# their expected rows and partition keys were written against. Set at import time, before anything imports
+# orchestration (whose partition definitions read it once). An explicit environment still wins.
+os.environ.setdefault("PADDOCK_HISTORY_START", "2024-01-01")
+os.environ.setdefault("PADDOCK_HISTORY_END", "2025-12-31")
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 

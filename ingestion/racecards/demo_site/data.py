@@ -1,7 +1,12 @@
 """What the demo site shows at a given moment: the synthetic generator's rows plus a clock-driven reveal.
 
 The truth is ``SyntheticSource`` for the requested day (any date: the source is built for that calendar year and
-all known tracks, so a page never depends on what was requested before). The clock decides how much of it is public:
+that one track, so a page never depends on what was requested before). That is what makes the site's horses, jockeys
+and trainers the synthetic *history's*: the generator's cast and each (track, day) card depend only on the seed and
+the track, never on the date range or the other tracks configured (``ingestion.sources.synthetic.card``), so a
+meeting here has exactly the rows -- ids, names, results -- that ``SyntheticSource(seed, tracks=(..., track, ...))``
+loads as history for that day (``tests/unit/test_demo_site_identity.py`` holds it to that). The seed must be the
+history's (``paddock.simulators`` passes ``PADDOCK_SYNTHETIC_SEED``). The clock decides how much of it is public:
 
 - a runner the generator scratched appears as scratched from ``SCRATCH_NOTICE`` before its post time;
 - ``JOCKEY_CHANGE_RATE`` of runners were first declared with another jockey, replaced ``JOCKEY_CHANGE_NOTICE``
@@ -23,7 +28,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ingestion.normalize import UnrecognisedValue, parse_odds
-from ingestion.schema import RawBatch
+from ingestion.schema import RawBatch, empty_batch
 from ingestion.sources.synthetic import SyntheticSource
 from ingestion.sources.synthetic.tracks import TRACKS, Track
 
@@ -40,28 +45,29 @@ def unit(*parts: object) -> float:
     return int.from_bytes(digest[:8], "big") / 2 ** 64
 
 
-@lru_cache(maxsize=4)
-def _source(seed: int, year: int) -> SyntheticSource:
-    return SyntheticSource(seed, date(year, 1, 1), date(year, 12, 31), tracks=tuple(TRACKS))
+@lru_cache(maxsize=16)
+def _source(seed: int, year: int, track: str) -> SyntheticSource:
+    """One track's source: only that track's horses are generated (the rows are the same as in a wider source)."""
+    return SyntheticSource(seed, date(year, 1, 1), date(year, 12, 31), tracks=(track,))
 
 
-@lru_cache(maxsize=32)
-def _day(seed: int, day: date) -> RawBatch:
-    return _source(seed, day.year).read(day, day)
+@lru_cache(maxsize=64)
+def _day(seed: int, track: str, day: date) -> RawBatch:
+    return _source(seed, day.year, track).read(day, day)
 
 
 def day_batch(seed: int, track: str, day: date) -> RawBatch:
     """The generator's rows for one track and day (empty frames when the track does not race that day)."""
+    if track not in TRACKS:
+        return empty_batch()
     with _LOCK:  # the server is threaded; generating a year's population twice at once is wasted work
-        batch = _day(seed, day)
-    keep = lambda f: f[f["race_id"].str.startswith(f"{track}-")].reset_index(drop=True)  # noqa: E731
-    return RawBatch(keep(batch.races), keep(batch.runners), keep(batch.dividends))
+        batch = _day(seed, track, day)
+    return RawBatch(batch.races.copy(), batch.runners.copy(), batch.dividends.copy())  # callers never touch the cache
 
 
 @lru_cache(maxsize=16)
 def _jockeys(seed: int, year: int, track: str) -> tuple[str, ...]:
-    people = _source(seed, year).people("jockey")
-    return tuple(people.loc[people["track"] == track, "jockey_name"])
+    return tuple(_source(seed, year, track).people("jockey")["jockey_name"])
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from ingestion.odds_api import OddsApiClient
-from ingestion.odds_api.polling import load_poll_state, prune_old_snapshots
+from ingestion.odds_api.lifecycle import prune_old_snapshots
+from ingestion.odds_api.polling import load_poll_state
 from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.odds_api.storage import store_snapshot
 from orchestration.defs.odds.assets import odds_scores, odds_snapshots

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 import dagster as dg
 
 from ingestion.http.records import redact_text
-from ingestion.odds_api.polling import mark_cancelled, poll_sports
+from ingestion.odds_api.lifecycle import mark_cancelled
+from ingestion.odds_api.polling import poll_sports
 from ingestion.odds_api.storage import store_scores
 from orchestration.defs.odds.checks import odds_validity_result, odds_validity_spec
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource

@@ -1,7 +1,7 @@
 """Jobs and schedules of the odds domain: the polling job (launched by the sensor), scores, and retention."""
 import dagster as dg
 
-from ingestion.odds_api.polling import prune_old_snapshots
+from ingestion.odds_api.lifecycle import prune_old_snapshots
 from orchestration.defs.odds.assets import odds_scores, odds_snapshots
 from orchestration.defs.warehouse.resources import WarehouseResource
 

@@ -10,9 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
-from ingestion.odds_api.polling import (
-    days_left_in_month, latest_quota_remaining, load_poll_state, plan_polls, started_unsettled_sports,
-)
+from ingestion.odds_api.lifecycle import started_unsettled_sports
+from ingestion.odds_api.polling import days_left_in_month, latest_quota_remaining, load_poll_state, plan_polls
 from orchestration.defs.odds.resources import OddsPollingResource
 from orchestration.defs.odds.schedules import odds_job, odds_scores_job
 from orchestration.defs.warehouse.resources import WarehouseResource

@@ -1,0 +1,47 @@
+"""Event lifecycle and retention for polled odds: which started events still need scores, which vanished events are
+cancelled, and pruning raw snapshots past the retention window. Kept apart from ``polling`` (what to fetch next)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+
+def started_unsettled_sports(engine: sa.Engine, now: datetime, within: timedelta = timedelta(hours=12)) -> list[str]:
+    """Sports with an event that has started (within ``within``) but is not final yet: their scores are due."""
+    query = sa.text("""
+        SELECT DISTINCT sport FROM raw.events
+        WHERE commence_time <= :now AND commence_time > :since AND status IN ('scheduled', 'live') AND NOT completed
+        ORDER BY sport
+    """)
+    with engine.connect() as conn:
+        return list(conn.execute(query, {"now": now, "since": now - within}).scalars())
+
+
+def mark_cancelled(engine: sa.Engine, sport: str, seen_ids: Iterable[str], now: datetime,
+                   grace: timedelta = timedelta(hours=12), days_from: int = 3) -> int:
+    """Events that should have started more than ``grace`` ago but that /scores no longer lists are cancelled.
+
+    Postponements need no rule: /scores reports the new commence_time, the upsert follows it, and the tier logic
+    then polls the event on its new schedule.
+    """
+    query = sa.text("""
+        UPDATE raw.events SET status = 'cancelled', updated_at = now()
+        WHERE sport = :sport AND status IN ('scheduled', 'live') AND NOT completed
+          AND commence_time < :before AND commence_time >= :after AND NOT (id = ANY(:seen))
+    """)
+    with engine.begin() as conn:
+        return conn.execute(query, {"sport": sport, "before": now - grace, "after": now - timedelta(days=days_from),
+                                    "seen": list(seen_ids)}).rowcount
+
+
+def prune_old_snapshots(engine: sa.Engine, older_than_days: int, now: datetime | None = None) -> dict:
+    """Delete raw snapshots (and their normalized odds) older than the retention window, in one transaction."""
+    if older_than_days < 1:
+        raise ValueError("older_than_days must be at least 1")
+    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)
+    with engine.begin() as conn:
+        odds = conn.execute(sa.text("DELETE FROM raw.odds WHERE snapshot_time < :c"), {"c": cutoff}).rowcount
+        snaps = conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE snapshot_time < :c"), {"c": cutoff}).rowcount
+    return {"odds_snapshots": snaps, "odds": odds, "cutoff": cutoff.isoformat()}

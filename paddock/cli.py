@@ -76,10 +76,10 @@ def serve(
 
     env = _prepare()
     local = start_local_sources()
-    console.print(f"Dagster UI:      http://{host}:{port}")
-    console.print(f"Warehouse (BI):  {db.redact(env['DATABASE_URL'])}  (schema marts)")
-    for name, url in local.urls.items():
-        console.print(f"{name + ':':<17}{url}")
+    urls = {"Dagster UI": f"http://{host}:{port}", "Warehouse (BI)": f"{db.redact(env['DATABASE_URL'])}  (schema marts)",
+            **local.urls}
+    for name, url in urls.items():
+        console.print(f"{name + ':':<21}{url}", soft_wrap=True)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     cmd = [dagster, "dev", "-w", str(db.PROJECT_ROOT / "workspace.yaml"), "-h", host, "-p", str(port)]
     try:

@@ -72,6 +72,35 @@ def cleanup(engine, created: set[tuple[str, str, str]]) -> None:
         conn.execute(sa.text("DELETE FROM raw.racecard_pages WHERE race_date = :d"), {"d": TODAY})
 
 
+# Card entries of two races run yesterday, loaded with today's partition (so marts.race_cards, from today on, ignores
+# them; the dims do not): a horse, jockey and trainer no result has seen, entered twice; and a different horse
+# answering to a name the history already knows.
+NEW_HORSE, TWIN_HORSE, NEW_JOCKEY, NEW_TRAINER = "IDTEST-NEW", "IDTEST-TWIN", "Nobody  Newman", "Tess New-Trainer"
+CARD_DAY = TODAY - timedelta(days=1)
+
+
+def add_unknown_card_entries(engine) -> None:
+    with engine.begin() as conn:
+        known = conn.execute(sa.text("SELECT horse_name FROM raw.runners WHERE _source = 'synthetic' "
+                                     "ORDER BY horse_id LIMIT 1")).scalar_one()
+        for number, race_id in enumerate(("idtest-1", "idtest-2"), start=1):
+            conn.execute(sa.text(
+                "INSERT INTO raw.card_races (_source, _partition, _scope, _loaded_at, _run_id, race_id, race_date, "
+                "track_code, race_number, post_time, distance, distance_unit, surface, going, purse, currency, "
+                "runner_count, fetched_at) VALUES ('demo', :d, 'IDTEST', now(), 'test-demo-identity', :r, :day, "
+                "'IDT', :n, :post, 1200, 'm', 'dirt', 'fast', 10000, 'USD', 2, now())"),
+                {"d": TODAY, "r": race_id, "day": CARD_DAY, "n": number,
+                 "post": datetime.combine(CARD_DAY, time(18, number), tzinfo=timezone.utc)})
+        for race_id, number, horse_id, name in (("idtest-1", 1, NEW_HORSE, "Brand New Identity"),
+                                                ("idtest-2", 1, NEW_HORSE, "Brand New Identity"),
+                                                ("idtest-1", 2, TWIN_HORSE, known)):
+            conn.execute(sa.text(
+                "INSERT INTO raw.card_runners (_source, _partition, _scope, _loaded_at, _run_id, race_id, race_date, "
+                "horse_number, horse_id, horse_name, horse_age, jockey_name, trainer_name, fetched_at) VALUES "
+                "('demo', :d, 'IDTEST', now(), 'test-demo-identity', :r, :day, :n, :h, :name, 4, :j, :t, now())"),
+                {"d": TODAY, "day": CARD_DAY, "r": race_id, "n": number, "h": horse_id, "name": name, "j": NEW_JOCKEY, "t": NEW_TRAINER})
+
+
 @pytest.fixture(scope="module")
 def mart(runtime_env, engine, tmp_path_factory):
     ensure_racecard_tables(engine)
@@ -85,6 +114,7 @@ def mart(runtime_env, engine, tmp_path_factory):
             load_card(engine, resource.fetcher(engine), base_url, "demo", track, TODAY, run_id="test-demo-identity")
     finally:
         site.stop()
+    add_unknown_card_entries(engine)
     target = str(tmp_path_factory.mktemp("dbt-target"))
     before = relations(engine)
     dbt_build(target, "--vars", f'{{"race_cards_min_date": "{TODAY.isoformat()}"}}')
@@ -123,4 +153,55 @@ def test_start_counts_are_the_generators_starts_in_the_window(mart, engine):
     got = dict(rows(engine, "SELECT horse_id, starts FROM marts.race_cards WHERE source = 'demo' AND race_date = :d",
                     d=TODAY))
     assert len(got) == sum(len(day_batch(SEED, t, TODAY).runners) for t in TRACKS)
-    assert got == {h: int(expected.get(h, 0)) for h in got}
+    # other modules of the session may have loaded more of the same generator's history (other windows; demo results
+    # of other days): those starts count too, each race once per identity group, as the mart counts them
+    elsewhere = dict(rows(engine, "SELECT horse_id, count(DISTINCT race_id) FROM raw.runners WHERE _source IN "
+                                  "('synthetic', 'demo') AND race_date < :d AND race_date NOT BETWEEN :a AND :b "
+                                  "AND (finish_position IS NOT NULL OR lower(trim(status)) IN ('dnf', 'disqualified')) "
+                                  "GROUP BY horse_id", d=TODAY, a=HISTORY[0], b=HISTORY[1]))
+    assert got == {h: int(expected.get(h, 0)) + elsewhere.get(h, 0) for h in got}
+
+
+def test_card_entries_resolve_to_the_history_dims_and_new_names_get_rows(mart, engine):
+    # today's card horses are the synthetic history's horses: one dim row each, never a card-only duplicate
+    card_horses = {h for (h,) in rows(engine, "SELECT DISTINCT horse_id FROM raw.card_runners WHERE _source = 'demo' "
+                                              "AND _partition = :d AND _scope <> 'IDTEST'", d=TODAY)}
+    with_history = {h for (h,) in rows(engine, "SELECT DISTINCT horse_id FROM raw.runners WHERE _source = 'synthetic'")}
+    resolved = dict(rows(engine, "SELECT horse_id, horse_key FROM marts.dim_horses WHERE has_results "
+                                 "AND source = 'synthetic' AND first_seen_on_card <= :d AND card_entries > 0", d=TODAY))
+    assert len(card_horses & with_history) >= 0.8 * len(card_horses)
+    assert {h: f"synthetic:{h}" for h in card_horses & with_history} == {h: resolved[h] for h in card_horses & with_history}
+    # marts.race_cards points at the same row
+    mapped = dict(rows(engine, "SELECT horse_id, dim_horse_key FROM marts.race_cards WHERE source = 'demo' "
+                               "AND race_date = :d", d=TODAY))
+    assert {h: mapped[h] for h in card_horses & with_history} == {h: resolved[h] for h in card_horses & with_history}
+    duplicates = rows(engine, "SELECT horse_key FROM marts.dim_horses d WHERE NOT has_results AND EXISTS ("
+                              "SELECT 1 FROM raw.runners r WHERE r._source IN ('synthetic', 'demo') "
+                              "AND r.horse_id = d.horse_id)")
+    assert duplicates == []
+    # a horse only on cards: one row, no results yet, both card entries counted
+    new = rows(engine, "SELECT horse_key, has_results, race_entries, first_seen_on_card, card_entries, horse_name "
+                       "FROM marts.dim_horses WHERE horse_id = :h", h=NEW_HORSE)
+    assert new == [(f"demo:{NEW_HORSE}", False, 0, CARD_DAY, 2, "Brand New Identity")]
+    # same name as a history horse, different id: a different horse
+    twin = rows(engine, "SELECT horse_key, has_results FROM marts.dim_horses WHERE horse_id = :h",
+                h=TWIN_HORSE)
+    assert twin == [(f"demo:{TWIN_HORSE}", False)]
+    namesakes = rows(engine, "SELECT count(*) FROM marts.dim_horses WHERE lower(horse_name) = (SELECT lower(horse_name) "
+                             "FROM marts.dim_horses WHERE horse_id = :h)", h=TWIN_HORSE)[0][0]
+    assert namesakes >= 2
+    # people: names resolve to the history's rows; a new name gets one row keyed by its normalized name
+    for who, new_name in (("jockey", NEW_JOCKEY), ("trainer", NEW_TRAINER)):
+        unresolved = rows(engine, f"SELECT DISTINCT c.{who}_name FROM raw.card_runners c WHERE c._source = 'demo' "
+                                  f"AND c._partition = :d AND c._scope <> 'IDTEST' AND c.{who}_name IS NOT NULL "
+                                  f"AND NOT EXISTS (SELECT 1 FROM marts.dim_{who}s d WHERE d.has_results "
+                                  f"AND d.source IN ('synthetic', 'demo') AND d.card_entries > 0 "
+                                  f"AND lower(d.{who}_name) = lower(c.{who}_name))", d=TODAY)
+        assert unresolved == [], who
+        assert rows(engine, f"SELECT count(*) FROM marts.dim_{who}s d WHERE NOT has_results AND EXISTS (SELECT 1 FROM "
+                            f"raw.runners r WHERE r._source IN ('synthetic', 'demo') "
+                            f"AND lower(r.{who}_name) = lower(d.{who}_name))")[0][0] == 0, who
+        normalized = " ".join(new_name.split())
+        got = rows(engine, f"SELECT {who}_key, {who}_id, has_results, card_entries, first_seen_on_card "
+                           f"FROM marts.dim_{who}s WHERE lower({who}_name) = lower(:n)", n=normalized)
+        assert got == [(f"demo:name:{normalized.lower()}", None, False, 3, CARD_DAY)], who

@@ -138,3 +138,11 @@ def test_race_cards_mart_builds_with_form_and_connections(world, engine, tmp_pat
     assert scalar(engine, "SELECT count(*) FROM marts.race_cards WHERE race_date = :d AND jockey_starts_365d > 0 "
                           "AND trainer_starts_365d > 0", d=DAY) > 0
     assert scalar(engine, "SELECT count(DISTINCT identity_group) FROM marts.race_cards") == 1
+    # identity: the day's card horses ran that day (results loaded above), so each resolves to its result row in the
+    # dim and none gets a card-only duplicate (README "Identity")
+    assert scalar(engine, "SELECT count(DISTINCT c.horse_id) FROM raw.card_runners c WHERE c._source = 'demo' "
+                          "AND c._partition = :d AND c._scope = 'BEL' AND NOT EXISTS (SELECT 1 FROM marts.dim_horses h "
+                          "WHERE h.horse_id = c.horse_id AND h.has_results AND h.card_entries > 0 "
+                          "AND h.first_seen_on_card IS NOT NULL)", d=DAY) == 0
+    assert scalar(engine, "SELECT count(*) FROM marts.dim_horses h WHERE NOT h.has_results AND EXISTS (SELECT 1 FROM "
+                          "raw.runners r WHERE r._source IN ('demo', 'synthetic') AND r.horse_id = h.horse_id)") == 0

@@ -1,3 +1,12 @@
+{#-
+    Identity (README "Identity"): a trainer with a source id is that id (trainer_key = source:trainer_id), one row per
+    key from the results, as before. Cards publish names only, so a trainer seen on a race card resolves by name
+    (whitespace-collapsed, case-insensitive) to a result row of the same identity group (macro identity_group, the rule
+    marts.race_cards uses) that was entered under that name -- the group's own source's row first, then the most
+    recently active, then the lowest key. A card name with no such row becomes one new row per identity (group +
+    name), keyed <source>:name:<lower name>, has_results false, until results with an id arrive.
+-#}
+
 with
 
 runners as (
@@ -18,7 +27,7 @@ ranked as (
 
 ),
 
-trainers as (
+result_trainers as (
 
     select
         trainer_key,
@@ -35,25 +44,136 @@ trainers as (
 
 ),
 
+-- every name a result row was entered under, for matching card names
+result_names as (
+
+    select distinct
+        runners.trainer_key,
+        lower(runners.trainer_name) as name_key,
+        result_trainers.source,
+        {{ identity_group('result_trainers.source') }} as identity_group,
+        result_trainers.last_race_date
+
+    from runners
+    inner join result_trainers on runners.trainer_key = result_trainers.trainer_key
+    where runners.trainer_name is not null
+
+),
+
+---------- card entries: names only
+
+card_trainers as (
+
+    select
+        source,
+        {{ identity_group('source') }} as identity_group,
+        lower(trainer_name) as name_key,
+        trainer_name,
+        race_date,
+        race_key,
+        horse_key
+
+    from {{ ref('stg_card_runners') }}
+    where trainer_name is not null
+
+),
+
+-- one per identity (group + name), whichever card source listed it; keyed by the group's own source if among them
+card_identities as (
+
+    select
+        identity_group,
+        name_key,
+        case when bool_or(source = identity_group) then identity_group else min(source) end as source,
+        (array_agg(trainer_name order by race_date desc, race_key desc))[1] as trainer_name,
+        min(race_date) as first_seen_on_card,
+        count(*) as card_entries,
+        count(distinct horse_key) as horses
+
+    from card_trainers
+    group by identity_group, name_key
+
+),
+
+card_keyed as (
+
+    select *, source || ':name:' || name_key as card_trainer_key
+    from card_identities
+
+),
+
+resolved as (
+
+    select distinct on (card_keyed.card_trainer_key)
+        card_keyed.*,
+        result_names.trainer_key as result_trainer_key
+
+    from card_keyed
+    left join result_names
+        on result_names.identity_group = card_keyed.identity_group
+        and result_names.name_key = card_keyed.name_key
+    order by
+        card_keyed.card_trainer_key,
+        (result_names.source = card_keyed.identity_group) desc nulls last,
+        result_names.last_race_date desc nulls last,
+        result_names.trainer_key
+
+),
+
+card_seen as (
+
+    select
+        coalesce(result_trainer_key, card_trainer_key) as trainer_key,
+        min(first_seen_on_card) as first_seen_on_card,
+        sum(card_entries) as card_entries
+
+    from resolved
+    group by 1
+
+),
+
+trainers as (
+
+    select
+        trainer_key, source, trainer_id, trainer_name,
+        first_race_date, last_race_date, race_entries, horses, true as has_results
+
+    from result_trainers
+
+    union all
+
+    select
+        card_trainer_key, source, null::text, trainer_name,
+        null::date, null::date, 0::bigint, horses, false
+
+    from resolved
+    where result_trainer_key is null
+
+),
+
 final as (
 
     select
 
         ---------- ids
-        trainer_key,
-        source,
-        trainer_id,
+        trainers.trainer_key,
+        trainers.source,
+        trainers.trainer_id,
 
         ---------- descriptors
-        trainer_name,
+        trainers.trainer_name,
 
         ---------- activity
-        first_race_date,
-        last_race_date,
-        race_entries,
-        horses
+        trainers.has_results,
+        trainers.first_race_date,
+        trainers.last_race_date,
+        trainers.race_entries,
+        trainers.horses,
+        card_seen.first_seen_on_card,
+        coalesce(card_seen.card_entries, 0) as card_entries
 
     from trainers
+    left join card_seen on trainers.trainer_key = card_seen.trainer_key
 
 )
 

@@ -3,10 +3,8 @@
     identity group and the horse ids (people: names, case-insensitive) are equal. The demo site publishes the synthetic
     generator's horse ids but only people's names, so by default 'demo' joins the 'synthetic' group; every other source
     is its own group (README: kaggle_hk and hkjc stay apart). A race present in two sources of one group counts once.
+    Macro identity_group holds the mapping; the dims resolve card runners to their rows by the same rule.
 -#}
-{% set groups = var('racecard_identity_groups', {'demo': 'synthetic'}) %}
-{%- set ns = namespace(cases='') -%}
-{%- for k, v in groups.items() -%}{%- set ns.cases = ns.cases ~ "when '" ~ k ~ "' then '" ~ v ~ "' " -%}{%- endfor -%}
 
 with
 
@@ -22,7 +20,7 @@ entries as (
 
     select
         runners.*,
-        case runners.source {{ ns.cases }}else runners.source end as identity_group
+        {{ identity_group('runners.source') }} as identity_group
 
     from {{ ref('stg_card_runners') }} as runners
     where race_key in (select race_key from cards)
@@ -37,7 +35,7 @@ history_all as (
         runners.race_id,
         substr(runners.horse_key, length(runners.source) + 2) as horse_id,  -- horse_key = source:horse_id
         runners.source,
-        case runners.source {{ ns.cases }}else runners.source end as identity_group,
+        {{ identity_group('runners.source') }} as identity_group,
         runners.race_date,
         races.post_time,
         runners.finish_position,
@@ -153,6 +151,7 @@ final as (
         entries.horse_key,
         entries.source,
         entries.identity_group,
+        dim_horse.horse_key as dim_horse_key,
         cards.race_id,
 
         ---------- race
@@ -210,6 +209,15 @@ final as (
     inner join cards on entries.race_key = cards.race_key
     left join horse_form on entries.card_runner_key = horse_form.card_runner_key
     left join connections on entries.card_runner_key = connections.card_runner_key
+    -- the dim row the identity rule resolves the horse to: a result row first (the group's own source first), else
+    -- the card-only row dim_horses made for it
+    left join lateral (
+        select horses.horse_key
+        from {{ ref('dim_horses') }} as horses
+        where horses.identity_key = entries.identity_group || ':' || entries.horse_id
+        order by horses.has_results desc, (horses.source = entries.identity_group) desc, horses.horse_key
+        limit 1
+    ) as dim_horse on true
 
 )
 

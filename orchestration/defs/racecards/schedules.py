@@ -25,10 +25,13 @@ race_results_job = dg.define_asset_job(
     description="Scrape, gate and load one meeting's results into the raw results tables.",
 )
 # The dbt models over the cards are unpartitioned (one "today's races" table), so they are rebuilt after a card
-# load succeeds (race_cards_mart_sensor) rather than inside each of the many per-meeting card runs.
+# load succeeds (race_cards_mart_sensor) rather than inside each of the many per-meeting card runs. The dims read the
+# cards too (new names get rows before they have results, README "Identity") and are rebuilt here; the stats
+# downstream of the dims only count results, so they stay with the history job.
 race_cards_mart_job = dg.define_asset_job(
-    name="race_cards_mart_job", selection=CARD_SELECTION.downstream() - CARD_SELECTION,
-    description="Rebuild the dbt staging views and marts.race_cards from the loaded cards.",
+    name="race_cards_mart_job",
+    selection=CARD_SELECTION.downstream() - CARD_SELECTION - dg.AssetSelection.groups("stats"),
+    description="Rebuild the dbt staging views, the dims' card-only rows and marts.race_cards from the loaded cards.",
 )
 
 

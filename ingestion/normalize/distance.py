@@ -89,7 +89,10 @@ def parse_distance(text: object, where: str = "") -> Distance:
         if part.start() != pos or unit is None or unit in seen:
             break
         seen.add(unit)
-        furlongs += _number(part.group("num")) * FURLONGS_PER[unit]
+        try:
+            furlongs += _number(part.group("num")) * FURLONGS_PER[unit]
+        except ZeroDivisionError:  # "1/0m": a fraction with a zero denominator is no distance
+            raise UnrecognisedValue(text, "distance", ACCEPTED, where) from None
         pos = part.end()
     if not clean or pos != len(clean) or not 0 < furlongs <= MAX_FURLONGS:
         raise UnrecognisedValue(text, "distance", ACCEPTED, where)

@@ -35,7 +35,7 @@ class PostTime:
 def zone(tz: str, where: str = "") -> ZoneInfo:
     try:
         return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a tzdata folder ("America")
         raise UnrecognisedValue(tz, "time zone", ["IANA names such as Europe/London, Asia/Hong_Kong"], where) from None
 
 
@@ -61,7 +61,15 @@ def post_time(race_date: date, local: time | str, tz: str, *, afternoon_below: i
     """A card's local date + clock time at a track in ``tz`` -> ``PostTime`` (UTC plus the zone kept)."""
     clock = local if isinstance(local, time) else parse_clock(local, afternoon_below=afternoon_below, where=where)
     stamp = datetime.combine(race_date, clock, tzinfo=zone(tz, where))
-    return PostTime(stamp.astimezone(timezone.utc), tz)
+    return PostTime(_to_utc(stamp, "post time", where), tz)
+
+
+def _to_utc(stamp: datetime, field: str, where: str) -> datetime:
+    """UTC of a tz-aware stamp; one near datetime.min/max whose UTC falls outside years 1..9999 is unrecognised."""
+    try:
+        return stamp.astimezone(timezone.utc)
+    except OverflowError:
+        raise UnrecognisedValue(stamp.isoformat(), field, ["a date between years 1 and 9999 in UTC"], where) from None
 
 
 def from_iso(text: object, tz: str, where: str = "") -> PostTime:
@@ -73,7 +81,7 @@ def from_iso(text: object, tz: str, where: str = "") -> PostTime:
     if stamp is None or stamp.tzinfo is None:
         raise UnrecognisedValue(text, "post time", ["ISO 8601 with offset: 2026-06-06T13:04:00-04:00"], where)
     zone(tz, where)
-    return PostTime(stamp.astimezone(timezone.utc), tz)
+    return PostTime(_to_utc(stamp, "post time", where), tz)
 
 
 def parse_finish_time(text: object, where: str = "") -> Decimal:
@@ -99,6 +107,8 @@ def parse_margin(text: object, where: str = "") -> Decimal:
     whole, num, den, plain = match.groups()
     if plain is not None:
         return Decimal(plain)
+    if int(den) == 0:
+        raise UnrecognisedValue(text, "margin", ["3/4", "1-1/4", "2 1/2", "7.05", *SHORT_MARGINS], where)
     value = int(whole or 0) + Fraction(int(num), int(den))
     return Decimal(value.numerator) / Decimal(value.denominator)
 

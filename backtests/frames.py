@@ -1,0 +1,169 @@
+"""The frames a backtest reads: one row per runner (racing) or per side of a game (sports), outcomes included.
+
+The engine splits each frame into a *decision* part and an *outcome* part itself (``backtests.engine``), so loaders
+here return everything in one frame and never need to be trusted about look-ahead. Racing frames have the columns
+of ``marts.fct_runners`` plus the race context of ``marts.fct_races`` (post time, going, surface, distance, class);
+:func:`runners_from_batch` builds the same frame from a raw batch in memory (the synthetic source, tests, benchmarks),
+so a backtest on Postgres and one on a generated history see identical columns.
+
+Money and odds arrive from Postgres as ``numeric`` (Decimal); they become floats here because everything after this
+point is vectorized math. Decimals come back at the boundary (``backtests.results``).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RACE_CONTEXT = ("track_code", "race_number", "post_time", "distance_m", "surface", "going", "is_wet", "race_class",
+                "purse")
+RUNNER_COLUMNS = ("runner_key", "race_key", "horse_key", "jockey_key", "trainer_key", "track_key", "race_date",
+                  "horse_number", "post_position", "horse_age", "weight_lbs", "field_size", "morning_line_odds",
+                  "final_odds", "odds_rank", "is_favourite", "status", "is_start", "finish_position", "won", "placed",
+                  "showed", "win_payout", "place_payout", "show_payout", "win_bet_return")
+FLOAT_COLUMNS = ("distance_m", "purse", "morning_line_odds", "final_odds", "win_payout", "place_payout", "show_payout",
+                 "win_bet_return", "weight_lbs")
+# Same test as the dbt macro ``going_is_wet``, so in-memory frames agree with the marts.
+_WET = re.compile(r"(?:muddy|sloppy|wet|slow|sealed|yielding|soft|heavy)")
+_FURLONG_M = 201.168
+
+RUNNERS_SQL = f"""
+select {', '.join('r.' + c for c in RUNNER_COLUMNS)}, {', '.join('ra.' + c for c in RACE_CONTEXT)}
+from marts.fct_runners as r
+inner join marts.fct_races as ra on ra.race_key = r.race_key
+where r.race_date between :start and :end
+order by ra.post_time, r.race_key, r.post_position
+"""
+
+
+def _floats(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in FLOAT_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["post_time"] = pd.to_datetime(frame["post_time"], utc=True)
+    frame["race_date"] = pd.to_datetime(frame["race_date"])
+    return frame
+
+
+def load_runners(engine, start: date, end: date) -> pd.DataFrame:
+    """Every runner of races dated [start, end] from the marts, one query (runners joined to their race)."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(sa.text(RUNNERS_SQL), conn, params={"start": start, "end": end})
+    return _floats(frame)
+
+
+def load_races(engine, start: date, end: date) -> pd.DataFrame:
+    """``marts.fct_races`` for [start, end], one query; for race-level reports next to a runners frame."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(sa.text("select * from marts.fct_races where race_date between :start and :end "
+                                          "order by post_time, race_key"), conn, params={"start": start, "end": end})
+    return _floats(frame)
+
+
+def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
+    """A raw batch (races, runners, dividends) → the frame :func:`load_runners` would return after dbt ran.
+
+    Mirrors fct_runners' definitions: field_size counts non-scratched runners, is_favourite marks the shortest final
+    odds (ties included), won is finish_position = 1, and win_bet_return is the win dividend per unit (or the final
+    odds when the race has no win dividend) for a winner, 0 for a loser and null for a runner that did not start.
+    """
+    races, runners = batch.races.copy(), batch.runners.copy()
+    races["race_key"] = source + ":" + races["race_id"]
+    races["track_key"] = source + ":" + races["track_code"].str.upper()
+    races["distance_m"] = np.where(races["distance_unit"] == "f", races["distance"] * _FURLONG_M, races["distance"])
+    races["is_wet"] = races["going"].fillna("").str.lower().str.contains(_WET)
+    races["purse"] = pd.to_numeric(races["purse"], errors="coerce")
+    frame = runners.assign(race_key=source + ":" + runners["race_id"])
+    frame["runner_key"] = frame["race_key"] + ":" + frame["horse_id"]
+    for kind in ("horse", "jockey", "trainer"):
+        frame[f"{kind}_key"] = source + ":" + frame[f"{kind}_id"]
+    frame = frame.drop(columns=["race_date"]).merge(
+        races[["race_key", "track_key", "race_date", *RACE_CONTEXT[:-3], "race_class", "purse"]].assign(
+            is_wet=races["is_wet"]), on="race_key", how="left")
+    odds = pd.to_numeric(frame["final_odds"], errors="coerce").astype(float)
+    frame["final_odds"] = odds
+    runner = (frame["status"] != "scratched") & (odds > 0)
+    frame["field_size"] = (frame["status"] != "scratched").groupby(frame["race_key"]).transform("sum")
+    frame["odds_rank"] = odds.where(runner).groupby(frame["race_key"]).rank(method="min")
+    frame["is_favourite"] = runner & (odds == odds.where(runner).groupby(frame["race_key"]).transform("min"))
+    from backtests.odds import OddsError, parse_odds_text
+
+    def line(text):
+        try:
+            return float(parse_odds_text(text))
+        except OddsError:
+            return np.nan
+    lines = {t: line(t) for t in frame["morning_line"].dropna().unique()}
+    frame["morning_line_odds"] = frame["morning_line"].map(lines).astype(float)
+    position = frame["finish_position"]
+    frame["is_start"] = position.notna().to_numpy() | frame["status"].isin(["dnf", "disqualified"]).to_numpy()
+    frame["won"] = (position == 1).fillna(False).astype(bool)
+    frame["placed"] = (position <= 2).fillna(False).astype(bool)
+    frame["showed"] = (position <= 3).fillna(False).astype(bool)
+    div = batch.dividends
+    for pool in ("win", "place", "show"):
+        part = div[div["pool"] == pool]
+        per_unit = pd.Series(pd.to_numeric(part["dividend"]).astype(float).to_numpy()
+                             / part["stake_unit"].astype(float).to_numpy(),
+                             index=pd.MultiIndex.from_arrays([source + ":" + part["race_id"], part["combination"]]))
+        per_unit = per_unit.groupby(level=[0, 1]).max()
+        key = pd.MultiIndex.from_arrays([frame["race_key"], frame["horse_number"].astype(str)])
+        frame[f"{pool}_payout"] = per_unit.reindex(key).to_numpy()
+    has_win_div = frame["race_key"].isin(source + ":" + div.loc[div["pool"] == "win", "race_id"])
+    won_return = np.where(has_win_div, frame["win_payout"].fillna(0.0), frame["final_odds"].fillna(0.0))
+    frame["win_bet_return"] = np.where(frame["is_start"], np.where(frame["won"], won_return, 0.0), np.nan)
+    frame = frame[[*RUNNER_COLUMNS, *RACE_CONTEXT]].sort_values(["post_time", "race_key", "post_position"],
+                                                                kind="stable")
+    return _floats(frame.reset_index(drop=True))
+
+
+def synthetic_runners(start: date, end: date, seed: int = 7, tracks: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Synthetic history generated in memory, shaped like ``marts.fct_runners`` (see :func:`runners_from_batch`)."""
+    from ingestion.sources.synthetic import SyntheticSource
+
+    source = SyntheticSource(seed=seed, start=start, end=end, **({"tracks": tracks} if tracks else {}))
+    return runners_from_batch(source.read(start, end))
+
+
+def american_to_decimal(american: pd.Series) -> pd.Series:
+    """Vectorized +150 → 2.5, −200 → 1.5; values strictly between −100 and +100 are not prices and become NaN."""
+    value = pd.to_numeric(american, errors="coerce").astype(float)
+    decimal = np.where(value >= 100, 1 + value / 100, np.where(value <= -100, 1 + 100 / -value, np.nan))
+    return pd.Series(decimal, index=american.index)
+
+
+def nba_games(folder: Path) -> pd.DataFrame:
+    """The NBA closing lines (``odds_*.csv``) as one row per game: date, teams, decimal moneylines, margin, totals.
+
+    Conventions verified on the files: ``Win_Margin`` is home points minus away points, and ``Spread`` is the away
+    side's handicap (home favourites carry a positive spread). The source's own ``*_Prob``/``*_Odds`` columns are
+    wrong and are dropped. ``suspect`` marks lines that disagree with the spread by more than 0.25 in win
+    probability (in-play prices such as +2900 / −5000 recorded as closing lines); strategies skip them.
+    """
+    parts = [pd.read_csv(path) for path in sorted(Path(folder).glob("odds_*.csv"))]
+    raw = pd.concat(parts, ignore_index=True)
+    games = pd.DataFrame({
+        "game_date": pd.to_datetime(raw["Date"]), "home": raw["Home"], "away": raw["Away"],
+        "home_odds": american_to_decimal(raw["ML_Home"]), "away_odds": american_to_decimal(raw["ML_Away"]),
+        "spread_away": pd.to_numeric(raw["Spread"], errors="coerce"), "total_line": pd.to_numeric(raw["OU"],
+                                                                                                 errors="coerce"),
+        "points": pd.to_numeric(raw["Points"], errors="coerce"),
+        "home_margin": pd.to_numeric(raw["Win_Margin"], errors="coerce"),
+    })
+    games = games.dropna(subset=["home_odds", "away_odds", "home_margin"]).drop_duplicates(
+        subset=["game_date", "home", "away"]).reset_index(drop=True)
+    implied_home = (1 / games["home_odds"]) / (1 / games["home_odds"] + 1 / games["away_odds"])
+    from scipy.stats import norm
+
+    spread_home = norm.cdf(games["spread_away"].fillna(0.0) / 12.0)  # NBA margins: sd ≈ 12 points around the line
+    games["suspect"] = (np.abs(implied_home - spread_home) > 0.25) | games["spread_away"].isna()
+    games["game_key"] = ("nba:" + games["game_date"].dt.strftime("%Y-%m-%d") + ":" + games["away"] + "@"
+                         + games["home"])
+    return games

@@ -50,24 +50,42 @@ def _utc(value: Any, field: str, where: str) -> pd.Timestamp | None:
 
 
 def _dec(value: Any, field: str, where: str) -> Decimal:
+    """A finite Decimal (JSON allows NaN and Infinity, which no price or point can be)."""
     if isinstance(value, bool):
         raise ParseError(value, field, where)
     try:
-        return Decimal(str(value))
+        result = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
         raise ParseError(value, field, where) from exc
+    if not result.is_finite():
+        raise ParseError(value, field, where)
+    return result
+
+
+def _items(obj: Any, key: str) -> list:
+    value = obj.get(key) if isinstance(obj, Mapping) else None
+    return value if isinstance(value, list) else []
 
 
 def infer_odds_format(payload: list) -> str:
-    """'american' when every price is a whole number of magnitude ≥ 100, else 'decimal'."""
-    for event in payload or []:
-        for book in (event or {}).get("bookmakers") or []:
-            for market in (book or {}).get("markets") or []:
-                for outcome in (market or {}).get("outcomes") or []:
-                    price = (outcome or {}).get("price")
-                    if price is not None and (Decimal(str(price)) % 1 != 0 or abs(Decimal(str(price))) < 100):
+    """'american' when every price is a whole number of magnitude ≥ 100, else 'decimal'.
+
+    Malformed parts are skipped here: ``parse_odds`` reaches them next and raises ParseError naming the field.
+    """
+    for event in payload if isinstance(payload, list) else []:
+        for book in _items(event, "bookmakers"):
+            for market in _items(book, "markets"):
+                for outcome in _items(market, "outcomes"):
+                    try:
+                        price = _dec(outcome.get("price"), "price", "") if isinstance(outcome, Mapping) else None
+                    except ParseError:
+                        continue
+                    if price is not None and (price != price.to_integral_value() or abs(price) < 100):
                         return "decimal"
     return "american"
+
+
+INT64_MAX = 2**63 - 1
 
 
 def _prices(raw: Any, odds_format: str, where: str) -> tuple[int, Decimal]:
@@ -76,10 +94,14 @@ def _prices(raw: Any, odds_format: str, where: str) -> tuple[int, Decimal]:
         if odds_format == "american":
             if value % 1 != 0:
                 raise ValueError
-            return int(value), american_to_decimal(int(value))
-        return decimal_to_american(value), value.quantize(FOUR_DP)
-    except ValueError as exc:
+            american, decimal_price = int(value), american_to_decimal(int(value))
+        else:
+            american, decimal_price = decimal_to_american(value), value.quantize(FOUR_DP)
+    except (ValueError, ArithmeticError) as exc:  # ArithmeticError: decimal signals on absurd magnitudes
         raise ParseError(raw, "price", where) from exc
+    if abs(american) > INT64_MAX:  # raw.odds.price_american is a bigint
+        raise ParseError(raw, "price", where)
+    return american, decimal_price
 
 
 def _event_row(event: Any, i: int) -> dict:
@@ -87,10 +109,17 @@ def _event_row(event: Any, i: int) -> dict:
     _req(event, "id", where)
     where = f"event {event['id']}"
     return {
-        "id": str(event["id"]), "sport_key": _req(event, "sport_key", where), "sport_title": event.get("sport_title"),
+        "id": str(event["id"]), "sport_key": _text(event, "sport_key", where), "sport_title": event.get("sport_title"),
         "commence_time": _utc(_req(event, "commence_time", where), "commence_time", where),
-        "home_team": _req(event, "home_team", where), "away_team": _req(event, "away_team", where),
+        "home_team": _text(event, "home_team", where), "away_team": _text(event, "away_team", where),
     }
+
+
+def _text(obj: Mapping, key: str, where: str) -> str:
+    value = _req(obj, key, where)
+    if not isinstance(value, str):  # names and keys are strings; a list here would even break the scores lookup
+        raise ParseError(value, key, where)
+    return value
 
 
 def parse_events(payload: list) -> pd.DataFrame:
@@ -142,6 +171,13 @@ def _score(value: Any, where: str) -> int | None:
         raise ParseError(value, "score", where) from exc
 
 
+def _team(score: Any, where: str) -> str:
+    name = _req(score, "name", where)
+    if not isinstance(name, str):  # a list or object cannot name a team (nor key the scores mapping)
+        raise ParseError(name, "scores.name", where)
+    return name
+
+
 def parse_scores(payload: list) -> pd.DataFrame:
     """One row per event of a /scores payload; ``scores`` maps team → int (None before the event starts)."""
     events = parse_events(payload)
@@ -155,7 +191,7 @@ def parse_scores(payload: list) -> pd.DataFrame:
         if raw_scores is not None and not isinstance(raw_scores, list):
             raise ParseError(type(raw_scores).__name__, "scores", where)
         scores = None if raw_scores is None else {
-            _req(s, "name", where): _score(s.get("score"), where) for s in raw_scores
+            _team(s, where): _score(s.get("score"), where) for s in raw_scores
         }
         rows.append({
             "event_id": base["id"], "sport_key": base["sport_key"], "commence_time": base["commence_time"],

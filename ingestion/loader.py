@@ -6,7 +6,6 @@ never a mix; a run killed mid-load rolls back and leaves the previous data intac
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping
@@ -34,6 +33,7 @@ class PartitionPayload:
 
 
 def _cell(value: object, pg_type: str) -> str:
+    """One value as COPY text: the reference the vectorized writer below must agree with (tested cell by cell)."""
     if value is None or (not isinstance(value, (str, bytes, dict, list)) and pd.isna(value)):
         return NULL
     if pg_type == "integer":
@@ -46,15 +46,32 @@ def _cell(value: object, pg_type: str) -> str:
     return str(value)
 
 
+def _column_for_copy(values: pd.Series, pg_type: str) -> pd.Series:
+    """A column converted whole (no per-cell Python) so that ``to_csv`` writes what :func:`_cell` would: integers
+    without a ``.0``, timestamps as UTC instants (naive ones read as UTC), everything else as ``str`` does."""
+    if pg_type == "integer" and not pd.api.types.is_integer_dtype(values.dtype):
+        return pd.to_numeric(values).astype("Int64")
+    if pg_type == "timestamptz":
+        converted = pd.to_datetime(values, utc=True, format="mixed") if values.dtype == object else values
+        if getattr(converted.dtype, "tz", None) is None:
+            converted = converted.dt.tz_localize(timezone.utc)
+        return converted.dt.tz_convert(timezone.utc)
+    return values
+
+
 def copy_rows(cursor, table: str, columns: Mapping[str, str], rows: pd.DataFrame) -> int:
-    """COPY rows (already in column order of `columns`) into `table` as CSV: the project's one bulk writer."""
+    """COPY rows (already in column order of `columns`) into `table` as CSV: the project's one bulk writer.
+
+    Columns are converted vectorized and the CSV is written by pandas: building it cell by cell in Python cost more
+    than the server's COPY itself (benchmarks/odds_ingest.py)."""
     if rows.empty:
         return 0
+    frame = pd.DataFrame({
+        name: _column_for_copy(rows.iloc[:, i], pg_type) for i, (name, pg_type) in enumerate(columns.items())
+    })
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    types = list(columns.values())
-    for record in rows.itertuples(index=False, name=None):
-        writer.writerow([_cell(v, t) for v, t in zip(record, types)])
+    frame.to_csv(buffer, header=False, index=False, na_rep=NULL, lineterminator="\n",
+                 date_format="%Y-%m-%dT%H:%M:%S.%f%z")
     buffer.seek(0)
     column_list = ", ".join(columns)
     cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)

@@ -21,7 +21,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ingestion.http.records import redact_text
-from ingestion.odds_api.storage import store_snapshot
+from ingestion.odds_api.storage import Fetch, store_fetches
+from quality.gate import GateFailure
+from quality.suites_odds import missing_coverage
 from ingestion.odds_api.tiers import TIER_INTERVAL_MINUTES, TIERS
 
 DISCOVERY = "discovery"
@@ -220,7 +222,8 @@ def _select(engine: sa.Engine, payload: list, event_ids: Sequence[str]) -> list:
 def poll_sports(client, engine: sa.Engine, sports: Sequence[str], *, request_prefix: str, event_ids: Sequence[str] = (),
                 regions: Sequence[str] = ("us",), markets: Sequence[str] = ("h2h",), odds_format: str = "decimal",
                 log=lambda message: None) -> dict[str, dict]:
-    """Fetch and store /odds per sport; one sport failing (5xx, malformed JSON) is reported and the rest go on.
+    """Fetch, gate and store /odds per sport; one sport failing (5xx, malformed JSON, a batch the odds suite rejects)
+    is reported and the rest go on. Each sport's entry carries the gate's ``summary`` for the asset check.
 
     ``request_prefix`` + sport is the snapshot's request id, so executing the same poll again replaces its snapshot
     instead of adding a second one.
@@ -230,10 +233,16 @@ def poll_sports(client, engine: sa.Engine, sports: Sequence[str], *, request_pre
         try:
             result = client.odds(sport, regions=regions, markets=markets, odds_format=odds_format)
             payload = _select(engine, result.data, event_ids)
-            written = store_snapshot(engine, sport, payload, result.fetched_at, None, f"{request_prefix}:{sport}",
-                                     odds_format=odds_format)
-            report[sport] = {**written, "listed": len(result.data), "quota_remaining": result.quota.remaining}
-            log(f"{sport}: stored {written['odds_snapshots']} snapshot(s), {written['odds']} odds row(s)")
+            fetch = Fetch(sport, payload, result.fetched_at, None, f"{request_prefix}:{sport}", odds_format)
+            stored = store_fetches(engine, [fetch])
+            report[sport] = {**stored.written, "listed": len(result.data), "quota_remaining": result.quota.remaining,
+                             "gate": stored.gate.gate.summary,
+                             "missing": missing_coverage(stored.gate.published, markets=markets)}
+            log(f"{sport}: stored {stored.written['odds_snapshots']} snapshot(s), {stored.written['odds']} odds "
+                f"row(s), quarantined {stored.written['quarantined_odds']}")
+        except GateFailure as exc:
+            report[sport] = {"error": redact_text(str(exc)), "gate": exc.result.summary}
+            log(f"{sport}: rejected by the odds suite: {report[sport]['error']}")
         except Exception as exc:  # noqa: BLE001 - isolate sports; the caller fails the run if all failed
             report[sport] = {"error": redact_text(f"{type(exc).__name__}: {exc}")}
             log(f"{sport}: failed: {report[sport]['error']}")

@@ -79,8 +79,14 @@ SNAPSHOT_COPY_COLUMNS = {
 
 
 def ensure_odds_tables(engine: sa.Engine) -> None:
-    """Create the odds tables if missing; safe to call on every run (serialised by an advisory lock)."""
+    """Create the odds tables (and ``quarantine.odds``, laid out like every quarantine table) if missing; safe to call
+    on every run (serialised by an advisory lock)."""
+    from ingestion.warehouse import quarantine_table_ddl  # warehouse imports this module
+
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.ensure_odds_tables'))"))
         for ddl in ODDS_DDL:
             conn.exec_driver_sql(ddl)
+        conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS quarantine")
+        conn.exec_driver_sql(quarantine_table_ddl("odds"))
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS odds_q_scope_idx ON quarantine.odds (_scope)")

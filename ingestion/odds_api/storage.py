@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -16,12 +18,15 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ingestion.errors import ParseError
-from ingestion.loader import copy_rows  # the project's one COPY writer
+from ingestion.loader import copy_rows, quarantine_records  # the project's one COPY writer
 from ingestion.odds_api.parse import parse_events, parse_odds, parse_scores
 from ingestion.odds_api.schema import ODDS_COPY_COLUMNS, SNAPSHOT_COPY_COLUMNS
 from ingestion.odds_api.tiers import fetch_tier as tier_for
 from ingestion.odds_api.tiers import hours_until
-from ingestion.odds_api.validate import flag_odds
+from quality.gate import GateFailure
+from quality.suites_odds import OddsGateResult, gate_odds
+
+ODDS_API_SOURCE = "the-odds-api"
 
 _UPSERT_EVENT = sa.text("""
     INSERT INTO raw.events (id, sport, sport_title, commence_time, home_team, away_team)
@@ -68,54 +73,153 @@ def _require_utc(ts: datetime) -> pd.Timestamp:
     return pd.Timestamp(ts).tz_convert("UTC")
 
 
-def store_snapshot(
-    engine: sa.Engine,
-    sport: str,
-    payload: list,
-    snapshot_time: datetime,
-    fetch_tier: str | None = None,
-    request_id: str | None = None,
-    odds_format: str | None = None,
-) -> dict[str, int]:
-    """Load one /odds response. ``fetch_tier=None`` derives each event's tier from its hours until commence."""
-    at = _require_utc(snapshot_time)
-    events = parse_events(payload)
-    odds = flag_odds(parse_odds(payload, odds_format))
-    ids = {e: snapshot_id(e, at.to_pydatetime(), request_id) for e in events["id"]}
+@dataclass(frozen=True)
+class Fetch:
+    """One /odds response (or one tote board shaped like one) and how it was taken."""
+
+    sport: str
+    payload: list
+    snapshot_time: datetime
+    fetch_tier: str | None = None  # None: derived per event from its hours until commence
+    request_id: str | None = None
+    odds_format: str | None = None
+    source: str = ODDS_API_SOURCE  # quarantine._source and the data-quality log's source
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    written: dict[str, int]
+    gate: OddsGateResult
+
+
+def _frames(fetch: Fetch) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """(snapshots, odds with snapshot ids, event rows) of one fetch."""
+    at = _require_utc(fetch.snapshot_time)
+    events = parse_events(fetch.payload)
+    odds = parse_odds(fetch.payload, fetch.odds_format)
+    ids = {e: snapshot_id(e, at.to_pydatetime(), fetch.request_id) for e in events["id"]}
     snapshots = pd.DataFrame([
         {
-            "snapshot_id": ids[row["id"]], "event_id": row["id"], "sport": row["sport_key"] or sport,
+            "snapshot_id": ids[row["id"]], "event_id": row["id"], "sport": row["sport_key"] or fetch.sport,
             "payload": json.dumps(raw, default=_json_default, sort_keys=True), "snapshot_time": at,
             "bookmaker_count": len(raw.get("bookmakers") or []),
-            "fetch_tier": fetch_tier or tier_for(hours_until(row["commence_time"], at)),
-            "hours_until_commence": round(hours_until(row["commence_time"], at), 4), "request_id": request_id,
+            "fetch_tier": fetch.fetch_tier or tier_for(hours_until(row["commence_time"], at)),
+            "hours_until_commence": round(hours_until(row["commence_time"], at), 4), "request_id": fetch.request_id,
         }
-        for raw, row in zip(payload, events.to_dict("records"))
+        for raw, row in zip(fetch.payload, events.to_dict("records"))
     ], columns=list(SNAPSHOT_COPY_COLUMNS))
-    odds = odds.assign(snapshot_id=odds["event_id"].map(ids), snapshot_time=at)
-    odds = odds.reindex(columns=list(ODDS_COPY_COLUMNS))
+    odds = odds.assign(snapshot_id=odds["event_id"].map(ids), snapshot_time=at, _source=fetch.source,
+                       _request_id=fetch.request_id)
     event_rows = [
-        {**{k: row[k] for k in ("id", "sport_title", "home_team", "away_team")}, "sport": row["sport_key"] or sport,
+        {**{k: row[k] for k in ("id", "sport_title", "home_team", "away_team")}, "sport": row["sport_key"] or fetch.sport,
          "commence_time": row["commence_time"].to_pydatetime()}
         for row in events.to_dict("records")
     ]
+    return snapshots, odds, event_rows
+
+
+_PREVIOUS_POINTS = """
+    SELECT DISTINCT ON (event_id, bookmaker, market, outcome)
+           event_id, bookmaker, market, outcome, point AS previous_point
+    FROM raw.odds
+    WHERE event_id = ANY(%s) AND market IN ('spreads', 'totals') AND point IS NOT NULL AND snapshot_time < %s
+    ORDER BY event_id, bookmaker, market, outcome, snapshot_time DESC
+"""
+
+
+def _previous_points(cursor, event_ids: list[str], before: pd.Timestamp) -> pd.DataFrame:
+    cursor.execute(_PREVIOUS_POINTS, (event_ids, before.to_pydatetime()))
+    return pd.DataFrame(cursor.fetchall(), columns=["event_id", "bookmaker", "market", "outcome", "previous_point"])
+
+
+def store_fetches(engine: sa.Engine, fetches: Sequence[Fetch], *, now: datetime | None = None,
+                  reject_soft: bool | None = None) -> StoreResult:
+    """Gate and load several fetches in one transaction: events upserted, snapshots and published odds COPYed,
+    rejected prices into ``quarantine.odds`` with reasons, every rule's outcome into ``ops.data_quality_log``.
+
+    A batch whose valid share falls below the suite's floor publishes nothing (its quarantine and log are still
+    written) and raises :class:`quality.gate.GateFailure`: a broken feed must not leak half its prices."""
+    now = now or datetime.now(timezone.utc)
+    parts = [_frames(f) for f in fetches]
+    snapshots = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame()
+    odds = pd.concat([p[1] for p in parts], ignore_index=True) if parts else pd.DataFrame()
+    event_rows = {row["id"]: row for p in parts for row in p[2]}
+    snap_ids = list(snapshots["snapshot_id"]) if len(snapshots) else []
+    batch = _batch_key(fetches)
     with engine.begin() as conn:
-        lock_key = request_id or f"{sport}|{at.isoformat()}"
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"odds_snapshot|{lock_key}"})
-        if event_rows:
-            conn.execute(_UPSERT_EVENT, event_rows)
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"odds_snapshot|{batch}"})
         cursor = conn.connection.cursor()
-        snap_ids = list(ids.values())
-        cursor.execute("DELETE FROM raw.odds WHERE snapshot_id = ANY(%s)", (snap_ids,))
-        cursor.execute("DELETE FROM raw.odds_snapshots WHERE snapshot_id = ANY(%s)", (snap_ids,))
-        written = {
-            "events": len(event_rows),
-            "odds_snapshots": copy_rows(cursor, "raw.odds_snapshots", SNAPSHOT_COPY_COLUMNS, snapshots),
-            "odds": copy_rows(cursor, "raw.odds", ODDS_COPY_COLUMNS, odds),
-        }
+        first = min((_require_utc(f.snapshot_time) for f in fetches), default=pd.Timestamp(now))
+        previous = _previous_points(cursor, list(event_rows), first) if event_rows else None
+        gated = gate_odds(odds.drop(columns=["_source", "_request_id"]) if len(odds) else _empty_odds(), now,
+                          previous_points=previous, reject_soft=reject_soft)
+        rejects = odds.loc[gated.quarantined.index, ["_source", "_request_id"]] if len(odds) else None
+        cursor.execute("DELETE FROM quarantine.odds WHERE _scope = ANY(%s)", (snap_ids,))
+        cursor.execute("DELETE FROM ops.data_quality_log WHERE table_name = 'odds' AND run_id = %s", (batch,))
+        written = {"events": 0, "odds_snapshots": 0, "odds": 0,
+                   "quarantined_odds": _copy_quarantine(cursor, gated.quarantined, rejects),
+                   "flagged_odds": int(gated.published["validation_notes"].notna().sum())}
+        _log_quality(cursor, gated, fetches, batch, first)
+        if not gated.critical_failure:
+            if event_rows:
+                conn.execute(_UPSERT_EVENT, list(event_rows.values()))
+            cursor.execute("DELETE FROM raw.odds WHERE snapshot_id = ANY(%s)", (snap_ids,))
+            cursor.execute("DELETE FROM raw.odds_snapshots WHERE snapshot_id = ANY(%s)", (snap_ids,))
+            written["events"] = len(event_rows)
+            written["odds_snapshots"] = copy_rows(cursor, "raw.odds_snapshots", SNAPSHOT_COPY_COLUMNS, snapshots)
+            written["odds"] = copy_rows(cursor, "raw.odds", ODDS_COPY_COLUMNS,
+                                        gated.published.reindex(columns=list(ODDS_COPY_COLUMNS)))
         cursor.close()
-    written["invalid_odds"] = int((~odds["is_valid"]).sum()) if len(odds) else 0
-    return written
+    if gated.critical_failure:
+        raise GateFailure(gated.gate)
+    return StoreResult(written, gated)
+
+
+def store_snapshot(engine: sa.Engine, sport: str, payload: list, snapshot_time: datetime,
+                   fetch_tier: str | None = None, request_id: str | None = None, odds_format: str | None = None,
+                   ) -> dict[str, int]:
+    """Load one /odds response (see :func:`store_fetches`); returns the rows written per table."""
+    fetch = Fetch(sport, payload, snapshot_time, fetch_tier, request_id, odds_format)
+    return store_fetches(engine, [fetch]).written
+
+
+def _empty_odds() -> pd.DataFrame:
+    return pd.DataFrame(columns=[c for c in ODDS_COPY_COLUMNS if c not in ("is_valid", "validation_notes")])
+
+
+def _batch_key(fetches: Sequence[Fetch]) -> str:
+    """The data-quality log's run id: the request id of a single fetch, else a digest of all of them."""
+    keys = sorted(f.request_id or f"{f.sport}|{_require_utc(f.snapshot_time).isoformat()}" for f in fetches)
+    return keys[0] if len(keys) == 1 else "odds-batch:" + hashlib.md5("\n".join(keys).encode()).hexdigest()
+
+
+_Q_COLUMNS = {"_source": "text", "_partition": "date", "_scope": "text", "_run_id": "text", "record": "jsonb",
+              "reasons": "text[]"}
+
+
+def _copy_quarantine(cursor, rejected: pd.DataFrame, meta: pd.DataFrame | None) -> int:
+    if rejected.empty or meta is None:
+        return 0
+    q = quarantine_records(rejected)
+    q.insert(0, "_run_id", meta["_request_id"].to_numpy())
+    q.insert(0, "_scope", rejected["snapshot_id"].to_numpy())
+    q.insert(0, "_partition", pd.to_datetime(rejected["snapshot_time"], utc=True).dt.date.to_numpy())
+    q.insert(0, "_source", meta["_source"].to_numpy())
+    return copy_rows(cursor, "quarantine.odds", _Q_COLUMNS, q)
+
+
+def _log_quality(cursor, gated: OddsGateResult, fetches: Sequence[Fetch], batch: str, day: pd.Timestamp) -> None:
+    sources = ",".join(sorted({f.source for f in fetches})) or ODDS_API_SOURCE
+    rows = [
+        (batch, sources, "odds", day.date(), day.date(), "odds", o.name, o.severity, bool(o.success), o.evaluated,
+         o.unexpected_count, json.dumps({"sample": [str(v) for v in o.unexpected_sample], "error": o.error,
+                                         "observed": o.observed}, default=str))
+        for o in gated.gate.results
+    ]
+    cursor.executemany(
+        "INSERT INTO ops.data_quality_log (run_id, source, table_name, partition_start, partition_end, suite, "
+        "expectation, severity, success, evaluated, unexpected, details) VALUES "
+        "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb))", rows)
 
 
 def store_scores(engine: sa.Engine, payload: list) -> int:

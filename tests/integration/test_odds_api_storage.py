@@ -31,7 +31,7 @@ def test_store_snapshot_is_idempotent_on_real_recording(engine):
     payload = json.loads(shared_path("odds-api", "odds-nba-h2h-spreads.json").read_text())
     ids = [e["id"] for e in payload]
     first = store_snapshot(engine, "basketball_nba", payload, AT, "pregame", "req-nba-1", odds_format="decimal")
-    assert first == {"events": 18, "odds_snapshots": 18, "odds": 840, "invalid_odds": 0}
+    assert first == {"events": 18, "odds_snapshots": 18, "odds": 840, "quarantined_odds": 0, "flagged_odds": 0}
     store_snapshot(engine, "basketball_nba", payload, AT, "pregame", "req-nba-1", odds_format="decimal")
     assert _counts(engine, ids) == (18, 18, 840)
     later = datetime(2023, 12, 11, 18, 0, tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from ingestion.odds_api.polling import load_poll_state
 from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.odds_api.storage import store_snapshot
 from orchestration.defs.odds.assets import odds_scores, odds_snapshots
-from orchestration.defs.odds.checks import ODDS_VALIDITY_CHECK
+from orchestration.defs.odds.checks import ODDS_GATE_CHECK
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
 from orchestration.defs.odds.schedules import prune_odds_job
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -63,13 +63,16 @@ def test_poll_loads_odds_reports_the_check_and_is_idempotent(engine, resources):
     snapshots, odds = counts(engine, "odds:it:discovery:1:%")
     assert snapshots > 0 and odds > 0
     (check,) = result.get_asset_check_evaluations()
-    assert check.check_name == ODDS_VALIDITY_CHECK and check.passed
+    assert check.check_name == ODDS_GATE_CHECK and check.passed  # the simulator's prices are all payable
     with engine.connect() as conn:
-        invalid = conn.execute(sa.text(
-            "SELECT count(*) FROM raw.odds o JOIN raw.odds_snapshots s USING (snapshot_id) "
-            "WHERE s.request_id LIKE 'odds:it:discovery:1:%' AND NOT o.is_valid")).scalar()
-    assert check.metadata["rows"].value == odds and check.metadata["invalid_rows"].value == invalid
-    assert check.metadata["invalid_share"].value == pytest.approx(invalid / odds, abs=1e-4)  # planted stale lines
+        flagged, quarantined = conn.execute(sa.text(
+            "SELECT (SELECT count(*) FROM raw.odds o JOIN raw.odds_snapshots s USING (snapshot_id) "
+            "        WHERE s.request_id LIKE 'odds:it:discovery:1:%' AND o.validation_notes IS NOT NULL), "
+            "       (SELECT count(*) FROM quarantine.odds WHERE _run_id LIKE 'odds:it:discovery:1:%')")).one()
+    assert check.metadata["published"].value == odds and check.metadata["quarantined"].value == quarantined == 0
+    assert check.metadata["evaluated"].value == odds
+    soft = check.metadata["failed_expectations"].value  # planted arbitrage and stale lines: notes, not rejects
+    assert sum(soft.values()) >= flagged > 0 and set(soft) <= {"odds.overround_in_range", "odds.both_sides_present"}
     materialized = {m.asset_key.to_user_string(): m for m in result.get_asset_materialization_events()}
     assert set(materialized) == {"raw/events", "raw/odds_snapshots", "raw/odds"}
 

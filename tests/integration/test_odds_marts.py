@@ -119,11 +119,11 @@ def test_fct_odds_holds_exactly_the_valid_raw_rows(engine, odds_world, raw_odds)
             "SELECT count(DISTINCT snapshot_time) FROM marts.fct_odds WHERE event_id = ANY(:ids)"),
             {"ids": odds_world["events"]}).scalar()
     assert fct == valid > 0
-    # soft rules (a book's overround outside 0-15 %, as at a planted arbitrage) only add a note by default
+    # soft rules (a book's overround outside 2-15 %, as at a planted arbitrage) only add a note by default
     assert flagged == 0
     with engine.connect() as conn:
         noted = conn.execute(sa.text(
-            "SELECT count(*) FROM raw.odds WHERE is_valid AND validation_notes LIKE 'overround%'")).scalar()
+            "SELECT count(*) FROM raw.odds WHERE is_valid AND validation_notes LIKE '%odds.overround_in_range%'")).scalar()
     assert noted > 0
     assert snapshots == 3  # the incremental run appended the third fetch
     assert len(raw_odds) > 3000
@@ -239,7 +239,7 @@ def test_fetch_health_reports_failures_and_quota(engine, odds_world):
     assert row["last_success_at"] > row["last_failure_at"]  # the retry succeeded
     assert 0 < row["success_rate_24h"] < 1
     assert row["quota_remaining"] == odds_world["remaining"]
-    assert row["invalid_odds_rows_24h"] == 0 and row["odds_rows_24h"] > 3000  # soft notes do not invalidate
+    assert 0 < row["flagged_odds_rows_24h"] < row["odds_rows_24h"] and row["odds_rows_24h"] > 3000
 
 
 def test_planted_arbitrage_is_published_once_and_expires(engine, odds_world):

@@ -12,9 +12,15 @@ import pytest
 from ingestion.errors import ParseError
 from ingestion.odds_api.parse import infer_odds_format, parse_events, parse_odds, parse_scores
 from ingestion.odds_api.prices import american_to_decimal, decimal_to_american
-from ingestion.odds_api.validate import flag_odds
+from quality.suites_odds import gate_odds
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "odds-api"
+
+
+def gated(odds: pd.DataFrame):
+    """The odds gate on parsed rows, as storage runs it (one snapshot, checked at a fixed later time)."""
+    at = pd.Timestamp("2026-01-01", tz="UTC")
+    return gate_odds(odds.assign(snapshot_id=odds["event_id"], snapshot_time=at), at.to_pydatetime(), reject_soft=False)
 
 
 def load(name: str):
@@ -40,7 +46,7 @@ def test_multisport_h2h_counts():
     first = odds.iloc[0]
     assert (first.bookmaker, first.outcome, first.price_american, first.price_decimal) == (
         "betmgm", "Mississippi St Bulldogs", -160, Decimal("1.6250"))
-    assert flag_odds(odds)["is_valid"].all()
+    assert gated(odds).quarantined.empty
 
 
 def test_nba_h2h_spreads_counts():
@@ -55,7 +61,7 @@ def test_nba_h2h_spreads_counts():
     assert spreads["point"].notna().all() and isinstance(spreads["point"].iloc[0], Decimal)
     row = odds[(odds.bookmaker == "draftkings") & (odds.market == "h2h") & (odds.outcome == "Miami Heat")].iloc[0]
     assert (row.price_decimal, row.price_american) == (Decimal("1.6000"), -167)
-    assert flag_odds(odds)["is_valid"].all()
+    assert gated(odds).quarantined.empty
 
 
 def test_scores_mlb_counts():
@@ -93,12 +99,12 @@ def test_price_conversion(american, decimal):
     assert decimal_to_american(Decimal(decimal)) == american
 
 
-def test_invalid_rows_are_flagged_not_dropped():
+def test_out_of_range_price_is_quarantined_with_its_rule():
     odds = parse_odds(load("odds-multisport-h2h.json"))
     odds.loc[0, "price_american"] = 25000
-    flagged = flag_odds(odds)
-    assert len(flagged) == len(odds) and not flagged.loc[0, "is_valid"]
-    assert "out of range" in flagged.loc[0, "validation_notes"]
+    result = gated(odds)
+    assert len(result.published) == len(odds) - 1 and list(result.quarantined.index) == [0]
+    assert result.quarantined.loc[0, "reasons"] == ["odds.price_american_within_10000"]
 
 
 def test_conversion_agrees_with_backtests_toolkit():

@@ -12,14 +12,15 @@ from ingestion.http.records import redact_text
 from ingestion.odds_api.lifecycle import mark_cancelled
 from ingestion.odds_api.polling import poll_sports
 from ingestion.odds_api.storage import store_scores
-from orchestration.defs.odds.checks import odds_validity_result, odds_validity_spec
+from orchestration.defs.odds.checks import odds_gate_result, odds_gate_spec
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
 from orchestration.defs.warehouse.resources import WarehouseResource
 
 DESCRIPTIONS = {
     "events": "One row per sporting event seen in The Odds API, with its status and scores. Grain: id.",
     "odds_snapshots": "The API's JSON for one event in one fetch, with the fetch tier. Grain: snapshot_id.",
-    "odds": "One price per (snapshot, bookmaker, market, outcome); suspicious rows are flagged, not dropped.",
+    "odds": "One price per (snapshot, bookmaker, market, outcome) that passed the odds suite's hard rules; soft "
+            "failures are noted in validation_notes, rejected prices are in quarantine.odds with reasons.",
 }
 
 
@@ -49,7 +50,7 @@ def request_prefix(context: dg.AssetExecutionContext) -> str:
         dg.AssetSpec(["raw", table], group_name="odds", description=text, kinds={"postgres"})
         for table, text in DESCRIPTIONS.items()
     ],
-    check_specs=[odds_validity_spec()],
+    check_specs=[odds_gate_spec()],
 )
 def odds_snapshots(
     context: dg.AssetExecutionContext, config: OddsPollConfig, warehouse: WarehouseResource,
@@ -71,7 +72,8 @@ def odds_snapshots(
         raise dg.Failure(description=f"every sport failed: {failed}",
                          metadata={"errors": dg.MetadataValue.json(failed)})
     ok = [r for r in report.values() if "error" not in r]
-    total = {k: sum(r[k] for r in ok) for k in ("events", "odds_snapshots", "odds", "invalid_odds")}
+    total = {k: sum(r[k] for r in ok) for k in ("events", "odds_snapshots", "odds", "quarantined_odds",
+                                                "flagged_odds")}
     remaining = [r["quota_remaining"] for r in ok if r.get("quota_remaining") is not None]
     common = {
         "tier": config.tier, "sports": ", ".join(sports), "requested_events": len(config.event_ids),
@@ -82,8 +84,10 @@ def odds_snapshots(
         context.log.warning(f"{len(failed)} of {len(report)} sport(s) failed: {sorted(failed)}")
     for table in DESCRIPTIONS:
         yield dg.MaterializeResult(
-            asset_key=["raw", table], metadata={**common, "rows_written": dg.MetadataValue.int(total[table])},
-            check_results=[odds_validity_result(total["odds"], total["invalid_odds"])] if table == "odds" else None,
+            asset_key=["raw", table], metadata={**common, "rows_written": dg.MetadataValue.int(total[table]), **(
+                {"quarantined_rows": total["quarantined_odds"], "rows_with_soft_notes": total["flagged_odds"]}
+                if table == "odds" else {})},
+            check_results=[odds_gate_result(report)] if table == "odds" else None,
         )
 
 

@@ -68,8 +68,8 @@ odds_loaded as (
         '{{ var("odds_api_site", "the-odds-api") }}' as site_name,
         max(odds.snapshot_time) as last_snapshot_time,
         count(*) filter (where snapshots.loaded_at >= now() - interval '24 hours') as odds_rows_24h,
-        count(*) filter (where snapshots.loaded_at >= now() - interval '24 hours' and not odds.is_valid)
-            as invalid_odds_rows_24h
+        count(*) filter (where snapshots.loaded_at >= now() - interval '24 hours' and odds.validation_notes is not null)
+            as flagged_odds_rows_24h
 
     from {{ ref('stg_odds') }} as odds
     inner join {{ ref('stg_odds_snapshots') }} as snapshots on odds.snapshot_id = snapshots.snapshot_id
@@ -105,7 +105,7 @@ final as (
         ---------- odds loaded (odds site only)
         odds_loaded.last_snapshot_time,
         odds_loaded.odds_rows_24h,
-        odds_loaded.invalid_odds_rows_24h
+        odds_loaded.flagged_odds_rows_24h
 
     from totals
     left join last_success on totals.site_name = last_success.site_name

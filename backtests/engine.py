@@ -1,0 +1,203 @@
+"""The backtest engine: decisions on frames, outcomes joined afterwards, bankroll resolved in one ordered pass.
+
+Look-ahead safety is structural. :func:`prepare_racing` / :func:`prepare_sports` split a loaded frame into a
+*decision* frame (race context, odds as of the decision time, prior-only features; no outcome column exists in it)
+and an *outcome* frame with the same index. A strategy only ever receives the decision frame (plus walk-forward
+labels strictly before a date, see ``strategies.base.Context``); the engine joins outcomes to the rows it picked
+after ``select`` returns. Permuting the outcomes of future races therefore cannot change a decision
+(``tests/unit/test_backtests_engine.py`` checks exactly that).
+
+Odds at decision time: racing decisions are taken ``decision_minutes`` before the post. A frame carrying
+``decision_odds`` (the price from odds snapshots at that time) is decided on it; otherwise on the final tote odds,
+and the run says so with ``uses_final_odds = True`` (a pari-mutuel backtest at final odds flatters any strategy
+that keys on the price, since nobody can bet at the final price). Sports lines are decided ``decision_hours``
+before tip-off on the line the frame carries (closing lines in the NBA file: ``uses_final_odds`` again).
+
+Everything is vectorized except the bankroll pass (``backtests.staking``), which walks the chosen bets once.
+"""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backtests import metrics
+from backtests.features import add_features
+from backtests.staking import Staking, net_return, resolve
+from backtests.strategies import Context, Strategy, get_strategy
+
+OUTCOME_COLUMNS = ("status", "is_start", "finish_position", "won", "placed", "showed", "win_payout", "place_payout",
+                   "show_payout", "win_bet_return", "is_dead_heat", "margin_lengths", "finish_time_s", "home_margin",
+                   "points")
+DEFAULT_BANKROLL = 1000.0
+
+
+@dataclass
+class Prepared:
+    """A loaded range split for backtesting: ``decisions`` (no outcomes) and ``outcomes`` with the same index."""
+
+    decisions: pd.DataFrame
+    outcomes: pd.DataFrame
+    market: str
+    uses_final_odds: bool
+
+
+@dataclass
+class BacktestResult:
+    strategy: str
+    params: dict[str, Any]
+    market: str
+    start: date
+    end: date
+    bankroll: float
+    staking: Staking
+    uses_final_odds: bool
+    bets: pd.DataFrame
+    daily: pd.DataFrame
+    metrics: dict[str, float]
+    decisions: int
+    selections: int
+    code_version: str = field(default_factory=lambda: code_version())
+
+    @property
+    def skipped(self) -> int:
+        """Selections the staking plan did not bet (bankroll could not cover, below min_bet, no Kelly edge)."""
+        return self.selections - len(self.bets)
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """The git commit the engine ran from (``unknown`` outside a checkout): stored with every run."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=__file__.rsplit("/", 2)[0]).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _split(frame: pd.DataFrame, decision: pd.DataFrame, outcomes: pd.DataFrame, market: str,
+           uses_final_odds: bool) -> Prepared:
+    decision = decision.drop(columns=[c for c in OUTCOME_COLUMNS if c in decision])
+    order = np.lexsort((decision["selection_key"].to_numpy(), decision["event_key"].to_numpy(),
+                        decision["decision_time"].to_numpy()))
+    decision = decision.iloc[order]
+    return Prepared(decision, outcomes.loc[decision.index], market, uses_final_odds)
+
+
+def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minutes: int = 15) -> Prepared:
+    """Features on the whole frame, then the split; only runners with odds (non-scratched) are decisions."""
+    frame = add_features(runners)
+    has_snapshots = "decision_odds" in frame and frame["decision_odds"].notna().any()
+    odds = frame["decision_odds"].fillna(frame["final_odds"]) if has_snapshots else frame["final_odds"]
+    uses_final = not has_snapshots or bool(frame["decision_odds"].isna().any())
+    eligible = (odds > 1).to_numpy()
+    frame, odds = frame[eligible], odds[eligible]
+    post = pd.to_datetime(frame["post_time"], utc=True)
+    decision = frame.assign(
+        event_key=frame["race_key"], selection_key=frame["runner_key"], track=frame["track_code"],
+        market="win", bet_type="win", odds=odds, implied_probability=1 / odds,
+        decision_time=post - pd.Timedelta(minutes=decision_minutes),
+        settle_time=post + pd.Timedelta(minutes=settle_minutes))
+    if has_snapshots:
+        decision["odds_rank"] = odds.groupby(decision["event_key"]).rank(method="min")
+        decision["is_favourite"] = decision["odds_rank"] == 1
+    # A runner withdrawn after the decision is refunded (return 1 per unit), as the tote does.
+    outcomes = pd.DataFrame({"gross_return": frame["win_bet_return"].fillna(1.0), "won": frame["won"].astype(bool),
+                             "closing_odds": frame["final_odds"],
+                             "odds_are_closing": ~frame.get("decision_odds", pd.Series(np.nan, frame.index)).notna()},
+                            index=frame.index)
+    return _split(frame, decision, outcomes, "racing", uses_final)
+
+
+def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hour: int = 23) -> Prepared:
+    """A games frame (``frames.nba_games``) → one decision row per side's moneyline.
+
+    The NBA file has dates only; tip-off is taken as ``tip_off_utc_hour`` on the game date (evening games in US time
+    zones) so that decision and settlement times order games within a day consistently.
+    """
+    sides = []
+    for side, other, sign in (("home", "away", 1), ("away", "home", -1)):
+        part = games.assign(side=side, team=games[side], opponent=games[other], odds=games[f"{side}_odds"],
+                            opponent_odds=games[f"{other}_odds"], margin=sign * games["home_margin"])
+        sides.append(part)
+    frame = pd.concat(sides, ignore_index=True)
+    tip_off = pd.to_datetime(frame["game_date"]).dt.tz_localize("UTC") + pd.Timedelta(hours=tip_off_utc_hour)
+    decision = frame.assign(event_key=frame["game_key"], selection_key=frame["game_key"] + ":" + frame["side"],
+                            race_date=pd.to_datetime(frame["game_date"]), track="NBA", market="moneyline",
+                            bet_type="moneyline", implied_probability=1 / frame["odds"],
+                            decision_time=tip_off - pd.Timedelta(hours=decision_hours),
+                            settle_time=tip_off + pd.Timedelta(hours=3)).drop(columns=["margin"])
+    won = frame["margin"] > 0
+    push = frame["margin"] == 0
+    outcomes = pd.DataFrame({"gross_return": np.where(won, frame["odds"], np.where(push, 1.0, 0.0)), "won": won,
+                             "closing_odds": frame["odds"], "odds_are_closing": True}, index=frame.index)
+    return _split(frame, decision, outcomes, "sports", True)
+
+
+def _window(prepared: Prepared, start, end) -> tuple[pd.DataFrame, date, date]:
+    days = prepared.decisions["race_date"]
+    first = pd.Timestamp(start) if start is not None else days.min()
+    last = pd.Timestamp(end) if end is not None else days.max()
+    return prepared.decisions[(days >= first) & (days <= last)], first.date(), last.date()
+
+
+def select(strategy: Strategy, prepared: Prepared, start=None, end=None) -> pd.DataFrame:
+    """The strategy's picks in the window, in decision order (the part of a run that must not see outcomes)."""
+    if strategy.market != prepared.market:
+        raise ValueError(f"strategy {strategy.name!r} is a {strategy.market} strategy; the frame is {prepared.market}")
+    window, _, _ = _window(prepared, start, end)
+    picks = strategy.select(Context(window, prepared.decisions, prepared.outcomes["won"]))
+    if not picks.index.isin(window.index).all():
+        raise ValueError(f"strategy {strategy.name!r} returned rows outside its decision window")
+    picks = picks[~picks.index.duplicated()]
+    return picks.loc[window.index[window.index.isin(picks.index)]]  # decision order, whatever select returned
+
+
+def run_prepared(strategy: Strategy | str, prepared: Prepared, params: dict | None = None, *, start=None,
+                 end=None, staking: Staking | None = None, bankroll: float = DEFAULT_BANKROLL) -> BacktestResult:
+    strategy = get_strategy(strategy, params) if isinstance(strategy, str) else strategy
+    staking = staking or Staking()
+    _, first, last = _window(prepared, start, end)
+    picks = select(strategy, prepared, start, end)
+    probability = picks["probability"].to_numpy(float) if "probability" in picks else np.full(len(picks), np.nan)
+    if staking.method == "kelly" and np.isnan(probability).all() and len(picks):
+        raise ValueError(f"Kelly staking needs a probability; {strategy.name!r} does not give one "
+                         "(use value_model, or flat/percentage staking)")
+    outcome = prepared.outcomes.loc[picks.index]  # outcomes meet decisions only here, after select
+    odds, gross = picks["odds"].to_numpy(float), outcome["gross_return"].to_numpy(float)
+    stake = resolve(pd.DatetimeIndex(picks["decision_time"]).asi8, pd.DatetimeIndex(picks["settle_time"]).asi8, odds,
+                    np.nan_to_num(probability), gross, staking, bankroll)
+    placed = stake > 0
+    ret = stake * net_return(gross, staking.commission)
+    bets = pd.DataFrame({
+        "selection_key": picks["selection_key"].to_numpy(), "event_key": picks["event_key"].to_numpy(),
+        "race_date": picks["race_date"].to_numpy(), "decision_time": picks["decision_time"].to_numpy(),
+        "track": picks["track"].to_numpy(), "market": picks["market"].to_numpy(),
+        "bet_type": picks["bet_type"].to_numpy(), "odds": odds, "probability": probability, "stake": stake,
+        "ret": ret, "pnl": ret - stake, "won": outcome["won"].to_numpy(bool),
+        "closing_odds": outcome["closing_odds"].to_numpy(float),
+        "odds_are_closing": outcome["odds_are_closing"].to_numpy(bool)})[placed].reset_index(drop=True)
+    daily = metrics.daily_returns(bets, first, last, bankroll)
+    return BacktestResult(strategy.name, dict(strategy.values), prepared.market, first, last, bankroll, staking,
+                          prepared.uses_final_odds, bets, daily, metrics.summary(bets, daily, bankroll),
+                          decisions=int(len(_window(prepared, start, end)[0])), selections=len(picks))
+
+
+def run_backtest(strategy: Strategy | str, frame: pd.DataFrame, params: dict | None = None, *, start=None,
+                 end=None, staking: Staking | None = None, bankroll: float = DEFAULT_BANKROLL,
+                 market: str | None = None) -> BacktestResult:
+    """One run from a loaded frame (runners for racing, ``frames.nba_games`` for sports)."""
+    strategy = get_strategy(strategy, params) if isinstance(strategy, str) else strategy
+    kind = market or strategy.market
+    prepared = prepare_racing(frame) if kind == "racing" else prepare_sports(frame)
+    return run_prepared(strategy, prepared, start=start, end=end, staking=staking, bankroll=bankroll)
+
+
+def sweep(name: str, param_sets: list[dict], prepared: Prepared, **run_kwargs) -> list[BacktestResult]:
+    """One run per parameter set on the same prepared frame (features are computed once)."""
+    return [run_prepared(get_strategy(name, params), prepared, **run_kwargs) for params in param_sets]

@@ -1,0 +1,149 @@
+"""Prior-only features of a runners frame: what a bettor could know the morning of the race, and nothing else.
+
+Every count here uses races dated *strictly before* the row's race date, never the same day: a trainer with runners
+in races 3 and 7 must not see race 3's result when race 7 is decided under a per-day feature build, and the rule
+costs little (one day's results). Computation is vectorized: outcomes are first summed per (entity, day), a
+cumulative sum per entity then gives "everything before this day" by subtracting the day's own total, and
+windowed counts ("wins in the last 30 days") come from a ``searchsorted`` on the same sorted (entity, day) keys.
+No loop over races, so ten years of runners take a couple of seconds.
+
+Outcome columns are read here, and only here, on the way in; the engine drops them from the frame the strategy
+sees. ``tests/unit/test_backtests_engine.py`` permutes future outcomes and checks that no feature, and no decision,
+moves. Rates are NaN when there is nothing to divide by, so a rule such as ``horse_wet_win_rate >= 0.3`` is false for
+a horse that never ran on a wet track (the seed's "0 when no races" would be indistinguishable from "ran and lost").
+
+The frame must be in the history's full range: features for a backtest window are computed on the whole frame
+(history before the window included), which is how a window starting in 2025 knows about 2024 form. A horse's
+first row in the frame is only a debut if the frame had been running for ``DEBUT_WARMUP_DAYS`` by then (otherwise
+every horse would "debut" in the first weeks of a frame); backtests should start some months after the frame does
+(``engine.run_prepared`` takes the window separately for that reason).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+RECENT_DAYS = 30
+DEBUT_WARMUP_DAYS = 120  # longer than nearly every gap between two starts of a horse in training
+RATE_WINDOW_DAYS = 365
+WET_DIRT_GOINGS = ("muddy", "sloppy")
+
+FEATURES = {
+    "horse_starts": "the horse's earlier starts in the frame",
+    "horse_wins": "the horse's earlier wins",
+    "horse_win_rate": "horse_wins / horse_starts (NaN without starts)",
+    "is_debut": f"no earlier start in the frame, and the frame began at least {DEBUT_WARMUP_DAYS} days earlier",
+    "days_since_last_run": "days since the horse's previous start (NaN on debut)",
+    "horse_wet_starts": "earlier starts on wet going (is_wet)",
+    "horse_wet_wins": "earlier wins on wet going",
+    "horse_wet_win_rate": "horse_wet_wins / horse_wet_starts (NaN without wet starts)",
+    "horse_dry_win_rate": "win rate in earlier starts on going that is not wet (NaN without)",
+    "horse_wet_dirt_starts": "earlier starts on wet dirt (muddy or sloppy)",
+    "horse_wet_dirt_wins": "earlier wins on wet dirt",
+    "horse_wet_dirt_win_rate": "horse_wet_dirt_wins / horse_wet_dirt_starts (NaN without)",
+    "horse_wet_dirt_ae": "actual / expected wins on wet dirt: wins / Σ market probability of those starts (NaN without)",
+    "jockey_starts": f"the jockey's rides in the {RATE_WINDOW_DAYS} days before the race date",
+    "jockey_win_rate": f"the jockey's win rate over those {RATE_WINDOW_DAYS} days",
+    "trainer_starts": f"the trainer's runners in the {RATE_WINDOW_DAYS} days before the race date",
+    "trainer_win_rate": f"the trainer's win rate over those {RATE_WINDOW_DAYS} days",
+    "trainer_recent_wins": f"the trainer's wins in the {RECENT_DAYS} days before the race date",
+    "trainer_debut_starts": "the trainer's earlier debutants (runners with is_debut)",
+    "trainer_debut_wins": "how many of those won",
+    "trainer_debut_win_rate": "trainer_debut_wins / trainer_debut_starts (NaN without)",
+    "trainer_debut_ae": "actual / expected wins of the trainer's earlier debutants (market probability as expected)",
+    "is_wet_dirt": f"race on dirt with going in {WET_DIRT_GOINGS} (race context, not an outcome)",
+}
+
+
+def prior_counts(keys: pd.Series, day: np.ndarray, values: np.ndarray, window: int | None = None) -> np.ndarray:
+    """Per row, the sum of ``values`` over rows with the same key on days strictly before the row's day.
+
+    With ``window`` only days in [day - window, day - 1] count. Rows without a key get NaN.
+    """
+    codes, _ = pd.factorize(keys, use_na_sentinel=True)
+    day = np.asarray(day, dtype=np.int64)
+    # Offsets start above ``window`` so that "day - window" never reaches the previous key's block.
+    margin = (window or 0) + 1
+    offset = day - int(day.min()) + margin
+    span = int(offset.max()) + 1
+    composite = codes.astype(np.int64) * span + offset
+    groups, inverse = np.unique(composite, return_inverse=True)
+    per_day = np.bincount(inverse, weights=np.asarray(values, dtype=float), minlength=len(groups))
+    before = np.cumsum(per_day) - per_day  # running total over all groups, excluding the group itself
+    group_code = groups // span
+    first_of_code = np.searchsorted(groups, group_code * span)
+    prior = before - before[first_of_code]
+    if window:
+        start = np.searchsorted(groups, groups - window)  # first group on or after day - window (same key)
+        prior = before - before[start]
+    result = prior[inverse]
+    result[codes < 0] = np.nan
+    return result
+
+
+def _rate(wins: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(starts > 0, wins / starts, np.nan)
+
+
+def add_features(runners: pd.DataFrame) -> pd.DataFrame:
+    """The runners frame with the :data:`FEATURES` columns added (a copy; input untouched)."""
+    frame = runners.copy()
+    day = (pd.to_datetime(frame["race_date"]).to_numpy().astype("datetime64[D]").astype(np.int64))
+    start = (frame["is_start"] if "is_start" in frame else frame["final_odds"].notna()).to_numpy(dtype=bool)
+    won = frame["won"].fillna(False).to_numpy(dtype=bool) & start
+    wet = frame["is_wet"].fillna(False).to_numpy(dtype=bool)
+    wet_dirt = (frame["surface"].eq("dirt") & frame["going"].str.lower().isin(WET_DIRT_GOINGS)).to_numpy()
+    frame["is_wet_dirt"] = wet_dirt
+    start_f, won_f = start.astype(float), won.astype(float)
+    # The market's probability of each past start (1/odds normalised in its race): "expected" in actual/expected.
+    implied = np.where(start & (frame["final_odds"].to_numpy(float) > 1), 1 / frame["final_odds"].to_numpy(float), 0)
+    market_p = implied / pd.Series(implied).groupby(frame["race_key"].to_numpy()).transform("sum").to_numpy()
+    market_p = np.nan_to_num(market_p)
+
+    horse = frame["horse_key"]
+    frame["horse_starts"] = prior_counts(horse, day, start_f)
+    frame["horse_wins"] = prior_counts(horse, day, won_f)
+    frame["horse_win_rate"] = _rate(frame["horse_wins"].to_numpy(), frame["horse_starts"].to_numpy())
+    frame["is_debut"] = (frame["horse_starts"].to_numpy() == 0) & (day >= day.min() + DEBUT_WARMUP_DAYS)
+    frame["days_since_last_run"] = day - _previous_start_day(horse, day, start)
+    frame["horse_wet_starts"] = prior_counts(horse, day, start_f * wet)
+    frame["horse_wet_wins"] = prior_counts(horse, day, won_f * wet)
+    frame["horse_wet_win_rate"] = _rate(frame["horse_wet_wins"].to_numpy(), frame["horse_wet_starts"].to_numpy())
+    dry_starts = frame["horse_starts"].to_numpy() - frame["horse_wet_starts"].to_numpy()
+    dry_wins = frame["horse_wins"].to_numpy() - frame["horse_wet_wins"].to_numpy()
+    frame["horse_dry_win_rate"] = _rate(dry_wins, dry_starts)
+    frame["horse_wet_dirt_starts"] = prior_counts(horse, day, start_f * wet_dirt)
+    frame["horse_wet_dirt_wins"] = prior_counts(horse, day, won_f * wet_dirt)
+    frame["horse_wet_dirt_win_rate"] = _rate(frame["horse_wet_dirt_wins"].to_numpy(),
+                                             frame["horse_wet_dirt_starts"].to_numpy())
+    frame["horse_wet_dirt_ae"] = _rate(frame["horse_wet_dirt_wins"].to_numpy(),
+                                       prior_counts(horse, day, market_p * wet_dirt))
+
+    for kind in ("jockey", "trainer"):
+        starts = prior_counts(frame[f"{kind}_key"], day, start_f, RATE_WINDOW_DAYS)
+        wins = prior_counts(frame[f"{kind}_key"], day, won_f, RATE_WINDOW_DAYS)
+        frame[f"{kind}_starts"], frame[f"{kind}_win_rate"] = starts, _rate(wins, starts)
+    trainer = frame["trainer_key"]
+    frame["trainer_recent_wins"] = prior_counts(trainer, day, won_f, RECENT_DAYS)
+    debut = frame["is_debut"].to_numpy() & start
+    frame["trainer_debut_starts"] = prior_counts(trainer, day, debut.astype(float))
+    frame["trainer_debut_wins"] = prior_counts(trainer, day, (debut & won).astype(float))
+    frame["trainer_debut_win_rate"] = _rate(frame["trainer_debut_wins"].to_numpy(),
+                                            frame["trainer_debut_starts"].to_numpy())
+    frame["trainer_debut_ae"] = _rate(frame["trainer_debut_wins"].to_numpy(),
+                                      prior_counts(trainer, day, market_p * debut))
+    return frame
+
+
+def _previous_start_day(keys: pd.Series, day: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Day of the key's latest start strictly before each row's day (NaN if none), by a sorted-array lookup."""
+    codes, _ = pd.factorize(keys)
+    span = int(day.max()) + 2
+    composite = codes.astype(np.int64) * span + day + 1
+    started = np.unique(composite[start & (codes >= 0)])
+    position = np.searchsorted(started, composite, side="left") - 1  # last start key strictly below this day
+    found = position >= 0
+    previous = started[np.maximum(position, 0)]
+    same_key = found & (previous // span == codes)
+    return np.where(same_key & (codes >= 0), (previous % span) - 1, np.nan)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import TypeVar
 
 from bs4 import BeautifulSoup, Tag
@@ -77,6 +79,22 @@ def convert(fn: Callable[..., T], value: object, site: str, url: str) -> T:
 def optional(fn: Callable[..., T], value: object | None, site: str, url: str) -> T | None:
     """None stays None (optional field absent); a value present but unrecognised still raises."""
     return None if value is None else convert(fn, value, site, url)
+
+
+def to_date(value: object, site: str, url: str, field: str) -> date:
+    """An ISO date ("2026-06-06"); anything else, 2026-02-30 included, raises naming the field and page."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("not a date")
+    except ValueError:
+        raise UnrecognisedValue(value, field, ["2026-06-06 (ISO date)"], f"{site} page {url}") from None
+
+
+def to_money(value: str, site: str, url: str, field: str) -> Decimal:
+    """"$1,234.50" / "HK$ 1,170,000" -> Decimal; text with no single number in it raises instead of guessing."""
+    digits = re.sub(r"[^\d.]", "", value)
+    if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", digits):
+        raise UnrecognisedValue(value, field, ["$1,234.50", "HK$ 1,170,000"], f"{site} page {url}")
+    return Decimal(digits)
 
 
 def to_int(value: object | None, site: str, url: str, field: str) -> int | None:

@@ -16,7 +16,9 @@ from ingestion.normalize import (
     UnrecognisedValue, from_iso, parse_clock, parse_decimal_odds, parse_distance, parse_finish_time, parse_going,
     parse_margin, parse_odds, parse_surface, parse_weight_lbs, post_time,
 )
-from ingestion.racecards._html import MissingField, clean, convert, optional, required, soup, text_of, to_int
+from ingestion.racecards._html import (
+    MissingField, clean, convert, optional, required, soup, text_of, to_date, to_int, to_money,
+)
 from ingestion.racecards.rows import (
     Card, DividendRow, OddsBoard, OddsRow, RaceRow, ResultRow, Results, RunnerRow,
 )
@@ -35,7 +37,7 @@ def _meeting(page: Tag, url: str) -> tuple[Tag, str, date, str]:
     day = required(header.get("data-date") or _from_url(url, 2), SITE, url, "date", ["[data-date]", "URL"])
     tz = required(header.get("data-tz") or text_of(header, [".timezone"]), SITE, url, "timezone",
                   ["[data-tz]", ".timezone"])
-    return header, track, date.fromisoformat(day), tz
+    return header, track, to_date(day, SITE, url, "date"), tz
 
 
 def _from_url(url: str, index: int) -> str | None:
@@ -64,9 +66,9 @@ def _race(block: Tag, url: str, track: str, day: date, tz: str) -> RaceRow:
         distance=optional(parse_distance, text_of(block, [".distance"]), SITE, url),
         surface=optional(parse_surface, text_of(block, [".surface"]), SITE, url),
         going=going and going.word, going_scale=going and going.scale,
-        purse=Decimal(re.sub(r"[^\d.]", "", purse)) if purse else None, currency="USD" if purse else None,
+        purse=to_money(purse, SITE, url, "purse") if purse else None, currency="USD" if purse else None,
         race_class=race_type.get("data-class") if race_type else None,
-        race_type=clean(race_type.get_text(" ")).lower() if race_type else None,
+        race_type=(clean(race_type.get_text(" ")) or "").lower() or None if race_type else None,
     )
 
 
@@ -159,7 +161,7 @@ def _result(row: Tag, race: int, url: str) -> ResultRow:
 
 def _dividends(block: Tag, race: int, url: str) -> list[DividendRow]:
     base = block.select_one("table.dividends caption.base")
-    stake = Decimal(base.get("data-stake", "2")) if base else Decimal(2)
+    stake = to_money(base.get("data-stake", "2"), SITE, url, "stake") if base else Decimal(2)
     currency = base.get("data-currency", "USD") if base else "USD"
     out = []
     for row in block.select("tr.dividend"):
@@ -168,7 +170,8 @@ def _dividends(block: Tag, race: int, url: str) -> list[DividendRow]:
             raise UnrecognisedValue(pool, "pool", sorted(POOLS), f"{SITE} page {url} race {race}")
         combination = required(text_of(row, ["td.combination"]), SITE, url, f"race {race} {pool} combination")
         payout = required(text_of(row, ["td.payout"]), SITE, url, f"race {race} {pool} payout")
-        out.append(DividendRow(race, pool, combination, Decimal(re.sub(r"[$,]", "", payout)), stake, currency))
+        out.append(DividendRow(race, pool, combination, to_money(payout, SITE, url, f"race {race} {pool} payout"), stake,
+                               currency))
     return out
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from ingestion.errors import ParseError
 from ingestion.normalize import from_metres, parse_going, parse_surface, post_time
-from ingestion.racecards._html import MissingField, optional, required
+from ingestion.racecards._html import MissingField, optional, required, to_date
 from ingestion.racecards.rows import Card, RaceRow, RunnerRow
 
 SITE = "hkjc_card"
@@ -34,14 +34,27 @@ def _int(value: object, field: str, url: str) -> int | None:
     return value
 
 
+def _object(value: object, field: str, url: str) -> dict:
+    if not isinstance(value, dict):
+        raise ParseError(type(value).__name__, field, f"{SITE} {url} (expected a JSON object)")
+    return value
+
+
+def _text(value: object, field: str, url: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ParseError(value, field, f"{SITE} {url} (expected text)")
+    return value
+
+
 def _race(race: dict, url: str) -> RaceRow:
+    race = _object(race, "race", url)
     get = lambda key: race.get(key) if race.get(key) not in ("", None) else None  # noqa: E731
-    day = date.fromisoformat(required(get("date"), SITE, url, "date"))
+    day = to_date(required(get("date"), SITE, url, "date"), SITE, url, "date")
     number = required(_int(get("raceNo"), "raceNo", url), SITE, url, "raceNo")
     where = f"{SITE} {url} race {number}"
     post = post_time(day, required(get("startTime"), SITE, url, f"race {number} startTime"), TZ, where=where)
     going = optional(parse_going, get("going"), SITE, url)
-    name = get("raceName")
+    name = _text(get("raceName"), "raceName", url)
     distance = _int(get("distance"), "distance", url)
     return RaceRow(
         site=SITE, url=get("source") or url, track=required(get("racecourse"), SITE, url, "racecourse"),
@@ -55,6 +68,7 @@ def _race(race: dict, url: str) -> RaceRow:
 
 
 def _runner(runner: dict, race: int, url: str) -> RunnerRow:
+    runner = _object(runner, f"race {race} runner", url)
     get = lambda key: runner.get(key) if runner.get(key) not in ("", None) else None  # noqa: E731
     weight, body = _int(get("actualWeight"), "actualWeight", url), _int(get("declaredHorseWeight"),
                                                                         "declaredHorseWeight", url)
@@ -83,5 +97,8 @@ def parse_card(text: str, url: str) -> Card:
     for race in data:
         row = _race(race, url)
         races.append(row)
-        runners += [_runner(r, row.race_number, url) for r in race.get("runners") or []]
+        listed = race.get("runners") or []
+        if not isinstance(listed, list):
+            raise ParseError(type(listed).__name__, f"race {row.race_number} runners", f"{SITE} {url}")
+        runners += [_runner(r, row.race_number, url) for r in listed]
     return Card(races, runners)

@@ -25,7 +25,7 @@ from bs4 import Tag
 from ingestion.normalize import (
     UnrecognisedValue, from_metres, parse_decimal_odds, parse_finish_time, parse_going, parse_margin, parse_surface,
 )
-from ingestion.racecards._html import MissingField, clean, optional, required, soup, text_of
+from ingestion.racecards._html import MissingField, clean, optional, required, soup, text_of, to_int, to_money
 from ingestion.racecards.rows import DividendRow, RaceRow, ResultRow, Results
 from ingestion.sources.hkjc.source import placing_of
 
@@ -54,13 +54,17 @@ def _meeting(page: Tag, url: str) -> tuple[date, str]:
     query = {k.lower(): v[0] for k, v in parse_qs(urlparse(url).query).items()}
     banner = text_of(page, ["div.raceMeeting_select span.f_fl", "div.raceMeeting_select"]) or ""
     found = re.search(r"(\d{2})/(\d{2})/(\d{4})\s*(\S+)?", banner)
-    if found:
-        day = date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
-        venue = VENUES.get((found.group(4) or "").upper()) or query.get("racecourse")
-    elif "racedate" in query:
-        day, venue = datetime.strptime(query["racedate"], "%Y/%m/%d").date(), query.get("racecourse")
-    else:
-        raise MissingField(SITE, url, "race date", ["div.raceMeeting_select", "URL racedate="])
+    try:
+        if found:
+            day = date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+            venue = VENUES.get((found.group(4) or "").upper()) or query.get("racecourse")
+        elif "racedate" in query:
+            day, venue = datetime.strptime(query["racedate"], "%Y/%m/%d").date(), query.get("racecourse")
+        else:
+            raise MissingField(SITE, url, "race date", ["div.raceMeeting_select", "URL racedate="])
+    except ValueError:  # 31/02/2026 or racedate=junk
+        raise UnrecognisedValue(found.group(0) if found else query["racedate"], "race date",
+                                ["01/03/2026 沙田", "URL racedate=2026/03/01"], f"{SITE} page {url}") from None
     return day, required(venue, SITE, url, "racecourse", ["div.raceMeeting_select", "URL Racecourse="])
 
 
@@ -90,7 +94,7 @@ def _race(page: Tag, url: str) -> RaceRow:
         distance=from_metres(distance.group(1)) if distance else None,
         surface=optional(parse_surface, track.split(" - ")[0] if track else None, SITE, url),
         going=going and going.word, going_scale=going and going.scale,
-        purse=Decimal(re.sub(r"[^\d.]", "", purse)) if purse else None, currency="HKD",
+        purse=to_money(purse, SITE, url, "purse") if purse else None, currency="HKD",
         race_class=(CLASS_NUMERALS.get(cls.group(1), cls.group(1)) if cls.group(1) else cls.group(2)) if cls
         else (info.split(" - ")[0] or None),
         race_type="handicap" if name and ("讓賽" in name or "HANDICAP" in name.upper()) else None, race_name=name,
@@ -116,7 +120,8 @@ def _result(tds: list[Tag], col: dict[str, int], race: int, url: str) -> ResultR
     horse = required(cell("horse"), SITE, url, f"race {race} horse name")
     name, brand = re.match(r"(.*?)\s*(?:\((\w+)\))?$", horse).groups()
     link = tds[col["horse"]].select_one("a[href*=horseid]")
-    horse_id = re.search(r"horseid=([\w-]+)", link["href"], re.IGNORECASE).group(1) if link else brand
+    linked = re.search(r"horseid=([\w-]+)", link["href"], re.IGNORECASE) if link else None
+    horse_id = linked.group(1) if linked else brand
     placing = cell("placing")
     position, status = placing_of(placing)
     running = [int(x) for x in (cell("running") or "").split() if x.isdigit()]
@@ -124,7 +129,8 @@ def _result(tds: list[Tag], col: dict[str, int], race: int, url: str) -> ResultR
     finished = status == "finished"
     integer = lambda f: int(cell(f)) if (cell(f) or "").isdigit() else None  # noqa: E731
     return ResultRow(
-        race_number=race, horse_number=int(number), horse_name=name, finish_position=position, status=status,
+        race_number=race, horse_number=required(to_int(number, SITE, url, f"race {race} horse number"), SITE, url,
+                                                f"race {race} horse number"), horse_name=name, finish_position=position, status=status,
         dead_heat=bool(placing and "DH" in placing.upper()), horse_id=horse_id, post_position=integer("draw"),
         jockey=cell("jockey"), trainer=cell("trainer"),
         weight_lbs=Decimal(cell("weight")) if integer("weight") else None,

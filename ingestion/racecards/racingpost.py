@@ -16,13 +16,12 @@ they come first and class names are the fallback. Decisions checked on the saved
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime
 
 from bs4 import Tag
 
-from ingestion.normalize import parse_distance, parse_going, parse_odds, parse_weight_lbs, post_time
-from ingestion.racecards._html import optional, required, soup, text_of, to_int
+from ingestion.normalize import UnrecognisedValue, parse_distance, parse_going, parse_odds, parse_weight_lbs, post_time
+from ingestion.racecards._html import optional, required, soup, text_of, to_int, to_money
 from ingestion.racecards.rows import Card, RaceRow, RunnerRow
 
 SITE = "racingpost"
@@ -53,7 +52,7 @@ def _race_number(page: Tag, url: str) -> int | None:
 def _race(page: Tag, url: str) -> RaceRow:
     course = required(text_of(page, [_sel("RC-courseHeader__name"), ".RC-courseHeader__name"]), SITE, url, "course")
     date_text = required(text_of(page, [_sel("RC-courseHeader__date"), ".RC-courseHeader__date"]), SITE, url, "date")
-    day = datetime.strptime(re.match(r"\d{1,2} \w{3} \d{4}", date_text).group(0), "%d %b %Y").date()
+    day = _day(date_text, url)
     clock = required(text_of(page, [_sel("RC-courseHeader__time"), ".RC-courseHeader__time"]), SITE, url, "time")
     number = required(_race_number(page, url), SITE, url, "race number",
                       ["position of the canonical race id in RC-matrixPopOver__raceItem links"])
@@ -70,11 +69,20 @@ def _race(page: Tag, url: str) -> RaceRow:
         post_time=post.utc, tz=post.tz, distance=optional(parse_distance, distance, SITE, url),
         surface="turf" if _race_type(title) in ("chase", "hurdle") else None,
         going=going and going.word, going_scale=going and going.scale,
-        purse=Decimal(re.sub(r"[^\d.]", "", prize.split()[0])) if prize and prize.startswith("£") else None,
+        purse=to_money(prize.split()[0], SITE, url, "prize") if prize and prize.startswith("£") else None,
         currency="GBP" if prize and prize.startswith("£") else None,
         race_class=re.sub(r"[^\w ]", "", race_class).replace("Class", "").strip() if race_class else None,
         race_type=_race_type(title), race_name=title,
     )
+
+
+def _day(text: str, url: str) -> date:
+    """"30 Jan 2024" header date; anything else (or 30 Feb) raises naming the field."""
+    found = re.match(r"\d{1,2} \w{3} \d{4}", text)
+    try:
+        return datetime.strptime(found.group(0), "%d %b %Y").date() if found else datetime.strptime("", "%Y")
+    except ValueError:
+        raise UnrecognisedValue(text, "date", ["30 Jan 2024"], f"{SITE} page {url}") from None
 
 
 def _race_type(title: str | None) -> str | None:

@@ -1,0 +1,185 @@
+"""The Dagster UI in a real browser: the webserver and daemon as an operator runs them, driven by headless Chromium.
+
+Starts ``dagster-webserver`` and ``dagster-daemon`` (what ``paddock serve`` runs through ``dagster dev``) on a free
+port against the session's embedded warehouse, launches a one-day backfill of the history assets through the
+webserver's GraphQL API and waits for it to succeed, then opens the asset graph and the partitions page of
+``raw/races`` in Debian's Chromium and saves screenshots to the test's tmp dir.
+
+The default-on sensors and schedules are stopped through GraphQL *before* the daemon starts: they would otherwise poll
+odds and scrape cards from simulators this test does not run, and compete with the backfill for the run queue.
+
+Refresh the README's screenshots with ``PADDOCK_UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest
+tests/integration/test_browser_ui.py`` (writes ``docs/screenshots/*.png``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+HISTORY_ASSETS = [["raw", "races"], ["raw", "runners"], ["raw", "dividends"]]
+BACKFILL_DATES = ["2024-01-06", "2024-01-07"]  # a Saturday and a Sunday: every synthetic track races
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)")
+
+REPOSITORIES = """{ repositoriesOrError { __typename ... on RepositoryConnection { nodes {
+  sensors { name sensorState { id status } } schedules { name scheduleState { id status } } } } } }"""
+STOP_SENSOR = "mutation($id: String) { stopSensor(id: $id) { __typename } }"
+STOP_SCHEDULE = "mutation($id: String) { stopRunningSchedule(id: $id) { __typename } }"
+LAUNCH_BACKFILL = """mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
+  __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message }
+  ... on InvalidSubsetError { message } } }"""
+BACKFILL_STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: $id) { __typename
+  ... on PartitionBackfill { status error { message } } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A child in its own process group, so the webserver's code-server and the daemon's run workers die with it."""
+    return subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def graphql(url: str, query: str, **variables) -> dict:
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    request = urllib.request.Request(f"{url}/graphql", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        payload = json.load(response)
+    assert "errors" not in payload, payload["errors"]
+    return payload["data"]
+
+
+def wait_until(what: str, probe, timeout: float, logs: list[Path]):
+    """Poll ``probe`` until it returns something truthy; on timeout fail with the tail of the processes' logs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = probe()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            result = None
+        if result:
+            return result
+        time.sleep(1)
+    tails = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs if log.exists())
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}\n{tails}")
+
+
+def loaded_repository(url: str):
+    data = graphql(url, REPOSITORIES)["repositoriesOrError"]
+    return data["nodes"][0] if data["__typename"] == "RepositoryConnection" and data["nodes"] else None
+
+
+def stop_instigators(url: str, repository: dict) -> None:
+    for sensor in repository["sensors"]:
+        if sensor["sensorState"]["status"] == "RUNNING":
+            graphql(url, STOP_SENSOR, id=sensor["sensorState"]["id"])
+    for schedule in repository["schedules"]:
+        if schedule["scheduleState"]["status"] == "RUNNING":
+            graphql(url, STOP_SCHEDULE, id=schedule["scheduleState"]["id"])
+
+
+def backfill_finished(url: str, backfill_id: str):
+    backfill = graphql(url, BACKFILL_STATUS, id=backfill_id)["partitionBackfillOrError"]
+    return backfill if backfill["status"] not in ("REQUESTED", "CANCELING", "FAILING") else None
+
+
+def screenshot(page, url: str, wait_for_text: str, path: Path) -> None:
+    page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    try:
+        page.get_by_text(wait_for_text, exact=True).first.wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(path.with_name(f"failed-{path.name}")))  # what the page showed instead
+        raise
+    page.wait_for_timeout(2_500)  # let the graph layout and the partition bars settle
+    page.screenshot(path=str(path))
+
+
+@pytest.fixture
+def dagster_ui(runtime_env, tmp_path):
+    """Webserver + daemon on a free port against the session's warehouse, with a private DAGSTER_HOME."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    bin_dir = Path(sys.executable).parent
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    logs = [tmp_path / "webserver.log", tmp_path / "daemon.log"]
+    processes = [spawn([str(bin_dir / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1",
+                        "-p", str(port)], logs[0], env)]
+    try:
+        repository = wait_until("the code location to load", lambda: loaded_repository(url), 90, logs)
+        stop_instigators(url, repository)
+        processes.append(spawn([str(bin_dir / "dagster-daemon"), "run", "-w", "workspace.yaml"], logs[1], env))
+        yield url, logs
+    finally:
+        for process in reversed(processes):
+            stop_group(process)
+
+
+def test_backfill_through_graphql_and_screenshots_in_chromium(dagster_ui, engine, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    url, logs = dagster_ui
+    params = {"partitionNames": BACKFILL_DATES, "assetSelection": [{"path": p} for p in HISTORY_ASSETS],
+              "title": "browser test"}
+    launched = graphql(url, LAUNCH_BACKFILL, params=params)["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    backfill = wait_until("the backfill to finish", lambda: backfill_finished(url, launched["backfillId"]), 120, logs)
+    assert backfill["status"] == "COMPLETED_SUCCESS", backfill
+    with engine.connect() as conn:
+        days = conn.execute(sa.text("SELECT count(DISTINCT race_date) FROM raw.races WHERE _source = 'synthetic' "
+                                    "AND race_date = ANY(CAST(:days AS date[]))"), {"days": BACKFILL_DATES}).scalar_one()
+    assert days == len(BACKFILL_DATES)
+
+    shots = {"asset-graph.png": (f"{url}/asset-groups", "arbitrage"),
+             "raw-races-partitions.png": (f"{url}/assets/raw/races?view=partitions&partition={BACKFILL_DATES[-1]}",
+                                          "rows_published")}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            for name, (page_url, text) in shots.items():
+                screenshot(page, page_url, text, tmp_path / name)
+        finally:
+            browser.close()
+    for name in shots:
+        assert (tmp_path / name).stat().st_size > 10_000, name  # a real rendering, not a blank page
+        if os.environ.get("PADDOCK_UPDATE_SCREENSHOTS"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tmp_path / name, SCREENSHOTS / name)

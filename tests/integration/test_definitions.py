@@ -61,6 +61,8 @@ def test_groups_partitions_and_checks(definitions):
     assert {("raw/races", "races_quality_gate"), ("raw/runners", "runners_quality_gate"),
             ("raw/dividends", "dividends_quality_gate")} <= checks
     assert any(a == "marts/fct_runners" and "one_winner_per_race" in n for a, n in checks)
+    assert ("raw/odds", "odds_quality_gate") in checks
+    assert graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["raw", "odds"]), "odds_quality_gate")).blocking
 
 
 def test_job_and_schedule(definitions):
@@ -77,6 +79,8 @@ def test_odds_models_and_signals_follow_new_odds_by_automation(definitions):
         assert graph.get(dg.AssetKey(key)).automation_condition is not None, key
     assert graph.get(dg.AssetKey(["marts", "horse_stats"])).automation_condition is None
     assert dg.AssetKey(["marts", "fct_odds"]) in graph.get(dg.AssetKey(["marts", "arbitrage_opportunities"])).parent_keys
+    tote = definitions.resolve_sensor_def("tote_odds_sensor")
+    assert tote.default_status == dg.DefaultSensorStatus.RUNNING and tote.minimum_interval_seconds == 30
     sensor = definitions.resolve_sensor_def("odds_automation_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 

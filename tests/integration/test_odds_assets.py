@@ -14,6 +14,7 @@ from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.odds_api.storage import store_snapshot
 from orchestration.defs.odds.assets import odds_scores, odds_snapshots
 from orchestration.defs.odds.checks import ODDS_GATE_CHECK
+from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
 from orchestration.defs.odds.schedules import prune_odds_job
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -39,6 +40,7 @@ def resources(runtime_env, sim):
         "warehouse": WarehouseResource(database_url=runtime_env["DATABASE_URL"]),
         "odds_api": OddsApiResource(api_key=KEY, base_url=sim.base_url, max_attempts=1),
         "odds_polling": OddsPollingResource(sports=",".join(SPORTS), regions="us", markets="h2h,totals"),
+        "racecard_site": RaceCardSiteResource(),  # tote polls only; these tests poll the Odds API
     }
 
 

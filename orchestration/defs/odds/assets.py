@@ -4,7 +4,7 @@ One multi-asset writes events, raw snapshots and normalized odds because one /od
 storage writes them in one transaction. The polling sensor launches it with a Config naming the sport, the tier and
 the due events; run by hand with an empty Config it fetches every configured sport.
 """
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import dagster as dg
 
@@ -12,8 +12,11 @@ from ingestion.http.records import redact_text
 from ingestion.odds_api.lifecycle import mark_cancelled
 from ingestion.odds_api.polling import poll_sports
 from ingestion.odds_api.storage import store_scores
+from ingestion.racecards.tote_odds import TotePoll, poll_tote
+from quality.gate import GateFailure
 from orchestration.defs.odds.checks import odds_gate_result, odds_gate_spec
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
+from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.warehouse.resources import WarehouseResource
 
 DESCRIPTIONS = {
@@ -25,11 +28,16 @@ DESCRIPTIONS = {
 
 
 class OddsPollConfig(dg.Config):
-    """What one poll fetches; the sensor fills it, and the defaults poll every configured sport."""
+    """What one poll fetches; the sensors fill it, and the defaults poll every configured sport.
+
+    ``tote_races`` (race ids of one track and day) switches the poll to the race-card site's tote boards."""
 
     sports: list[str] = []
     tier: str = "manual"
     event_ids: list[str] = []
+    tote_track: str = ""
+    tote_date: str = ""
+    tote_races: list[str] = []
 
 
 class OddsScoresConfig(dg.Config):
@@ -54,9 +62,12 @@ def request_prefix(context: dg.AssetExecutionContext) -> str:
 )
 def odds_snapshots(
     context: dg.AssetExecutionContext, config: OddsPollConfig, warehouse: WarehouseResource,
-    odds_api: OddsApiResource, odds_polling: OddsPollingResource,
+    odds_api: OddsApiResource, odds_polling: OddsPollingResource, racecard_site: RaceCardSiteResource,
 ):
     engine = warehouse.ready_engine()
+    if config.tote_races:
+        yield from _tote_poll(context, config, engine, racecard_site)
+        return
     sports = config.sports or odds_polling.sport_list()
     client = odds_api.client(engine)
     try:
@@ -87,6 +98,27 @@ def odds_snapshots(
             asset_key=["raw", table], metadata={**common, "rows_written": dg.MetadataValue.int(total[table]), **(
                 {"quarantined_rows": total["quarantined_odds"], "rows_with_soft_notes": total["flagged_odds"]}
                 if table == "odds" else {})},
+            check_results=[odds_gate_result(report)] if table == "odds" else None,
+        )
+
+
+def _tote_poll(context: dg.AssetExecutionContext, config: OddsPollConfig, engine, site: RaceCardSiteResource):
+    """Tote boards of one track and day (ingestion.racecards.tote_odds), reported like a bookmaker poll."""
+    poll = TotePoll(config.tier, config.tote_track, date.fromisoformat(config.tote_date), tuple(config.tote_races),
+                    request_prefix(context))
+    fetcher = site.fetcher(engine)
+    try:
+        stored = poll_tote(engine, fetcher, site.url(), site.site, poll, datetime.now(timezone.utc),
+                           request_prefix(context))
+    except GateFailure as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    finally:
+        fetcher.close()
+    report = {"horseracing": {**stored.written, "gate": stored.gate.gate.summary}}
+    common = {"tier": config.tier, "track": config.tote_track, "races": ", ".join(config.tote_races)}
+    for table in DESCRIPTIONS:
+        yield dg.MaterializeResult(
+            asset_key=["raw", table], metadata={**common, "rows_written": dg.MetadataValue.int(stored.written[table])},
             check_results=[odds_gate_result(report)] if table == "odds" else None,
         )
 

@@ -12,6 +12,7 @@ import dagster as dg
 
 from ingestion.odds_api.lifecycle import started_unsettled_sports
 from ingestion.odds_api.polling import days_left_in_month, latest_quota_remaining, load_poll_state, plan_polls
+from ingestion.racecards.tote_odds import due_polls
 from orchestration.defs.odds.resources import OddsPollingResource
 from orchestration.defs.odds.schedules import odds_job, odds_scores_job
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -87,3 +88,21 @@ def odds_scores_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse
         for sport in sports
     ]
     return dg.SensorResult(run_requests=runs) if runs else dg.SensorResult(skip_reason="no started, unsettled events")
+
+
+@dg.sensor(
+    job=odds_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Racing tote odds: each race on today's cards from T-2h (every 60 s) and T-10m (every 30 s) to post.",
+)
+def tote_odds_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+    polls = due_polls(warehouse.ready_engine(), utcnow())
+    runs = [
+        dg.RunRequest(
+            run_key=p.run_key, tags={"tier": p.tier, "sport": "horseracing", "track": p.track},
+            run_config={"ops": {"odds_snapshots": {"config": {
+                "tier": p.tier, "tote_track": p.track, "tote_date": p.race_date.isoformat(),
+                "tote_races": list(p.race_ids)}}}},
+        )
+        for p in polls
+    ]
+    return dg.SensorResult(run_requests=runs) if runs else dg.SensorResult(skip_reason="no race within 2 h of post")

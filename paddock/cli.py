@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from paddock import db, settings
+from paddock.cli_status import status
 from paddock.dbt_prep import prepare_manifest
 
 app = typer.Typer(help="paddock: horse racing and betting analytics on Dagster + dbt + PostgreSQL.", no_args_is_help=True)
@@ -108,6 +109,9 @@ def docs(port: int = typer.Option(8080, help="Port for the dbt docs site (bound 
     console.print(f"dbt docs:        http://127.0.0.1:{port}")
     serve_cmd = [dbt_executable(), "docs", "serve", *common, "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
     raise typer.Exit(subprocess.call(serve_cmd, env=os.environ.copy()))
+
+
+app.command("status")(status)
 
 
 @db_app.command("url")

@@ -94,9 +94,9 @@ def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minu
     frame = add_features(runners)
     has_snapshots = "decision_odds" in frame and frame["decision_odds"].notna().any()
     odds = frame["decision_odds"].fillna(frame["final_odds"]) if has_snapshots else frame["final_odds"]
-    uses_final = not has_snapshots or bool(frame["decision_odds"].isna().any())
     eligible = (odds > 1).to_numpy()
     frame, odds = frame[eligible], odds[eligible]
+    uses_final = not has_snapshots or bool(frame["decision_odds"].isna().any())
     post = pd.to_datetime(frame["post_time"], utc=True)
     decision = frame.assign(
         event_key=frame["race_key"], selection_key=frame["runner_key"], track=frame["track_code"],

@@ -144,7 +144,8 @@ def nba_games(folder: Path) -> pd.DataFrame:
 
     Conventions verified on the files: ``Win_Margin`` is home points minus away points, and ``Spread`` is the away
     side's handicap (home favourites carry a positive spread). The source's own ``*_Prob``/``*_Odds`` columns are
-    wrong and are dropped. ``suspect`` marks lines that disagree with the spread by more than 0.25 in win
+    wrong and are dropped, and so are rows with ``Win_Margin`` 0 (an NBA game cannot end tied; these
+carry no result). ``suspect`` marks lines that disagree with the spread by more than 0.25 in win
     probability (in-play prices such as +2900 / −5000 recorded as closing lines); strategies skip them.
     """
     parts = [pd.read_csv(path) for path in sorted(Path(folder).glob("odds_*.csv"))]
@@ -157,6 +158,7 @@ def nba_games(folder: Path) -> pd.DataFrame:
         "points": pd.to_numeric(raw["Points"], errors="coerce"),
         "home_margin": pd.to_numeric(raw["Win_Margin"], errors="coerce"),
     })
+    games = games[games["home_margin"] != 0]  # NBA games cannot tie: a 0 margin is a game without a result
     games = games.dropna(subset=["home_odds", "away_odds", "home_margin"]).drop_duplicates(
         subset=["game_date", "home", "away"]).reset_index(drop=True)
     implied_home = (1 / games["home_odds"]) / (1 / games["home_odds"] + 1 / games["away_odds"])

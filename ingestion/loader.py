@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -53,9 +54,12 @@ def _column_for_copy(values: pd.Series, pg_type: str) -> pd.Series:
         return pd.to_numeric(values).astype("Int64")
     if pg_type == "timestamptz":
         converted = pd.to_datetime(values, utc=True, format="mixed") if values.dtype == object else values
-        if getattr(converted.dtype, "tz", None) is None:
-            converted = converted.dt.tz_localize(timezone.utc)
-        return converted.dt.tz_convert(timezone.utc)
+        if getattr(converted.dtype, "tz", None) is not None:
+            converted = converted.dt.tz_convert(timezone.utc).dt.tz_localize(None)
+        instants = converted.to_numpy(dtype="datetime64[us]")  # naive values are UTC already
+        text = np.datetime_as_string(instants, unit="us", timezone="UTC").astype(object)  # numpy's C formatter
+        text[np.isnat(instants)] = None
+        return pd.Series(text, index=values.index)
     return values
 
 
@@ -70,8 +74,7 @@ def copy_rows(cursor, table: str, columns: Mapping[str, str], rows: pd.DataFrame
         name: _column_for_copy(rows.iloc[:, i], pg_type) for i, (name, pg_type) in enumerate(columns.items())
     })
     buffer = io.StringIO()
-    frame.to_csv(buffer, header=False, index=False, na_rep=NULL, lineterminator="\n",
-                 date_format="%Y-%m-%dT%H:%M:%S.%f%z")
+    frame.to_csv(buffer, header=False, index=False, na_rep=NULL, lineterminator="\n")
     buffer.seek(0)
     column_list = ", ".join(columns)
     cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)

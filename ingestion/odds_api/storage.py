@@ -188,9 +188,12 @@ def _empty_odds() -> pd.DataFrame:
 
 
 def _batch_key(fetches: Sequence[Fetch]) -> str:
-    """The data-quality log's run id: the request id of a single fetch, else a digest of all of them."""
+    """The data-quality log's run id: the request id of a single fetch, else first..last#digest of all of them
+    (starting with the first request id, so a caller's prefix still finds its entries)."""
     keys = sorted(f.request_id or f"{f.sport}|{_require_utc(f.snapshot_time).isoformat()}" for f in fetches)
-    return keys[0] if len(keys) == 1 else "odds-batch:" + hashlib.md5("\n".join(keys).encode()).hexdigest()
+    if len(keys) == 1:
+        return keys[0]
+    return f"{keys[0]}..{keys[-1]}#{hashlib.md5(chr(10).join(keys).encode()).hexdigest()[:12]}"
 
 
 _Q_COLUMNS = {"_source": "text", "_partition": "date", "_scope": "text", "_run_id": "text", "record": "jsonb",

@@ -49,6 +49,15 @@ OPS_DDL = (
     """,
     # older warehouses were created before quota headers were kept
     "ALTER TABLE ops.fetch_log ADD COLUMN IF NOT EXISTS meta jsonb",
+    # one row per alert the webhook accepted (paddock.alerts): each opportunity or incident is sent once
+    """
+    CREATE TABLE IF NOT EXISTS ops.alerts_sent (
+        alert_key text PRIMARY KEY,
+        kind text NOT NULL,
+        sent_at timestamptz NOT NULL DEFAULT now(),
+        title text
+    )
+    """,
 )
 
 

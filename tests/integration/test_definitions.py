@@ -91,3 +91,9 @@ def test_race_cards_are_partitioned_by_date_and_track(definitions):
     assert isinstance(partitions, dg.MultiPartitionsDefinition)
     assert sorted(d.name for d in partitions.partitions_defs) == ["date", "track"]
     assert graph.get(dg.AssetKey(["raw", "race_results"])).partitions_def == partitions
+
+
+def test_alerts_sensor_launches_nothing_and_is_gated_by_the_environment(definitions):
+    sensor = definitions.resolve_sensor_def("alerts_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING  # ALERT_ENABLED decides whether it sends
+    assert not sensor.targets and sensor.required_resource_keys == {"warehouse", "alerts"}

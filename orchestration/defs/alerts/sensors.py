@@ -1,0 +1,36 @@
+"""One sensor sends the alerts (``paddock.alerts``): new arbitrage and value bets, critical data-quality failures,
+odds moves and failing sources. It launches no runs, and it never fails: a broken webhook or warehouse is logged and
+the unsent alerts are retried on the next tick, so alerting can never stop the pipeline."""
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from orchestration.defs.alerts.resources import AlertsResource
+from orchestration.defs.warehouse.resources import WarehouseResource
+from paddock.alerts import send_new_alerts
+
+
+def utcnow() -> datetime:
+    """The sensor's clock; tests patch this to freeze time."""
+    return datetime.now(timezone.utc)
+
+
+@dg.sensor(
+    minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Webhook alerts (ALERT_ENABLED, ALERT_WEBHOOK_URL): arbitrage, value bets, data quality, odds moves, "
+                "failing sources; each sent once.",
+)
+def alerts_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource,
+                  alerts: AlertsResource) -> dg.SkipReason:
+    if not alerts.enabled:
+        return dg.SkipReason("alerts are off (set ALERT_ENABLED=true and ALERT_WEBHOOK_URL)")
+    if not alerts.webhook_url:
+        return dg.SkipReason("ALERT_ENABLED is set but ALERT_WEBHOOK_URL is not")
+    try:
+        report = send_new_alerts(warehouse.ready_engine(), alerts.webhook_url, alerts.settings(), utcnow())
+    except Exception as exc:  # noqa: BLE001 - alerting must never fail a tick; the next one retries
+        context.log.warning(f"alerts: {type(exc).__name__}: {exc}")
+        return dg.SkipReason(f"alerts failed this tick ({type(exc).__name__}); retried next tick")
+    if report.error:
+        context.log.warning(f"alerts: {report.describe()}")
+    return dg.SkipReason(f"alerts: {report.describe()}")

@@ -45,6 +45,7 @@ class Prepared:
     outcomes: pd.DataFrame
     market: str
     uses_final_odds: bool
+    windows: dict = field(default_factory=dict, repr=False)  # (first, last) → window rows: sweeps slice once
 
 
 @dataclass
@@ -80,38 +81,42 @@ def code_version() -> str:
         return "unknown"
 
 
-def _split(frame: pd.DataFrame, decision: pd.DataFrame, outcomes: pd.DataFrame, market: str,
-           uses_final_odds: bool) -> Prepared:
+def _split(decision: pd.DataFrame, outcomes: pd.DataFrame, market: str, uses_final_odds: bool) -> Prepared:
+    """Drop outcome columns and order rows by (decision time, event, frame order): the order bets are placed in."""
     decision = decision.drop(columns=[c for c in OUTCOME_COLUMNS if c in decision])
-    order = np.lexsort((decision["selection_key"].to_numpy(), decision["event_key"].to_numpy(),
-                        decision["decision_time"].to_numpy()))
+    event = pd.factorize(decision["event_key"], sort=True)[0]
+    order = np.lexsort((np.arange(len(decision)), event, pd.DatetimeIndex(decision["decision_time"]).asi8))
     decision = decision.iloc[order]
-    return Prepared(decision, outcomes.loc[decision.index], market, uses_final_odds)
+    return Prepared(decision, outcomes.iloc[order], market, uses_final_odds)
 
 
 def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minutes: int = 15) -> Prepared:
-    """Features on the whole frame, then the split; only runners with odds (non-scratched) are decisions."""
+    """Features on the whole frame, then the split; only runners with odds (non-scratched) are decisions.
+
+    Columns are added in place to the feature frame (our own copy) rather than with ``assign``: at ten years of US
+    racing every extra copy of the frame is gigabytes.
+    """
     frame = add_features(runners)
     has_snapshots = "decision_odds" in frame and frame["decision_odds"].notna().any()
     odds = frame["decision_odds"].fillna(frame["final_odds"]) if has_snapshots else frame["final_odds"]
     eligible = (odds > 1).to_numpy()
     frame, odds = frame[eligible], odds[eligible]
     uses_final = not has_snapshots or bool(frame["decision_odds"].isna().any())
-    post = pd.to_datetime(frame["post_time"], utc=True)
-    decision = frame.assign(
-        event_key=frame["race_key"], selection_key=frame["runner_key"], track=frame["track_code"],
-        market="win", bet_type="win", odds=odds, implied_probability=1 / odds,
-        decision_time=post - pd.Timedelta(minutes=decision_minutes),
-        settle_time=post + pd.Timedelta(minutes=settle_minutes))
-    if has_snapshots:
-        decision["odds_rank"] = odds.groupby(decision["event_key"]).rank(method="min")
-        decision["is_favourite"] = decision["odds_rank"] == 1
     # A runner withdrawn after the decision is refunded (return 1 per unit), as the tote does.
     outcomes = pd.DataFrame({"gross_return": frame["win_bet_return"].fillna(1.0), "won": frame["won"].astype(bool),
                              "closing_odds": frame["final_odds"],
                              "odds_are_closing": ~frame.get("decision_odds", pd.Series(np.nan, frame.index)).notna()},
                             index=frame.index)
-    return _split(frame, decision, outcomes, "racing", uses_final)
+    post = pd.to_datetime(frame["post_time"], utc=True)
+    frame["event_key"], frame["selection_key"], frame["track"] = frame["race_key"], frame["runner_key"], frame[
+        "track_code"]
+    frame["market"], frame["bet_type"], frame["odds"], frame["implied_probability"] = "win", "win", odds, 1 / odds
+    frame["decision_time"] = post - pd.Timedelta(minutes=decision_minutes)
+    frame["settle_time"] = post + pd.Timedelta(minutes=settle_minutes)
+    if has_snapshots:
+        frame["odds_rank"] = odds.groupby(frame["event_key"]).rank(method="min")
+        frame["is_favourite"] = frame["odds_rank"] == 1
+    return _split(frame, outcomes, "racing", uses_final)
 
 
 def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hour: int = 23) -> Prepared:
@@ -136,14 +141,16 @@ def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hou
     push = frame["margin"] == 0
     outcomes = pd.DataFrame({"gross_return": np.where(won, frame["odds"], np.where(push, 1.0, 0.0)), "won": won,
                              "closing_odds": frame["odds"], "odds_are_closing": True}, index=frame.index)
-    return _split(frame, decision, outcomes, "sports", True)
+    return _split(decision, outcomes, "sports", True)
 
 
 def _window(prepared: Prepared, start, end) -> tuple[pd.DataFrame, date, date]:
     days = prepared.decisions["race_date"]
     first = pd.Timestamp(start) if start is not None else days.min()
     last = pd.Timestamp(end) if end is not None else days.max()
-    return prepared.decisions[(days >= first) & (days <= last)], first.date(), last.date()
+    if (first, last) not in prepared.windows:
+        prepared.windows[(first, last)] = prepared.decisions[(days >= first) & (days <= last)]
+    return prepared.windows[(first, last)], first.date(), last.date()
 
 
 def select(strategy: Strategy, prepared: Prepared, start=None, end=None) -> pd.DataFrame:
@@ -185,7 +192,7 @@ def run_prepared(strategy: Strategy | str, prepared: Prepared, params: dict | No
     daily = metrics.daily_returns(bets, first, last, bankroll)
     return BacktestResult(strategy.name, dict(strategy.values), prepared.market, first, last, bankroll, staking,
                           prepared.uses_final_odds, bets, daily, metrics.summary(bets, daily, bankroll),
-                          decisions=int(len(_window(prepared, start, end)[0])), selections=len(picks))
+                          decisions=len(_window(prepared, start, end)[0]), selections=len(picks))
 
 
 def run_backtest(strategy: Strategy | str, frame: pd.DataFrame, params: dict | None = None, *, start=None,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 PERIODS = 365
-BOOTSTRAP_MAX_BETS = 20_000
+BOOTSTRAP_MAX_BETS = 5_000
 
 
 def _clean(daily_returns: pd.Series) -> pd.Series:

@@ -94,10 +94,11 @@ def test_longest_streak():
 
 def test_roi_interval_bootstrap_and_normal_agree_and_cover():
     rng = np.random.default_rng(5)
-    odds = rng.choice([2.0, 5.0, 10.0], 20_000)
-    pnl = np.where(rng.random(20_000) < 1 / odds, odds - 1, -1.0)
+    n = metrics.BOOTSTRAP_MAX_BETS
+    odds = rng.choice([2.0, 5.0, 10.0], n)
+    pnl = np.where(rng.random(n) < 1 / odds, odds - 1, -1.0)
     stake = np.ones_like(pnl)
-    boot = metrics.roi_confidence_interval(stake, pnl, resamples=400)
+    boot = metrics.roi_confidence_interval(stake, pnl, resamples=2000)
     normal = metrics.roi_confidence_interval(np.r_[stake, stake], np.r_[pnl, pnl])  # above the bootstrap limit
     roi = pnl.mean()
     assert boot[0] < roi < boot[1]

@@ -6,7 +6,9 @@ webserver's GraphQL API and waits for it to succeed, then opens the asset graph 
 ``raw/races`` in Debian's Chromium and saves screenshots to the test's tmp dir.
 
 The default-on sensors and schedules are stopped through GraphQL *before* the daemon starts: they would otherwise poll
-odds and scrape cards from simulators this test does not run, and compete with the backfill for the run queue.
+odds and scrape cards from simulators this test does not run, and compete with the backfill for the run queue. The
+processes get their own warehouse and Dagster databases on the session's server, so neither the stopped sensors nor
+the backfilled rows leak into other test modules.
 
 Refresh the README's screenshots with ``PADDOCK_UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest
 tests/integration/test_browser_ui.py`` (writes ``docs/screenshots/*.png``).
@@ -129,13 +131,36 @@ def screenshot(page, url: str, wait_for_text: str, path: Path) -> None:
     page.screenshot(path=str(path))
 
 
+def fresh_database(runtime_env, name: str) -> str:
+    admin = sa.create_engine(runtime_env["DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return sa.make_url(runtime_env["DATABASE_URL"]).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def dagster_ui(runtime_env, tmp_path):
-    """Webserver + daemon on a free port against the session's warehouse, with a private DAGSTER_HOME."""
+def browser_warehouse(runtime_env):
+    from ingestion.warehouse import ensure_warehouse
+
+    engine = sa.create_engine(fresh_database(runtime_env, "browser_warehouse"))
+    ensure_warehouse(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def dagster_ui(runtime_env, browser_warehouse, tmp_path):
+    """Webserver + daemon on a free port, with a private DAGSTER_HOME, warehouse and Dagster database."""
+    from paddock import db
+
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    warehouse_url = browser_warehouse.url.render_as_string(hide_password=False)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "DATABASE_URL": warehouse_url,
+           "DAGSTER_POSTGRES_URL": fresh_database(runtime_env, "browser_dagster"), **db.libpq_params(warehouse_url)}
     bin_dir = Path(sys.executable).parent
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -152,7 +177,7 @@ def dagster_ui(runtime_env, tmp_path):
             stop_group(process)
 
 
-def test_backfill_through_graphql_and_screenshots_in_chromium(dagster_ui, engine, tmp_path):
+def test_backfill_through_graphql_and_screenshots_in_chromium(dagster_ui, browser_warehouse, tmp_path):
     from playwright.sync_api import sync_playwright
 
     url, logs = dagster_ui
@@ -162,7 +187,7 @@ def test_backfill_through_graphql_and_screenshots_in_chromium(dagster_ui, engine
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     backfill = wait_until("the backfill to finish", lambda: backfill_finished(url, launched["backfillId"]), 120, logs)
     assert backfill["status"] == "COMPLETED_SUCCESS", backfill
-    with engine.connect() as conn:
+    with browser_warehouse.connect() as conn:
         days = conn.execute(sa.text("SELECT count(DISTINCT race_date) FROM raw.races WHERE _source = 'synthetic' "
                                     "AND race_date = ANY(CAST(:days AS date[]))"), {"days": BACKFILL_DATES}).scalar_one()
     assert days == len(BACKFILL_DATES)

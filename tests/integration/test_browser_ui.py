@@ -107,12 +107,12 @@ def loaded_repository(url: str):
 
 
 def stop_instigators(url: str, repository: dict) -> None:
-    for sensor in repository["sensors"]:
-        if sensor["sensorState"]["status"] == "RUNNING":
-            graphql(url, STOP_SENSOR, id=sensor["sensorState"]["id"])
-    for schedule in repository["schedules"]:
-        if schedule["scheduleState"]["status"] == "RUNNING":
-            graphql(url, STOP_SCHEDULE, id=schedule["scheduleState"]["id"])
+    stops = [(STOP_SENSOR, "stopSensor", s["sensorState"]) for s in repository["sensors"]]
+    stops += [(STOP_SCHEDULE, "stopRunningSchedule", s["scheduleState"]) for s in repository["schedules"]]
+    for mutation, field, state in stops:
+        if state["status"] == "RUNNING":
+            result = graphql(url, mutation, id=state["id"])[field]
+            assert "Error" not in result["__typename"], result
 
 
 def backfill_finished(url: str, backfill_id: str):

@@ -29,6 +29,8 @@ EXPECTED_ASSETS = sorted([
     # race cards and results scraped per date x track
     "raw/card_races", "raw/card_runners", "raw/race_results",
     "staging/stg_race_cards", "staging/stg_card_runners", "marts/race_cards",
+    # backtests: one partition per named run, then the comparison
+    "marts/backtest", "marts/strategy_comparison",
 ])
 
 
@@ -53,6 +55,9 @@ def test_groups_partitions_and_checks(definitions):
     assert groups["raw/races"] == "ingestion" and groups["staging/stg_races"] == "staging"
     assert groups["marts/fct_runners"] == "marts" and groups["marts/horse_stats"] == "stats"
     assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
+    assert groups["marts/backtest"] == groups["marts/strategy_comparison"] == "backtests"
+    assert graph.get(dg.AssetKey(["marts", "backtest"])).partitions_def.get_partition_keys()[:2] == [
+        "favourite_flat", "longshot_flat"]
     assert graph.get(dg.AssetKey(["marts", "fct_odds"])).partitions_def is None  # keyed by snapshot time, not date
     assert graph.get(dg.AssetKey(["raw", "runners"])).partitions_def is not None
     assert graph.get(dg.AssetKey(["marts", "fct_runners"])).partitions_def is not None

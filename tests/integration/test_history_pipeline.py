@@ -1,35 +1,20 @@
 """The spine end to end on the real embedded PostgreSQL: synthetic history -> gate -> raw -> dbt marts and stats.
 
 One in-process run of ``history_job`` over a range of race dates (a single-run backfill, as the UI launches it) feeds
-every test in this module.
+every test in this module: the session fixture ``history`` in tests/integration/conftest.py.
 """
 from datetime import date
 
-import dagster as dg
-import pytest
 import sqlalchemy as sa
 
 from ingestion.loader import partition_checksum
-from paddock.runner import partition_range_tags
-
-START, END = "2024-01-01", "2024-06-30"
+from tests.integration.conftest import HISTORY_END as END
+from tests.integration.conftest import HISTORY_START as START
 
 
 def scalar(engine, sql: str, **params):
     with engine.connect() as conn:
         return conn.execute(sa.text(sql), params).scalar_one()
-
-
-@pytest.fixture(scope="module")
-def history(runtime_env, engine):
-    from orchestration.definitions import defs
-
-    definitions = defs()
-    instance = dg.DagsterInstance.ephemeral()
-    job = definitions.resolve_job_def("history_job")
-    result = job.execute_in_process(instance=instance, tags=partition_range_tags(START, END), raise_on_error=False)
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    return {"definitions": definitions, "instance": instance, "result": result}
 
 
 def test_range_run_publishes_every_day_and_builds_marts(history, engine):

@@ -14,7 +14,7 @@ CARD_STAGING = dg.AssetSelection.assets(
     dg.AssetKey(["staging", "stg_race_cards"]), dg.AssetKey(["staging", "stg_card_runners"]))
 history_job = dg.define_asset_job(
     name="history_job",
-    selection=(dg.AssetSelection.assets(*RAW_KEYS).downstream() - dg.AssetSelection.groups("racecards"))
+    selection=(dg.AssetSelection.assets(*RAW_KEYS).downstream() - dg.AssetSelection.groups("racecards", "backtests"))
     | CARD_STAGING,
     partitions_def=race_date_partitions,
     description="Load race results for a range of race dates, gate them, and rebuild the marts and stats.",

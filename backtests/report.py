@@ -1,0 +1,100 @@
+"""Human-facing views of backtest runs: a metrics table, the equity curve as PNG, and the side-by-side comparison.
+
+Used by the Dagster assets (markdown metadata with the PNG embedded) and the CLI; plain functions on results and
+stored rows, no Dagster imports.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import math
+
+import pandas as pd
+
+HEADLINE = ("bets", "turnover", "profit", "roi", "roi_ci_low", "roi_ci_high", "win_rate", "average_odds", "sharpe",
+            "sortino", "max_drawdown", "calmar", "profit_factor", "longest_winning_streak", "longest_losing_streak",
+            "average_clv")
+PERCENT = {"roi", "roi_ci_low", "roi_ci_high", "win_rate", "max_drawdown", "return_on_bankroll", "average_clv"}
+
+
+def fmt(name: str, value) -> str:
+    """One metric as people read it: percentages for rates, two decimals for money and ratios."""
+    if value is None or isinstance(value, float) and math.isnan(value):
+        return "–"
+    value = float(value)
+    if math.isinf(value):
+        return "∞"
+    if name in PERCENT:
+        return f"{value:.2%}"
+    if name in ("bets", "longest_winning_streak", "longest_losing_streak"):
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def metrics_markdown(metrics: dict) -> str:
+    rows = "\n".join(f"| {name} | {fmt(name, metrics.get(name))} |" for name in HEADLINE if name in metrics)
+    return "| metric | value |\n|---|---|\n" + rows
+
+
+def equity_png(daily: pd.DataFrame, title: str) -> bytes:
+    """The equity curve (bankroll at each day's close) as a PNG; matplotlib's Agg backend, no display needed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(8, 3), dpi=90)
+    try:
+        axis.plot(pd.to_datetime(daily.index), daily["equity"].astype(float), linewidth=1.2, color="#1f6f8b")
+        axis.set_title(title, fontsize=10)
+        axis.set_ylabel("bankroll")
+        axis.grid(alpha=0.3)
+        figure.autofmt_xdate()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def png_markdown(png: bytes, alt: str = "equity curve") -> str:
+    """The PNG inline in markdown (how Dagster metadata shows an image)."""
+    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"
+
+
+def comparison(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per stored run, best ROI first, with the headline metrics as floats."""
+    columns = ["run_name", "strategy", "bets", "turnover", "profit", "roi", "roi_ci_low", "roi_ci_high", "sharpe",
+               "max_drawdown", "win_rate", "uses_final_odds"]
+    table = runs.reindex(columns=columns).copy()
+    for column in columns[2:-1]:
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    return table.sort_values(["roi", "run_name"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def verdict(table: pd.DataFrame, min_bets: int = 30) -> dict[str, str]:
+    """Best by ROI, by Sharpe and by drawdown among runs with enough bets, and one sentence saying what it means."""
+    usable = table[table["bets"] >= min_bets]
+    if usable.empty:
+        return {"verdict": f"no run has {min_bets}+ bets yet: backfill the backtest partitions first"}
+    by_roi = usable.loc[usable["roi"].idxmax()]
+    by_sharpe = usable.loc[usable["sharpe"].fillna(-math.inf).idxmax()]
+    by_drawdown = usable.loc[usable["max_drawdown"].fillna(-math.inf).idxmax()]
+    significant = usable[usable["roi_ci_low"] > 0]["run_name"].tolist()
+    if significant:
+        line = (f"{by_roi.run_name} leads on ROI ({by_roi.roi:.1%}); ROI confidence interval above zero for: "
+                f"{', '.join(significant)}")
+    else:
+        line = f"{by_roi.run_name} leads on ROI ({by_roi.roi:.1%}) but no run's ROI interval clears zero"
+    if bool(usable["uses_final_odds"].any()):
+        line += "; decided on final odds, which flatters price-based strategies"
+    return {"best_by_roi": by_roi.run_name, "best_by_sharpe": by_sharpe.run_name,
+            "best_by_drawdown": by_drawdown.run_name, "verdict": line}
+
+
+def comparison_markdown(table: pd.DataFrame) -> str:
+    head = "| run | strategy | bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |\n|---|---|---|---|---|---|---|---|"
+    rows = [f"| {r.run_name} | {r.strategy} | {fmt('bets', r.bets)} | {fmt('roi', r.roi)} | "
+            f"{fmt('roi', r.roi_ci_low)} … {fmt('roi', r.roi_ci_high)} | {fmt('sharpe', r.sharpe)} | "
+            f"{fmt('max_drawdown', r.max_drawdown)} | {fmt('win_rate', r.win_rate)} |" for r in table.itertuples()]
+    return "\n".join([head, *rows])

@@ -4,8 +4,8 @@ For each fault the failing load must fail with a clear, typed error and an ``ops
 the previously published partition exactly as it was (transactional partition replace), and the re-run must produce
 the rows and checksums of an undisturbed run with quarantine and data-quality rows not duplicated. Sources are local:
 the demo site behind a small 127.0.0.1 server that injects faults, and The Odds API simulator's fault switches.
-The run process is killed with SIGKILL in the middle of a partition's COPY. Not covered yet: restarting the embedded
-PostgreSQL mid-load (it is shared by the whole test session).
+The run process is killed with SIGKILL, and the embedded PostgreSQL is stopped and started again, in the middle of a
+partition's transaction (after its first COPY).
 """
 from __future__ import annotations
 
@@ -192,7 +192,7 @@ def test_429_with_retry_after_is_waited_out(engine, site, baseline):
     assert state(engine) == baseline
 
 
-KILLED_LOAD = """
+STALLED_LOAD = """
 import sys, time
 from datetime import date, datetime, timezone
 import ingestion.loader as loader
@@ -203,23 +203,25 @@ from paddock import db
 
 copy_rows = loader.copy_rows
 
-def stalled(cursor, table, columns, rows):  # the first table is written, then the process hangs mid-transaction
+def stalled(cursor, table, columns, rows):  # the first table is written, then the load waits mid-transaction
     written = copy_rows(cursor, table, columns, rows)
-    print("MID", table, written, flush=True)
-    time.sleep(300)
+    if table == "raw.races":
+        print("MID", table, written, flush=True)
+        sys.stdin.readline()  # until the test has done its damage (killed us, or restarted the server)
+    return written
 
 loader.copy_rows = stalled
 site = DemoSite(seed=7, clock=lambda: datetime.fromisoformat(sys.argv[1]))
 with site, Fetcher(min_delay=0, respect_robots=False) as fetcher:
     load_results(db.warehouse_engine(), fetcher, site.base_url, "demo", sys.argv[2], date.fromisoformat(sys.argv[3]),
-                 run_id="killed")
+                 run_id="stalled")
 """
 
 
 def test_sigkill_mid_partition_load_rolls_back(engine, site, baseline, runtime_env):
     env = {**os.environ, **runtime_env}
-    child = subprocess.Popen([sys.executable, "-c", KILLED_LOAD, CLOCK.isoformat(), TRACK, DAY.isoformat()],
-                             stdout=subprocess.PIPE, text=True, env=env)
+    child = subprocess.Popen([sys.executable, "-c", STALLED_LOAD, CLOCK.isoformat(), TRACK, DAY.isoformat()],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
         line = child.stdout.readline()
         assert line.startswith("MID raw.races"), line  # races replaced inside the open transaction
@@ -237,6 +239,29 @@ def test_sigkill_mid_partition_load_rolls_back(engine, site, baseline, runtime_e
         time.sleep(0.2)
     assert state(engine) == baseline
     load(engine, site, "results", "rerun-after-kill")
+    assert state(engine) == baseline
+
+
+def test_postgres_restart_mid_partition_load_fails_the_run_and_rolls_back(engine, site, baseline, runtime_env):
+    import pgserver
+
+    from paddock import db
+
+    child = subprocess.Popen([sys.executable, "-c", STALLED_LOAD, CLOCK.isoformat(), TRACK, DAY.isoformat()],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, **runtime_env})
+    try:
+        assert child.stdout.readline().startswith("MID raw.races")
+        assert db.stop_embedded()  # fast shutdown: the in-flight transaction is aborted with the server
+        pgserver.get_server(db.state_dir() / "postgres", cleanup_mode=None).ensure_postgres_running()
+        _, err = child.communicate("go\n", timeout=60)  # the load resumes on a connection that is gone
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    assert child.returncode == 1 and "OperationalError" in err  # the run fails, saying the server went away
+    assert state(engine) == baseline  # pool_pre_ping replaces the dead connections; nothing half-written
+    load(engine, site, "results", "rerun-after-restart")
     assert state(engine) == baseline
 
 

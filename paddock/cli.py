@@ -11,12 +11,14 @@ import typer
 from rich.console import Console
 
 from paddock import db, settings
+from paddock.cli_backtest import backtest_app
 from paddock.cli_status import status
 from paddock.dbt_prep import prepare_manifest
 
 app = typer.Typer(help="paddock: horse racing and betting analytics on Dagster + dbt + PostgreSQL.", no_args_is_help=True)
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(backtest_app, name="backtest")
 console = Console()
 
 

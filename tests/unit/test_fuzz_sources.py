@@ -75,9 +75,8 @@ def test_hkjc_meeting_with_junk_values_never_raises(tmp_path_factory, race_edits
     assert len(races) == len(runners) == len(dividends) == 1 and races[0]["race_date"].isoformat() == "2019-01-01"
 
 
-# Found by fuzzing the meeting's *structure* (dates, nesting): these leak a builtin exception where a
-# SourceSchemaError naming the file and key is due. ingestion/sources is outside the fuzzing brief's fix list, so they
-# stay strict xfails: fixing the source turns them into XPASS failures, and then the marker comes off.
+# Found by fuzzing the meeting's *structure* (dates, nesting): these leaked a builtin exception where a
+# SourceSchemaError naming the file and race is due; kept as regression cases.
 STRUCTURE_BUGS = {
     "date null": {"date": None}, "date 30 Feb": {"date": "2019-02-30"}, "runners null": {"runners": None},
     "runner not an object": {"runners": ["A001"]}, "dividends a list": {"dividends": [{"win": []}]},
@@ -86,8 +85,6 @@ STRUCTURE_BUGS = {
 
 
 @pytest.mark.parametrize("case", sorted(STRUCTURE_BUGS))
-@pytest.mark.xfail(strict=True, raises=(ValueError, TypeError, AttributeError, OverflowError),
-                   reason="ingestion/sources/hkjc/source.py leaks builtin exceptions on malformed structure")
 def test_hkjc_malformed_structure_raises_source_schema_error(tmp_path_factory, case):
     with pytest.raises(SourceSchemaError):
         parse_meeting(meeting_file(tmp_path_factory, {**MEETING[0], **STRUCTURE_BUGS[case]}))

@@ -106,54 +106,67 @@ def parse_meeting(path: Path) -> tuple[list[dict], list[dict], list[dict]]:
     if not isinstance(data, list):
         raise SourceSchemaError(str(path), ["<list of races>"], [type(data).__name__])
     races, runners, dividends = [], [], []
-    for race in data:
-        missing = [k for k in RACE_KEYS if k not in race]
-        if missing:
-            raise SourceSchemaError(f"{path} race {race.get('raceId', '?')}", missing, race.keys())
-        race_date = date.fromisoformat(str(race["date"]))
-        race_id = make_race_id(race["racecourse"], race_date, race["raceNo"])
-        races.append({
-            "race_id": race_id, "race_date": race_date, "track_code": race["racecourse"],
-            "race_number": race["raceNo"], "post_time": None, "distance": _number(race.get("distance")),
-            "distance_unit": "m", "surface": surface_of(race.get("surface")),
-            "going": (str(race["going"]).strip().lower() or None) if race.get("going") else None,
-            "race_class": None if race.get("raceClass") is None else str(race["raceClass"]),
-            "race_type": None, "purse": None, "currency": CURRENCY,
-            "source_ref": f"{path.name} raceId={race.get('raceId')}", "_original": _flat(race),
-        })
-        for runner in race["runners"]:
-            missing = [k for k in RUNNER_KEYS if k not in runner]
-            if missing:
-                raise SourceSchemaError(f"{path} race {race_id} runner", missing, runner.keys())
-            position, status = placing_of(runner.get("placing"))
-            margin = margin_of(runner.get("lbw"))
-            if margin is None and position == 1:
-                margin = 0.0
-            runners.append({
-                "race_id": race_id, "race_date": race_date, "horse_number": runner["horseNo"],
-                "post_position": runner.get("draw"), "horse_id": runner["horseId"],
-                "horse_name": runner.get("horseName"), "horse_age": None,
-                "jockey_id": slug(runner.get("jockey")), "jockey_name": runner.get("jockey"),
-                "trainer_id": slug(runner.get("trainer")), "trainer_name": runner.get("trainer"),
-                "weight_lbs": _number(runner.get("actualWeight")),
-                "horse_weight_lbs": _number(runner.get("declaredHorseWeight")), "morning_line": None,
-                "final_odds": to_decimal_or_text(runner.get("winOdds")), "finish_position": position, "status": status,
-                "margin_lengths": margin, "finish_time_s": _number(runner.get("finishSeconds")),
-                "_original": _flat(runner),
-            })
-        for key, entries in (race.get("dividends") or {}).items():
-            pool, ordered = POOLS.get(key, (key, True))
-            for entry in entries if isinstance(entries, list) else [entries]:
-                numbers = list(entry.get("combination") or [])
-                if not ordered:
-                    numbers = sorted(numbers, key=lambda n: (not isinstance(n, int), n if isinstance(n, int) else 0))
-                dividends.append({
-                    "race_id": race_id, "race_date": race_date, "pool": pool,
-                    "combination": "-".join(str(n) for n in numbers) or None,
-                    "dividend": to_decimal_or_text(entry.get("dividendPer10")), "stake_unit": STAKE_UNIT,
-                    "currency": CURRENCY,
-                })
+    for index, race in enumerate(data):
+        try:
+            _parse_race(path, race, races, runners, dividends)
+        except SourceSchemaError:
+            raise
+        except (ValueError, TypeError, AttributeError, OverflowError, KeyError) as exc:
+            # a malformed structure (impossible date, runners not a list of objects, ...): name the race and the value
+            where = race.get("raceId", f"#{index}") if isinstance(race, dict) else f"#{index}"
+            raise SourceSchemaError(f"{path} race {where}", [f"well-formed race record ({type(exc).__name__}: {exc})"],
+                                    ) from exc
     return races, runners, dividends
+
+
+def _parse_race(path: Path, race: dict, races: list, runners: list, dividends: list) -> None:
+    """Append one race's rows; builtin errors on a malformed structure are turned into SourceSchemaError above."""
+    missing = [k for k in RACE_KEYS if k not in race]
+    if missing:
+        raise SourceSchemaError(f"{path} race {race.get('raceId', '?')}", missing, race.keys())
+    race_date = date.fromisoformat(str(race["date"]))
+    race_id = make_race_id(race["racecourse"], race_date, race["raceNo"])
+    races.append({
+        "race_id": race_id, "race_date": race_date, "track_code": race["racecourse"],
+        "race_number": race["raceNo"], "post_time": None, "distance": _number(race.get("distance")),
+        "distance_unit": "m", "surface": surface_of(race.get("surface")),
+        "going": (str(race["going"]).strip().lower() or None) if race.get("going") else None,
+        "race_class": None if race.get("raceClass") is None else str(race["raceClass"]),
+        "race_type": None, "purse": None, "currency": CURRENCY,
+        "source_ref": f"{path.name} raceId={race.get('raceId')}", "_original": _flat(race),
+    })
+    for runner in race["runners"]:
+        missing = [k for k in RUNNER_KEYS if k not in runner]
+        if missing:
+            raise SourceSchemaError(f"{path} race {race_id} runner", missing, runner.keys())
+        position, status = placing_of(runner.get("placing"))
+        margin = margin_of(runner.get("lbw"))
+        if margin is None and position == 1:
+            margin = 0.0
+        runners.append({
+            "race_id": race_id, "race_date": race_date, "horse_number": runner["horseNo"],
+            "post_position": runner.get("draw"), "horse_id": runner["horseId"],
+            "horse_name": runner.get("horseName"), "horse_age": None,
+            "jockey_id": slug(runner.get("jockey")), "jockey_name": runner.get("jockey"),
+            "trainer_id": slug(runner.get("trainer")), "trainer_name": runner.get("trainer"),
+            "weight_lbs": _number(runner.get("actualWeight")),
+            "horse_weight_lbs": _number(runner.get("declaredHorseWeight")), "morning_line": None,
+            "final_odds": to_decimal_or_text(runner.get("winOdds")), "finish_position": position, "status": status,
+            "margin_lengths": margin, "finish_time_s": _number(runner.get("finishSeconds")),
+            "_original": _flat(runner),
+        })
+    for key, entries in (race.get("dividends") or {}).items():
+        pool, ordered = POOLS.get(key, (key, True))
+        for entry in entries if isinstance(entries, list) else [entries]:
+            numbers = list(entry.get("combination") or [])
+            if not ordered:
+                numbers = sorted(numbers, key=lambda n: (not isinstance(n, int), n if isinstance(n, int) else 0))
+            dividends.append({
+                "race_id": race_id, "race_date": race_date, "pool": pool,
+                "combination": "-".join(str(n) for n in numbers) or None,
+                "dividend": to_decimal_or_text(entry.get("dividendPer10")), "stake_unit": STAKE_UNIT,
+                "currency": CURRENCY,
+            })
 
 
 class HKJCResultsSource(HistoricalSource):

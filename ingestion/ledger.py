@@ -1,0 +1,332 @@
+"""The bet ledger: the user's own bets from a CSV file, parsed into typed rows or rejected with reasons.
+
+One row per bet as the user placed it::
+
+    bet_id,placed_at,race_id,bet_type,selections,stake,odds_taken,bookmaker
+    b001,2024-03-02T13:05:00-05:00,BEL-20240302-03,win,4,10.00,5/2,FanDuel
+    b002,2024-03-02,BEL-20240302-05,trifecta,"3,7,1 box",12,,tote
+
+- ``bet_type`` is a pool the warehouse holds dividends for (``ingestion.schema.POOLS``) or an alias (perfecta, tri,
+  super, ...); a ``_box`` or ``_key`` suffix says how to read the selections.
+- ``selections``: ``3`` · ``3-7-1`` (straight, in finishing order) · ``3,7,1 box`` · ``3 key 7,9,1`` (banker(s) in
+  the first legs, in order) · ``3/7,9/1,2,5`` (one standout list per leg). Horse numbers 1-99.
+- ``stake`` is the money the whole ticket cost (``$12`` for a $2 trifecta box of three); each combination carries an
+  equal share of it.
+- ``odds_taken`` (optional) makes a single win bet a fixed-odds bet settled at that price ("5/2", "3.5", "+150",
+  "EVENS"); every other bet pays the tote dividend, so odds on them are rejected rather than silently ignored.
+
+Everything a row can get wrong is reported at once: :class:`LedgerRowError` carries one :class:`LedgerFieldError`
+(a :class:`~ingestion.errors.ParseError`) per bad field, naming row, field and value. A file without the required
+columns raises :class:`~ingestion.errors.SourceSchemaError` before anything is read. Plain Python: no Dagster here.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from backtests import tickets
+from backtests.exotics import POOL_RULES
+from backtests.odds import OddsError, decimal_from_american, parse_odds_text, validate_decimal
+from ingestion.errors import IngestionError, ParseError, SourceNotFoundError, SourceSchemaError
+from ingestion.schema import POOLS
+
+REQUIRED = ("bet_id", "placed_at", "race_id", "bet_type", "selections", "stake")
+OPTIONAL = ("odds_taken", "bookmaker")
+COLUMNS = REQUIRED + OPTIONAL
+BET_TYPES = tuple(pool for pool in POOLS if pool in POOL_RULES)
+ALIASES = {"perfecta": "exacta", "tri": "trifecta", "triple": "trifecta", "super": "superfecta",
+           "first_four": "first4", "first_4": "first4", "qp": "quinella_place", "place_quinella": "quinella_place",
+           "quin": "quinella"}
+MAX_COMBINATIONS = 50_000  # a 15-horse first4 box is 1,365; beyond this a row is a typo, not a ticket
+MAX_HORSE = 99
+MAX_TEXT = 100
+
+_HORSE = re.compile(r"^\d{1,2}$")
+_LIST_SPLIT = re.compile(r"[,\s\-]+")
+_KEY = re.compile(r"^(.+?)\s+(?:key|with)\s+(.+)$", re.IGNORECASE)
+_BOX = re.compile(r"^(.+?)\s+box$", re.IGNORECASE)
+_MONEY = re.compile(r"^(?:[A-Z]{0,3}\$|[£€¥])?\s*(\d{1,9}|\d{1,3}(?:,\d{3}){1,2})(\.\d{1,2})?$")
+_DECIMAL_ODDS = re.compile(r"^\d{1,6}(\.\d{1,6})?$")
+_AMERICAN = re.compile(r"^[+-]\d{3,7}$")
+
+
+class LedgerFieldError(ParseError):
+    """One field of one ledger row that could not be used; ``reason`` says why in words."""
+
+    def __init__(self, value: object, field: str, row: int, reason: str):
+        super().__init__(value, field, f"ledger row {row}")
+        self.row, self.reason = row, reason
+        self.args = (f"row {row}: {field}={value!r}: {reason}",)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class LedgerRowError(IngestionError):
+    """A ledger row with one or more bad fields (or a duplicate bet id); ``errors`` lists each of them."""
+
+    def __init__(self, row: int, errors: list[LedgerFieldError]):
+        self.row, self.errors = row, list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"{e.field}: {e.reason} ({e.value!r})" for e in self.errors]
+
+
+@dataclass(frozen=True)
+class LedgerBet:
+    """A parsed bet. ``selections`` is canonical (re-parsing it gives the same ticket); money and odds are Decimal."""
+
+    row: int
+    bet_id: str
+    placed_at: datetime
+    race_id: str
+    bet_type: str
+    form: str
+    selections: str
+    combinations: int
+    stake: Decimal
+    odds_taken: Decimal | None = None
+    odds_text: str | None = None
+    bookmaker: str | None = None
+
+    def ticket(self) -> tickets.Ticket:
+        return parse_selections(self.bet_type, self.selections)[0]
+
+
+@dataclass(frozen=True)
+class Reject:
+    row: int
+    record: dict[str, str | None]
+    reasons: list[str]
+
+
+@dataclass
+class LedgerLoad:
+    bets: list[LedgerBet] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    return value.strip()
+
+
+def parse_bet_type(value: object) -> tuple[str, str | None]:
+    """(pool, form hint) from "Trifecta", "exacta box", "superfecta-key", "perfecta"; ValueError when unknown."""
+    word = re.sub(r"[\s\-]+", "_", _text(value).lower())
+    hint = None
+    for suffix in ("box", "key"):
+        if word.endswith("_" + suffix):
+            word, hint = word[: -len(suffix) - 1], suffix
+    pool = ALIASES.get(word, word)
+    if pool not in BET_TYPES:
+        raise ValueError(f"unknown bet type; use one of {', '.join(BET_TYPES)} (optionally with _box or _key)")
+    return pool, hint
+
+
+def _horses(text: str) -> list[int]:
+    parts = [p for p in _LIST_SPLIT.split(text.strip()) if p]
+    if not parts:
+        raise ValueError("no horse numbers")
+    horses = []
+    for part in parts:
+        if not _HORSE.match(part) or not 1 <= int(part) <= MAX_HORSE:
+            raise ValueError(f"{part!r} is not a horse number (1-{MAX_HORSE})")
+        horses.append(int(part))
+    if len(set(horses)) != len(horses):
+        raise ValueError("a horse is listed twice")
+    return horses
+
+
+def _canonical(ticket: tickets.Ticket, bankers: list[int] | None = None) -> str:
+    if ticket.form == "box":
+        return ",".join(map(str, sorted(ticket.positions[0] if ticket.ordered else ticket.others))) + " box"
+    if ticket.form == "key":
+        others = sorted((ticket.positions[-1] if ticket.ordered else ticket.others - ticket.bankers))
+        return "-".join(map(str, bankers or sorted(ticket.bankers))) + " key " + ",".join(map(str, others))
+    if ticket.form == "positional":
+        return "/".join(",".join(map(str, sorted(leg))) for leg in ticket.positions)
+    combination = next(ticket.combinations())
+    return "-".join(map(str, combination))
+
+
+def parse_selections(pool: str, value: object, hint: str | None = None) -> tuple[tickets.Ticket, str]:
+    """(ticket, canonical text) for the selections of a ``pool`` bet; ValueError saying what is wrong."""
+    text = _text(value)
+    rule = POOL_RULES[pool]
+    box_match, key_match = _BOX.match(text), _KEY.match(text)
+    if box_match or (hint == "box" and not key_match and "/" not in text):
+        horses = _horses(box_match.group(1) if box_match else text)
+        if len(horses) < rule.legs:
+            raise ValueError(f"a {pool} box needs at least {rule.legs} horses")
+        ticket = tickets.box(pool, horses)
+    elif key_match:
+        bankers, others = _horses(key_match.group(1)), _horses(key_match.group(2))
+        if len(bankers) >= rule.legs:
+            raise ValueError(f"a {pool} key takes fewer than {rule.legs} banker(s)")
+        if set(bankers) & set(others):
+            raise ValueError("a banker is also listed with the others")
+        if len(bankers) + len(others) < rule.legs:
+            raise ValueError(f"a {pool} key needs {rule.legs} horses in all")
+        ticket = tickets.key(pool, bankers, others)
+        return ticket, _canonical(ticket, bankers)
+    elif hint == "key":
+        raise ValueError("a key bet is written 'banker key others', e.g. '3 key 1,7,9'")
+    elif "/" in text:
+        if not rule.ordered:
+            raise ValueError(f"{pool} is unordered: list the horses, or use 'box' or 'key'")
+        legs = [_horses(leg) for leg in text.split("/")]
+        if len(legs) != rule.legs:
+            raise ValueError(f"{pool} takes {rule.legs} leg(s), got {len(legs)}")
+        field_horses = sorted({h for leg in legs for h in leg})
+        ticket = tickets.positional(pool, legs, field_horses)
+        if all(len(leg) == 1 for leg in legs):
+            ticket = tickets.straight(pool, [leg[0] for leg in legs])
+    else:
+        horses = _horses(text)
+        if len(horses) != rule.legs:
+            raise ValueError(f"a straight {pool} takes {rule.legs} horse(s), got {len(horses)}; "
+                             "add 'box' or use 'key' for more")
+        ticket = tickets.straight(pool, horses)
+    count = ticket.count()
+    if count == 0:
+        raise ValueError("the selections make no valid combination")
+    if count > MAX_COMBINATIONS:
+        raise ValueError(f"{count:,} combinations (more than {MAX_COMBINATIONS:,})")
+    return ticket, _canonical(ticket)
+
+
+def parse_money(value: object) -> Decimal:
+    """"12", "12.50", "$1,200.00", "HK$50" → Decimal; positive, at most cents."""
+    match = _MONEY.match(_text(value))
+    if not match:
+        raise ValueError("not an amount of money such as 12.50")
+    amount = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
+    if amount <= 0:
+        raise ValueError("the stake must be positive")
+    return amount
+
+
+def parse_odds(value: object) -> Decimal:
+    """Decimal ("3.5"), fractional ("5/2", "5-2", "EVENS") or American ("+150") odds → decimal odds with stake."""
+    text = _text(value)
+    try:
+        if _AMERICAN.match(text):
+            return decimal_from_american(int(text))
+        if _DECIMAL_ODDS.match(text):
+            validate_decimal(Decimal(text))
+            return Decimal(text)
+        return parse_odds_text(text)
+    except OddsError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def parse_placed_at(value: object) -> datetime:
+    """A date ("2024-03-02", read as midnight UTC) or an ISO time; times without an offset are UTC."""
+    text = _text(value)
+    if not text or len(text) > 40:
+        raise ValueError("expected a date (2024-03-02) or an ISO time (2024-03-02T13:05:00-05:00)")
+    try:
+        if len(text) <= 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("expected a date (2024-03-02) or an ISO time (2024-03-02T13:05:00-05:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _identifier(value: object, what: str) -> str:
+    text = _text(value)
+    if not text:
+        raise ValueError(f"{what} is required")
+    if len(text) > MAX_TEXT or not text.isprintable():
+        raise ValueError(f"{what} must be printable text of at most {MAX_TEXT} characters")
+    return text
+
+
+def parse_row(record: dict[str, object], row: int) -> LedgerBet:
+    """One ledger row (column name → cell text) → :class:`LedgerBet`, or :class:`LedgerRowError` with every problem."""
+    errors: list[LedgerFieldError] = []
+    values: dict[str, object] = {}
+
+    def attempt(name: str, parse) -> None:
+        raw = record.get(name)
+        try:
+            values[name] = parse(raw)
+        except ValueError as exc:
+            errors.append(LedgerFieldError(raw, name, row, str(exc)))
+
+    attempt("bet_id", lambda v: _identifier(v, "bet_id"))
+    attempt("placed_at", parse_placed_at)
+    attempt("race_id", lambda v: _identifier(v, "race_id"))
+    attempt("bet_type", parse_bet_type)
+    attempt("stake", parse_money)
+    attempt("odds_taken", lambda v: parse_odds(v) if _text(v) else None)
+    attempt("bookmaker", lambda v: _identifier(v, "bookmaker") if _text(v) else None)
+    if "bet_type" in values:
+        pool, hint = values["bet_type"]
+        attempt("selections", lambda v: parse_selections(pool, v, hint))
+    if "selections" in values and values.get("odds_taken") is not None:
+        ticket = values["selections"][0]
+        if pool != "win" or ticket.count() != 1:
+            errors.append(LedgerFieldError(record.get("odds_taken"), "odds_taken", row,
+                                           "fixed odds apply to single win bets only; other bets pay the tote "
+                                           "dividend, so leave odds_taken empty"))
+    if errors:
+        raise LedgerRowError(row, errors)
+    ticket, canonical = values["selections"]
+    return LedgerBet(
+        row=row, bet_id=values["bet_id"], placed_at=values["placed_at"], race_id=values["race_id"],
+        bet_type=pool, form=ticket.form, selections=canonical, combinations=ticket.count(), stake=values["stake"],
+        odds_taken=values["odds_taken"], odds_text=_text(record.get("odds_taken")) or None,
+        bookmaker=values["bookmaker"])
+
+
+def read_ledger_text(text: str, name: str = "ledger") -> LedgerLoad:
+    """Parse a whole ledger CSV. Bad rows become :class:`Reject` s; a repeated bet_id is rejected after its first row."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra", restval=None)
+    header = [h.strip().lower() for h in (reader.fieldnames or []) if isinstance(h, str)]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise SourceSchemaError(name, missing, header)
+    reader.fieldnames = [h.strip().lower() if isinstance(h, str) else h for h in reader.fieldnames]
+    load, first_row = LedgerLoad(), {}
+    for row, record in enumerate(reader, start=2):  # row 1 is the header: numbers match a spreadsheet's
+        cells = {k: (v if isinstance(v, str) or v is None else ",".join(map(str, v))) for k, v in record.items()}
+        if not any(_text(v) for v in cells.values()):
+            continue  # blank line
+        try:
+            bet = parse_row(cells, row)
+            if bet.bet_id in first_row:
+                raise LedgerRowError(row, [LedgerFieldError(bet.bet_id, "bet_id", row,
+                                                            f"duplicate of row {first_row[bet.bet_id]}")])
+        except LedgerRowError as exc:
+            load.rejects.append(Reject(row, cells, exc.reasons))
+            continue
+        first_row[bet.bet_id] = row
+        load.bets.append(bet)
+    return load
+
+
+def read_ledger(path: str | Path) -> LedgerLoad:
+    path = Path(path)
+    if not path.is_file():
+        raise SourceNotFoundError("ledger", str(path))
+    return read_ledger_text(path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def unit_stake(bet: LedgerBet) -> Decimal:
+    """Each combination's share of the stake (exact to 28 digits; money is rounded only when settled)."""
+    return bet.stake / bet.combinations
+

@@ -102,3 +102,10 @@ def test_alerts_sensor_launches_nothing_and_is_gated_by_the_environment(definiti
     sensor = definitions.resolve_sensor_def("alerts_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING  # ALERT_ENABLED decides whether it sends
     assert not sensor.targets and sensor.required_resource_keys == {"warehouse", "alerts"}
+
+
+def test_strategy_monitor_sensor_runs_by_default_and_launches_nothing(definitions):
+    sensor = definitions.resolve_sensor_def("strategy_monitor_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.minimum_interval_seconds == 300
+    assert not sensor.targets and sensor.required_resource_keys == {"warehouse"}

@@ -1,0 +1,352 @@
+"""Strategy monitoring: the named runs of ``strategies.yaml`` evaluated on upcoming race cards, as live triggers.
+
+A backtest decides on history; monitoring decides on races that have not been run. The decision code is the same:
+the upcoming card runners are appended to the last ``HISTORY_DAYS`` of marts history as rows *without outcomes*
+(``is_start`` false, so a card entry never counts as a start in anybody's form), features come from
+``backtests.features`` (prior days only), and each run's strategy ``select`` sees the card rows as its decision window
+with the history as ``Context.history`` — so walk-forward models train exactly as in a backtest. The history stops
+the day before the first card day: a race already run today must not enter the window as if it were upcoming (its
+result would not change a feature anyway, features use earlier days only).
+
+Cards are read from ``raw.card_races`` / ``raw.card_runners`` (newest load per race), not from ``marts.race_cards``:
+the sensor should see a new card or a scratch as soon as it lands, without waiting for a dbt build whose
+``current_date`` filter was fixed when it ran. Identity follows the marts' rule (README "Identity"): the card's horse
+id within its identity group (``demo`` publishes the ``synthetic`` generator's ids), and jockeys and trainers by name,
+case-insensitive, resolved to their result rows in ``marts.dim_jockeys`` / ``dim_trainers``.
+
+Odds: the latest tote WIN price (``raw.odds``, sport ``horseracing``, event = race id, outcome = program number) when
+the race has a board; a runner missing from a race's board is not bettable (the board leaves scratches out).
+Without a board the morning line is used. Stakes are sized per trigger from the run's staking plan and starting
+bankroll (flat, % of bankroll, fractional Kelly from the strategy's probability) — independently, since the results
+of the other open bets are unknown — and zero-stake picks (no Kelly edge, below ``min_bet``) are not triggers.
+
+Sports strategies (``home_flat``) are not evaluated: upcoming events carry no ``suspect`` flag or spread to compute
+it from, and the default run list has no sports run. Racing only, and the report says which runs were skipped.
+
+``marts.strategy_triggers`` has one row per (run, race, selection); a repeated evaluation updates odds, stake and
+``last_seen_at`` and keeps ``first_seen_at``, so sensor ticks never duplicate a trigger.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from backtests.engine import prepare_racing, select
+from backtests.frames import _FURLONG_M, _WET, load_runners
+from backtests.odds import OddsError, parse_odds_text
+from backtests.staking import Staking
+from backtests.store import RunSpec, load_run_specs
+from backtests.strategies import get_strategy
+from backtests.value import kelly_fraction
+
+HISTORY_DAYS = 365
+LOOKAHEAD_DAYS = 1  # today's and tomorrow's cards
+ACTIVE_ENV = "PADDOCK_ACTIVE_STRATEGIES"
+# The dbt var racecard_identity_groups' default (macro identity_group): sources publishing another source's ids.
+IDENTITY_GROUPS = {"demo": "synthetic"}
+_YARD_M = 0.9144
+
+TRIGGER_TYPES = {
+    "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL",
+    "event_key": "text NOT NULL", "selection": "text NOT NULL", "race_key": "text", "race_date": "date",
+    "track_code": "text", "race_number": "integer", "post_time": "timestamptz", "horse_number": "integer",
+    "horse_name": "text", "odds": "numeric(12,2) NOT NULL", "odds_source": "text NOT NULL",
+    "confidence": "numeric", "stake": "numeric(16,2) NOT NULL", "decided_at": "timestamptz NOT NULL",
+    "first_seen_at": "timestamptz NOT NULL", "last_seen_at": "timestamptz NOT NULL",
+}
+TRIGGER_KEY = ("run_name", "event_key", "selection")
+UPDATED_ON_CONFLICT = ("odds", "odds_source", "confidence", "stake", "decided_at", "last_seen_at", "post_time")
+
+
+@dataclass
+class MonitorReport:
+    """What one evaluation did; the sensor puts :meth:`describe` in its tick log."""
+
+    races: int = 0
+    runners: int = 0
+    triggers: int = 0
+    inserted: int = 0
+    updated: int = 0
+    per_run: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        text = (f"{self.races} upcoming races, {self.runners} runners: {self.triggers} triggers "
+                f"({self.inserted} new, {self.updated} seen again)")
+        if self.per_run:
+            text += "; " + ", ".join(f"{k}={v}" for k, v in sorted(self.per_run.items()))
+        if self.skipped:
+            text += "; skipped " + ", ".join(f"{k} ({v})" for k, v in sorted(self.skipped.items()))
+        return text
+
+
+def active_run_specs(names: str | None = None) -> dict[str, RunSpec]:
+    """The named runs to monitor: all of ``strategies.yaml``, or those listed in ``PADDOCK_ACTIVE_STRATEGIES``."""
+    specs = load_run_specs()
+    names = os.environ.get(ACTIVE_ENV, "") if names is None else names
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if not wanted:
+        return specs
+    unknown = sorted(set(wanted) - set(specs))
+    if unknown:
+        raise ValueError(f"{ACTIVE_ENV} names unknown runs {unknown}; valid runs: {', '.join(specs)}")
+    return {n: specs[n] for n in wanted}
+
+
+# ---------------------------------------------------------------- cards
+
+_CARDS = sa.text("""
+    SELECT r._source AS source, r.race_id, r.race_date, r.track_code, r.race_number, r.post_time, r.distance,
+           r.distance_unit, r.surface, r.going, r.race_class, r.purse,
+           e.horse_number, e.post_position, e.horse_id, e.horse_name, e.horse_age, e.jockey_name, e.trainer_name,
+           e.weight_lbs, e.morning_line, coalesce(e.scratched, false) AS scratched
+    FROM (SELECT DISTINCT ON (_source, race_id) * FROM raw.card_races
+          WHERE race_date BETWEEN :first AND :last AND post_time > :now
+          ORDER BY _source, race_id, _loaded_at DESC) r
+    JOIN (SELECT DISTINCT ON (_source, race_id, horse_number) * FROM raw.card_runners
+          WHERE race_date BETWEEN :first AND :last
+          ORDER BY _source, race_id, horse_number, _loaded_at DESC) e
+      ON e._source = r._source AND e.race_id = r.race_id
+    ORDER BY r.post_time, r._source, r.race_id, e.horse_number
+""")
+
+_TOTE = sa.text("""
+    SELECT DISTINCT ON (o.event_id, o.outcome) o.event_id AS race_id, o.outcome, o.price_decimal
+    FROM raw.odds o JOIN raw.odds_snapshots s USING (snapshot_id)
+    WHERE s.sport = 'horseracing' AND o.market = 'win' AND o.is_valid AND o.event_id = ANY(:ids)
+    ORDER BY o.event_id, o.outcome, o.snapshot_time DESC
+""")
+
+
+def _exists(conn, table: str) -> bool:
+    return conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}).scalar()
+
+
+def _line(text) -> float:
+    try:
+        return float(parse_odds_text(text)) if isinstance(text, str) and text.strip() else np.nan
+    except OddsError:
+        return np.nan
+
+
+def load_cards(engine: sa.Engine, now: datetime, first: date | None = None, last: date | None = None) -> pd.DataFrame:
+    """Card runners of races posting after ``now`` dated [first, last] (default today and tomorrow), with the odds
+    to decide on: ``odds`` and ``odds_source`` (tote | morning_line). Scratched and unpriced runners are left out."""
+    first = first or now.date()
+    last = last or first + timedelta(days=LOOKAHEAD_DAYS)
+    with engine.connect() as conn:
+        if not _exists(conn, "raw.card_races"):
+            return pd.DataFrame()
+        cards = pd.DataFrame(conn.execute(_CARDS, {"first": first, "last": last, "now": now}).mappings().all())
+        if cards.empty:
+            return cards
+        tote = pd.DataFrame(columns=["race_id", "outcome", "price_decimal"])
+        if _exists(conn, "raw.odds") and _exists(conn, "raw.odds_snapshots"):
+            rows = conn.execute(_TOTE, {"ids": sorted(cards["race_id"].unique())}).mappings().all()
+            tote = pd.DataFrame(rows, columns=["race_id", "outcome", "price_decimal"])
+    cards = cards[~cards["scratched"]].copy()
+    price = pd.Series(pd.to_numeric(tote["price_decimal"]).astype(float).to_numpy(),
+                      index=pd.MultiIndex.from_arrays([tote["race_id"], tote["outcome"].astype(str)]))
+    key = pd.MultiIndex.from_arrays([cards["race_id"], cards["horse_number"].astype(str)])
+    tote_price = price.reindex(key).to_numpy()
+    has_board = cards["race_id"].isin(set(tote["race_id"])).to_numpy()
+    line = cards["morning_line"].map({t: _line(t) for t in cards["morning_line"].dropna().unique()}).astype(float)
+    cards["odds"] = np.where(has_board, tote_price, line.to_numpy())
+    cards["odds_source"] = np.where(has_board, "tote", "morning_line")
+    return cards[cards["odds"] > 1].reset_index(drop=True)
+
+
+def _people_keys(engine: sa.Engine, kind: str) -> dict[tuple[str, str], str]:
+    """(identity group, lower name) → the result row's key, by the marts' rule: the group's own source first, then
+    the most recently active, then the lowest key."""
+    with engine.connect() as conn:
+        if not _exists(conn, f"marts.dim_{kind}s"):
+            return {}
+        rows = pd.DataFrame(conn.execute(sa.text(
+            f"SELECT {kind}_key AS key, source, lower({kind}_name) AS name, last_race_date "
+            f"FROM marts.dim_{kind}s WHERE has_results AND {kind}_name IS NOT NULL")).mappings().all(),
+            columns=["key", "source", "name", "last_race_date"])
+    if rows.empty:
+        return {}
+    rows["group"] = rows["source"].map(lambda s: IDENTITY_GROUPS.get(s, s))
+    rows["own"] = rows["source"] == rows["group"]
+    rows = rows.sort_values(["own", "last_race_date", "key"], ascending=[False, False, True], na_position="last")
+    rows = rows.drop_duplicates(["group", "name"])
+    return dict(zip(zip(rows["group"], rows["name"]), rows["key"]))
+
+
+def card_runners_frame(cards: pd.DataFrame, jockeys: dict, trainers: dict) -> pd.DataFrame:
+    """Card rows shaped like ``frames.load_runners`` (keys in the history's identity), without outcome columns.
+
+    The decision price goes in ``decision_odds`` (``final_odds`` does not exist yet); ``is_start`` is false because an
+    entry on a card is not a start until the race is run.
+    """
+    group = cards["source"].map(lambda s: IDENTITY_GROUPS.get(s, s))
+    race_key = cards["source"] + ":" + cards["race_id"]
+    unit = cards["distance_unit"].str.lower()
+    distance = pd.to_numeric(cards["distance"]).astype(float)
+
+    def lookup(table: dict, names: pd.Series) -> list:
+        return [table.get((g, n.lower())) if isinstance(n, str) else None for g, n in zip(group, names)]
+
+    frame = pd.DataFrame({
+        "runner_key": race_key + ":" + cards["horse_number"].astype(str), "race_key": race_key,
+        "horse_key": group + ":" + cards["horse_id"], "jockey_key": lookup(jockeys, cards["jockey_name"]),
+        "trainer_key": lookup(trainers, cards["trainer_name"]), "track_key": group + ":" + cards["track_code"].str.upper(),
+        "race_date": pd.to_datetime(cards["race_date"]), "horse_number": cards["horse_number"],
+        "post_position": cards["post_position"], "horse_age": cards["horse_age"],
+        "weight_lbs": pd.to_numeric(cards["weight_lbs"]).astype(float),
+        "field_size": race_key.groupby(race_key).transform("size"),
+        "morning_line_odds": cards["morning_line"].map(_line).astype(float), "final_odds": np.nan,
+        "decision_odds": cards["odds"].astype(float), "is_start": False,
+        "track_code": cards["track_code"].str.upper(), "race_number": cards["race_number"],
+        "post_time": pd.to_datetime(cards["post_time"], utc=True),
+        "distance_m": np.where(unit == "f", distance * _FURLONG_M, np.where(unit == "y", distance * _YARD_M, distance)),
+        "surface": cards["surface"].str.lower(), "going": cards["going"].str.lower(),
+        "is_wet": cards["going"].fillna("").str.lower().str.contains(_WET),
+        "race_class": cards["race_class"], "purse": pd.to_numeric(cards["purse"]).astype(float),
+        "race_id": cards["race_id"], "horse_name": cards["horse_name"], "odds_source": cards["odds_source"],
+    })
+    return frame
+
+
+# ---------------------------------------------------------------- decisions
+
+def stakes(staking: Staking, bankroll: float, odds: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """One stake per pick from the starting bankroll (0 = no bet): flat, % of bankroll, or fractional Kelly."""
+    odds, probability = np.asarray(odds, float), np.asarray(probability, float)
+    if staking.method == "flat":
+        stake = np.full(len(odds), staking.flat_stake)
+    elif staking.method == "percentage":
+        stake = np.full(len(odds), bankroll * staking.percentage)
+    else:
+        stake = bankroll * np.nan_to_num(kelly_fraction(probability, odds, staking.kelly_multiplier))
+    if staking.max_bet is not None:
+        stake = np.minimum(stake, staking.max_bet)
+    return np.where((stake > 0) & (stake >= staking.min_bet), stake, 0.0)
+
+
+def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None = None, *,
+             first: date | None = None, last: date | None = None,
+             report: MonitorReport | None = None) -> pd.DataFrame:
+    """Trigger rows (see :data:`TRIGGER_TYPES`) of every active racing run on the upcoming cards."""
+    runs = active_run_specs() if runs is None else runs
+    report = report if report is not None else MonitorReport()
+    columns = [c for c in TRIGGER_TYPES if c not in ("first_seen_at", "last_seen_at")]
+    cards = load_cards(engine, now, first, last)
+    report.races, report.runners = (cards["race_id"].nunique(), len(cards)) if len(cards) else (0, 0)
+    racing = {}
+    for name, spec in runs.items():
+        strategy = get_strategy(spec.strategy, spec.params)
+        if strategy.market != "racing":
+            report.skipped[name] = f"{strategy.market} strategies are not monitored"
+        else:
+            racing[name] = (spec, strategy)
+    if cards.empty or not racing:
+        return pd.DataFrame(columns=columns)
+    day = pd.Timestamp(cards["race_date"].min())
+    history = load_runners(engine, (day - pd.Timedelta(days=HISTORY_DAYS)).date(), (day - pd.Timedelta(days=1)).date())
+    upcoming = card_runners_frame(cards, _people_keys(engine, "jockey"), _people_keys(engine, "trainer"))
+    prepared = prepare_racing(pd.concat([history, upcoming], ignore_index=True))
+    window = (upcoming["race_date"].min(), upcoming["race_date"].max())
+    out = []
+    for name, (spec, strategy) in racing.items():
+        picks = select(strategy, prepared, *window)
+        probability = picks["probability"].to_numpy(float) if "probability" in picks else np.full(len(picks), np.nan)
+        staking = spec.staking_plan()
+        if staking.method == "kelly" and len(picks) and np.isnan(probability).all():
+            report.skipped[name] = "Kelly staking without a probability"
+            continue
+        stake = stakes(staking, spec.bankroll, picks["odds"].to_numpy(float), probability)
+        placed = stake > 0
+        picks, probability, stake = picks[placed], probability[placed], stake[placed]
+        out.append(pd.DataFrame({
+            "run_name": name, "strategy": spec.strategy, "market": "racing",
+            "event_key": picks["race_id"].to_numpy(),
+            "selection": picks["horse_number"].astype(int).astype(str).to_numpy() + " " + picks["horse_name"].to_numpy(),
+            "race_key": picks["race_key"].to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
+            "track_code": picks["track_code"].to_numpy(), "race_number": picks["race_number"].astype(int).to_numpy(),
+            "post_time": picks["post_time"].to_numpy(), "horse_number": picks["horse_number"].astype(int).to_numpy(),
+            "horse_name": picks["horse_name"].to_numpy(), "odds": picks["odds"].round(2).to_numpy(),
+            "odds_source": picks["odds_source"].to_numpy(),
+            "confidence": [None if np.isnan(p) else round(float(p), 6) for p in probability],
+            "stake": [Decimal(f"{s:.2f}") for s in stake], "decided_at": now}, columns=columns))
+        report.per_run[name] = int(placed.sum())
+    triggers = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns)
+    # the same race published by two sources of one identity group is one event: keep its first row
+    triggers = triggers.drop_duplicates(list(TRIGGER_KEY)).reset_index(drop=True)
+    report.triggers = len(triggers)
+    return triggers
+
+
+# ---------------------------------------------------------------- storage
+
+def ensure_trigger_table(engine: sa.Engine) -> None:
+    body = ", ".join(f"{c} {t}" for c, t in TRIGGER_TYPES.items())
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.strategy_triggers'))"))
+        conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS marts")
+        conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS marts.strategy_triggers ({body}, "
+                             f"PRIMARY KEY ({', '.join(TRIGGER_KEY)}))")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS strategy_triggers_post_idx "
+                             "ON marts.strategy_triggers (post_time)")
+
+
+def write_triggers(engine: sa.Engine, triggers: pd.DataFrame) -> tuple[int, int]:
+    """Upsert on (run_name, event_key, selection); returns (inserted, updated). ``first_seen_at`` is never moved."""
+    ensure_trigger_table(engine)
+    if triggers.empty:
+        return 0, 0
+    columns = [c for c in TRIGGER_TYPES if c not in ("first_seen_at", "last_seen_at")]
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in UPDATED_ON_CONFLICT)
+    statement = sa.text(
+        f"INSERT INTO marts.strategy_triggers ({names}, first_seen_at, last_seen_at) "
+        f"VALUES ({values}, :decided_at, :decided_at) "
+        f"ON CONFLICT ({', '.join(TRIGGER_KEY)}) DO UPDATE SET {updates} "
+        "RETURNING (xmax = 0) AS inserted")  # xmax = 0: the row was inserted, not updated
+    rows = [{c: _plain(v) for c, v in row.items()} for row in triggers[columns].to_dict("records")]
+    with engine.begin() as conn:
+        inserted = sum(bool(conn.execute(statement, row).scalar()) for row in rows)
+    return inserted, len(rows) - inserted
+
+
+def _plain(value):
+    """numpy / pandas scalars → Python values the driver adapts."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value, tz="UTC").to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def monitor(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None = None, *,
+            first: date | None = None, last: date | None = None) -> MonitorReport:
+    """Evaluate and write: what the sensor calls each tick."""
+    report = MonitorReport()
+    triggers = evaluate(engine, now, runs, first=first, last=last, report=report)
+    report.inserted, report.updated = write_triggers(engine, triggers)
+    return report
+
+
+def read_triggers(engine: sa.Engine, run_names: list[str] | None = None) -> pd.DataFrame:
+    ensure_trigger_table(engine)
+    query = "SELECT * FROM marts.strategy_triggers"
+    params = {}
+    if run_names:
+        query += " WHERE run_name = ANY(:names)"
+        params["names"] = list(run_names)
+    with engine.connect() as conn:
+        return pd.read_sql_query(sa.text(query + " ORDER BY post_time, run_name, event_key, selection"), conn,
+                                 params=params)

@@ -53,6 +53,7 @@ _BOX = re.compile(r"^(.+?)\s+box$", re.IGNORECASE)
 _MONEY = re.compile(r"^(?:[A-Z]{0,3}\$|[£€¥])?\s*(\d{1,9}|\d{1,3}(?:,\d{3}){1,2})(\.\d{1,2})?$")
 _DECIMAL_ODDS = re.compile(r"^\d{1,6}(\.\d{1,6})?$")
 _AMERICAN = re.compile(r"^[+-]\d{3,7}$")
+_FRACTION = re.compile(r"^\d+\s*[-/:]\s*\d+$")
 
 
 class LedgerFieldError(ParseError):
@@ -228,7 +229,9 @@ def parse_odds(value: object) -> Decimal:
             return Decimal(text)
         return parse_odds_text(text)
     except OddsError as exc:
-        raise ValueError(str(exc)) from None
+        if _AMERICAN.match(text) or _DECIMAL_ODDS.match(text) or _FRACTION.match(text):
+            raise ValueError(str(exc)) from None
+        raise ValueError("expected odds such as 3.5, 5/2, EVENS or +150") from None
 
 
 def parse_placed_at(value: object) -> datetime:
@@ -302,7 +305,8 @@ def read_ledger_text(text: str, name: str = "ledger") -> LedgerLoad:
         raise SourceSchemaError(name, missing, header)
     reader.fieldnames = [h.strip().lower() if isinstance(h, str) else h for h in reader.fieldnames]
     load, first_row = LedgerLoad(), {}
-    for row, record in enumerate(reader, start=2):  # row 1 is the header: numbers match a spreadsheet's
+    for record in reader:
+        row = reader.line_num  # the file's line number (the header is line 1), as a spreadsheet shows it
         cells = {k: (v if isinstance(v, str) or v is None else ",".join(map(str, v))) for k, v in record.items()}
         if not any(_text(v) for v in cells.values()):
             continue  # blank line

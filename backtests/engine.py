@@ -13,7 +13,8 @@ and the run says so with ``uses_final_odds = True`` (a pari-mutuel backtest at f
 that keys on the price, since nobody can bet at the final price). Sports lines are decided ``decision_hours``
 before tip-off on the line the frame carries (closing lines in the NBA file: ``uses_final_odds`` again).
 
-Everything is vectorized except the bankroll pass (``backtests.staking``), which walks the chosen bets once.
+In the decision frame ``race_key``/``runner_key`` are called ``event_key``/``selection_key`` (the names shared with
+sports). Everything is vectorized except the bankroll pass (``backtests.staking``), which walks the chosen bets once.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ OUTCOME_COLUMNS = ("status", "is_start", "finish_position", "won", "placed", "sh
                    "show_payout", "win_bet_return", "is_dead_heat", "margin_lengths", "finish_time_s", "home_margin",
                    "points")
 DEFAULT_BANKROLL = 1000.0
+CATEGORICAL = ("going", "surface", "status", "race_class", "track_code", "track_key", "morning_line", "source")
 
 
 @dataclass
@@ -81,42 +83,49 @@ def code_version() -> str:
         return "unknown"
 
 
-def _split(decision: pd.DataFrame, outcomes: pd.DataFrame, market: str, uses_final_odds: bool) -> Prepared:
-    """Drop outcome columns and order rows by (decision time, event, frame order): the order bets are placed in."""
-    decision = decision.drop(columns=[c for c in OUTCOME_COLUMNS if c in decision])
-    event = pd.factorize(decision["event_key"], sort=True)[0]
-    order = np.lexsort((np.arange(len(decision)), event, pd.DatetimeIndex(decision["decision_time"]).asi8))
-    decision = decision.iloc[order]
-    return Prepared(decision, outcomes.iloc[order], market, uses_final_odds)
+def _split(decision: pd.DataFrame, outcomes: pd.DataFrame, market: str, uses_final_odds: bool,
+           keep: np.ndarray | None = None) -> Prepared:
+    """Keep ``keep`` rows in (decision time, event, frame) order - the order bets are placed in - in one take,
+    and drop the outcome columns from the decision side."""
+    keep = np.arange(len(decision)) if keep is None else np.flatnonzero(keep)
+    event = pd.factorize(decision["event_key"].to_numpy()[keep])[0]
+    time_ns = pd.DatetimeIndex(decision["decision_time"]).asi8[keep]
+    order = keep[np.lexsort((keep, event, time_ns))]
+    decision = decision.drop(columns=[c for c in OUTCOME_COLUMNS if c in decision]).take(order)
+    return Prepared(decision, outcomes.take(order), market, uses_final_odds)
 
 
 def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minutes: int = 15) -> Prepared:
     """Features on the whole frame, then the split; only runners with odds (non-scratched) are decisions.
 
-    Columns are added in place to the feature frame (our own copy) rather than with ``assign``: at ten years of US
-    racing every extra copy of the frame is gigabytes.
+    Columns are added to the feature frame (a shallow copy of ``runners``) and rows are filtered and ordered in a
+    single take: at ten years of US racing every extra copy of the frame costs seconds and gigabytes.
     """
     frame = add_features(runners)
     has_snapshots = "decision_odds" in frame and frame["decision_odds"].notna().any()
     odds = frame["decision_odds"].fillna(frame["final_odds"]) if has_snapshots else frame["final_odds"]
     eligible = (odds > 1).to_numpy()
-    frame, odds = frame[eligible], odds[eligible]
-    uses_final = not has_snapshots or bool(frame["decision_odds"].isna().any())
+    uses_final = not has_snapshots or bool(frame["decision_odds"][eligible].isna().any())
     # A runner withdrawn after the decision is refunded (return 1 per unit), as the tote does.
     outcomes = pd.DataFrame({"gross_return": frame["win_bet_return"].fillna(1.0), "won": frame["won"].astype(bool),
                              "closing_odds": frame["final_odds"],
                              "odds_are_closing": ~frame.get("decision_odds", pd.Series(np.nan, frame.index)).notna()},
                             index=frame.index)
     post = pd.to_datetime(frame["post_time"], utc=True)
-    frame["event_key"], frame["selection_key"], frame["track"] = frame["race_key"], frame["runner_key"], frame[
-        "track_code"]
-    frame["market"], frame["bet_type"], frame["odds"], frame["implied_probability"] = "win", "win", odds, 1 / odds
+    for column in CATEGORICAL:  # few distinct values: as categories the big take below moves codes, not objects
+        if column in frame and frame[column].dtype == object:
+            frame[column] = frame[column].astype("category")
+    # Renamed, not copied: the generic names are what every strategy and the bets table use.
+    frame.rename(columns={"race_key": "event_key", "runner_key": "selection_key"}, inplace=True)
+    frame["track"] = frame["track_code"]
+    frame["market"] = frame["bet_type"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), ["win"])
+    frame["odds"], frame["implied_probability"] = odds, 1 / odds
     frame["decision_time"] = post - pd.Timedelta(minutes=decision_minutes)
     frame["settle_time"] = post + pd.Timedelta(minutes=settle_minutes)
     if has_snapshots:
-        frame["odds_rank"] = odds.groupby(frame["event_key"]).rank(method="min")
+        frame["odds_rank"] = odds.where(eligible).groupby(frame["event_key"]).rank(method="min")
         frame["is_favourite"] = frame["odds_rank"] == 1
-    return _split(frame, outcomes, "racing", uses_final)
+    return _split(frame, outcomes, "racing", uses_final, eligible)
 
 
 def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hour: int = 23) -> Prepared:
@@ -183,7 +192,7 @@ def run_prepared(strategy: Strategy | str, prepared: Prepared, params: dict | No
     ret = stake * net_return(gross, staking.commission)
     bets = pd.DataFrame({
         "selection_key": picks["selection_key"].to_numpy(), "event_key": picks["event_key"].to_numpy(),
-        "race_date": picks["race_date"].to_numpy(), "decision_time": picks["decision_time"].to_numpy(),
+        "race_date": picks["race_date"].array, "decision_time": picks["decision_time"].array,
         "track": picks["track"].to_numpy(), "market": picks["market"].to_numpy(),
         "bet_type": picks["bet_type"].to_numpy(), "odds": odds, "probability": probability, "stake": stake,
         "ret": ret, "pnl": ret - stake, "won": outcome["won"].to_numpy(bool),

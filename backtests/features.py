@@ -55,30 +55,60 @@ FEATURES = {
 }
 
 
-def prior_counts(keys: pd.Series, day: np.ndarray, values: np.ndarray, window: int | None = None) -> np.ndarray:
+def key_codes(keys) -> np.ndarray:
+    """Integer codes of a key column (-1 where missing); factorizing strings is the slow part, so do it once."""
+    if isinstance(keys, np.ndarray) and keys.dtype.kind == "i":
+        return keys
+    return pd.factorize(keys, use_na_sentinel=True)[0]
+
+
+class PriorSums:
+    """Sums over "same key, earlier day" for many value columns, sorting the (key, day) pairs only once.
+
+    Rows are grouped by (key, day); a running total over the sorted groups minus the total at the key's first group
+    is "everything this key did before this day", and a ``searchsorted`` for day − window gives windowed sums.
+    Day offsets start above ``MAX_WINDOW`` so that "day − window" never reaches into the previous key's block.
+    """
+
+    MAX_WINDOW = 3660
+
+    def __init__(self, keys, day: np.ndarray) -> None:
+        self.codes = key_codes(keys)
+        day = np.asarray(day, dtype=np.int64)
+        offset = day - (int(day.min()) if len(day) else 0) + self.MAX_WINDOW + 1
+        span = int(offset.max()) + 1 if len(day) else 1
+        composite = self.codes.astype(np.int64) * span + offset
+        order = np.argsort(composite, kind="stable")
+        ordered = composite[order]
+        first = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, bool)
+        self.groups = ordered[first]
+        self.inverse = np.empty(len(composite), dtype=np.int64)
+        self.inverse[order] = np.cumsum(first) - 1
+        self.first_of_key = np.searchsorted(self.groups, self.groups // span * span)
+        self._starts: dict[int, np.ndarray] = {}
+
+    def sum(self, values: np.ndarray, window: int | None = None) -> np.ndarray:
+        per_group = np.bincount(self.inverse, weights=np.asarray(values, dtype=float), minlength=len(self.groups))
+        before = np.cumsum(per_group) - per_group  # running total over all groups, excluding the group itself
+        if window:
+            if window > self.MAX_WINDOW:
+                raise ValueError(f"window longer than {self.MAX_WINDOW} days")
+            if window not in self._starts:  # first group on or after day − window (always the same key)
+                self._starts[window] = np.searchsorted(self.groups, self.groups - window)
+            prior = before - before[self._starts[window]]
+        else:
+            prior = before - before[self.first_of_key]
+        result = prior[self.inverse]
+        result[self.codes < 0] = np.nan
+        return result
+
+
+def prior_counts(keys, day: np.ndarray, values: np.ndarray, window: int | None = None) -> np.ndarray:
     """Per row, the sum of ``values`` over rows with the same key on days strictly before the row's day.
 
-    With ``window`` only days in [day - window, day - 1] count. Rows without a key get NaN.
+    With ``window`` only days in [day − window, day − 1] count. Rows without a key get NaN.
     """
-    codes, _ = pd.factorize(keys, use_na_sentinel=True)
-    day = np.asarray(day, dtype=np.int64)
-    # Offsets start above ``window`` so that "day - window" never reaches the previous key's block.
-    margin = (window or 0) + 1
-    offset = day - int(day.min()) + margin
-    span = int(offset.max()) + 1
-    composite = codes.astype(np.int64) * span + offset
-    groups, inverse = np.unique(composite, return_inverse=True)
-    per_day = np.bincount(inverse, weights=np.asarray(values, dtype=float), minlength=len(groups))
-    before = np.cumsum(per_day) - per_day  # running total over all groups, excluding the group itself
-    group_code = groups // span
-    first_of_code = np.searchsorted(groups, group_code * span)
-    prior = before - before[first_of_code]
-    if window:
-        start = np.searchsorted(groups, groups - window)  # first group on or after day - window (same key)
-        prior = before - before[start]
-    result = prior[inverse]
-    result[codes < 0] = np.nan
-    return result
+    return PriorSums(keys, day).sum(values, window)
 
 
 def _rate(wins: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -88,7 +118,7 @@ def _rate(wins: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def add_features(runners: pd.DataFrame) -> pd.DataFrame:
     """The runners frame with the :data:`FEATURES` columns added (a copy; input untouched)."""
-    frame = runners.copy()
+    frame = runners.copy(deep=False)  # new columns only: the caller's frame is never modified
     day = (pd.to_datetime(frame["race_date"]).to_numpy().astype("datetime64[D]").astype(np.int64))
     start = (frame["is_start"] if "is_start" in frame else frame["final_odds"].notna()).to_numpy(dtype=bool)
     won = frame["won"].fillna(False).to_numpy(dtype=bool) & start
@@ -98,50 +128,52 @@ def add_features(runners: pd.DataFrame) -> pd.DataFrame:
     start_f, won_f = start.astype(float), won.astype(float)
     # The market's probability of each past start (1/odds normalised in its race): "expected" in actual/expected.
     implied = np.where(start & (frame["final_odds"].to_numpy(float) > 1), 1 / frame["final_odds"].to_numpy(float), 0)
-    market_p = implied / pd.Series(implied).groupby(frame["race_key"].to_numpy()).transform("sum").to_numpy()
-    market_p = np.nan_to_num(market_p)
+    race = key_codes(frame["race_key"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        market_p = np.nan_to_num(implied / np.bincount(race, weights=implied)[race])
 
-    horse = frame["horse_key"]
-    frame["horse_starts"] = prior_counts(horse, day, start_f)
-    frame["horse_wins"] = prior_counts(horse, day, won_f)
+    horse = PriorSums(frame["horse_key"], day)
+    frame["horse_starts"] = horse.sum(start_f)
+    frame["horse_wins"] = horse.sum(won_f)
     frame["horse_win_rate"] = _rate(frame["horse_wins"].to_numpy(), frame["horse_starts"].to_numpy())
     frame["is_debut"] = (frame["horse_starts"].to_numpy() == 0) & (day >= day.min() + DEBUT_WARMUP_DAYS)
-    frame["days_since_last_run"] = day - _previous_start_day(horse, day, start)
-    frame["horse_wet_starts"] = prior_counts(horse, day, start_f * wet)
-    frame["horse_wet_wins"] = prior_counts(horse, day, won_f * wet)
+    frame["days_since_last_run"] = day - _previous_start_day(horse.codes, day, start)
+    frame["horse_wet_starts"] = horse.sum(start_f * wet)
+    frame["horse_wet_wins"] = horse.sum(won_f * wet)
     frame["horse_wet_win_rate"] = _rate(frame["horse_wet_wins"].to_numpy(), frame["horse_wet_starts"].to_numpy())
     dry_starts = frame["horse_starts"].to_numpy() - frame["horse_wet_starts"].to_numpy()
     dry_wins = frame["horse_wins"].to_numpy() - frame["horse_wet_wins"].to_numpy()
     frame["horse_dry_win_rate"] = _rate(dry_wins, dry_starts)
-    frame["horse_wet_dirt_starts"] = prior_counts(horse, day, start_f * wet_dirt)
-    frame["horse_wet_dirt_wins"] = prior_counts(horse, day, won_f * wet_dirt)
+    frame["horse_wet_dirt_starts"] = horse.sum(start_f * wet_dirt)
+    frame["horse_wet_dirt_wins"] = horse.sum(won_f * wet_dirt)
     frame["horse_wet_dirt_win_rate"] = _rate(frame["horse_wet_dirt_wins"].to_numpy(),
                                              frame["horse_wet_dirt_starts"].to_numpy())
     frame["horse_wet_dirt_ae"] = _rate(frame["horse_wet_dirt_wins"].to_numpy(),
-                                       prior_counts(horse, day, market_p * wet_dirt))
+                                       horse.sum(market_p * wet_dirt))
 
     for kind in ("jockey", "trainer"):
-        starts = prior_counts(frame[f"{kind}_key"], day, start_f, RATE_WINDOW_DAYS)
-        wins = prior_counts(frame[f"{kind}_key"], day, won_f, RATE_WINDOW_DAYS)
+        sums = PriorSums(frame[f"{kind}_key"], day)
+        starts, wins = sums.sum(start_f, RATE_WINDOW_DAYS), sums.sum(won_f, RATE_WINDOW_DAYS)
         frame[f"{kind}_starts"], frame[f"{kind}_win_rate"] = starts, _rate(wins, starts)
-    trainer = frame["trainer_key"]
-    frame["trainer_recent_wins"] = prior_counts(trainer, day, won_f, RECENT_DAYS)
+    trainer = PriorSums(frame["trainer_key"], day)
+    frame["trainer_recent_wins"] = trainer.sum(won_f, RECENT_DAYS)
     debut = frame["is_debut"].to_numpy() & start
-    frame["trainer_debut_starts"] = prior_counts(trainer, day, debut.astype(float))
-    frame["trainer_debut_wins"] = prior_counts(trainer, day, (debut & won).astype(float))
+    frame["trainer_debut_starts"] = trainer.sum(debut.astype(float))
+    frame["trainer_debut_wins"] = trainer.sum((debut & won).astype(float))
     frame["trainer_debut_win_rate"] = _rate(frame["trainer_debut_wins"].to_numpy(),
                                             frame["trainer_debut_starts"].to_numpy())
     frame["trainer_debut_ae"] = _rate(frame["trainer_debut_wins"].to_numpy(),
-                                      prior_counts(trainer, day, market_p * debut))
+                                      trainer.sum(market_p * debut))
     return frame
 
 
 def _previous_start_day(keys: pd.Series, day: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Day of the key's latest start strictly before each row's day (NaN if none), by a sorted-array lookup."""
-    codes, _ = pd.factorize(keys)
+    codes = key_codes(keys)
     span = int(day.max()) + 2
     composite = codes.astype(np.int64) * span + day + 1
-    started = np.unique(composite[start & (codes >= 0)])
+    started = np.sort(composite[start & (codes >= 0)])
+    started = started[np.r_[True, started[1:] != started[:-1]]] if len(started) else started
     position = np.searchsorted(started, composite, side="left") - 1  # last start key strictly below this day
     found = position >= 0
     previous = started[np.maximum(position, 0)]

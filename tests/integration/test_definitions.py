@@ -31,6 +31,8 @@ EXPECTED_ASSETS = sorted([
     "staging/stg_race_cards", "staging/stg_card_runners", "marts/race_cards",
     # backtests: one partition per named run, then the comparison
     "marts/backtest", "marts/strategy_comparison",
+    # the user's own bets: ledger file -> settled portfolio
+    "raw/ledger_bets", "marts/portfolio",
 ])
 
 
@@ -56,6 +58,9 @@ def test_groups_partitions_and_checks(definitions):
     assert groups["marts/fct_runners"] == "marts" and groups["marts/horse_stats"] == "stats"
     assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
     assert groups["marts/backtest"] == groups["marts/strategy_comparison"] == "backtests"
+    assert groups["raw/ledger_bets"] == groups["marts/portfolio"] == "portfolio"
+    assert ("raw/ledger_bets", "ledger_rows_parse") in {(c.asset_key.to_user_string(), c.name)
+                                                        for c in graph.asset_check_keys}
     assert graph.get(dg.AssetKey(["marts", "backtest"])).partitions_def.get_partition_keys()[:2] == [
         "favourite_flat", "longshot_flat"]
     assert graph.get(dg.AssetKey(["marts", "fct_odds"])).partitions_def is None  # keyed by snapshot time, not date

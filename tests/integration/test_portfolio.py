@@ -218,6 +218,10 @@ def test_malformed_rows_are_quarantined_with_reasons_and_loads_replace(settled, 
     assert record["bet_id"] == "c03" and record["_row"] == 18
     assert reasons == [f"selections: a straight exacta takes 2 horse(s), got 1; add 'box' or use 'key' for more "
                        f"('{w}')"]
+    with engine.connect() as conn:  # BI tools read the portfolio like every other mart
+        conn.exec_driver_sql("SET ROLE bi_reader")
+        assert conn.exec_driver_sql("SELECT count(*) FROM marts.portfolio_summary").scalar_one() == 8
+        conn.exec_driver_sql("RESET ROLE")
     check = settled["result"].get_asset_check_evaluations()[0]
     assert check.check_name == "ledger_rows_parse" and not check.passed
     assert check.metadata["quarantined"].value == 1
@@ -249,8 +253,10 @@ def test_the_example_ledger_settles_on_the_demo_races():
         ("b004", "won", Decimal("42.00")), ("b005", "lost", Decimal("0.00")), ("b006", "won", Decimal("114.20")),
         ("b007", "won", Decimal("162.70")), ("b008", "lost", Decimal("0.00")), ("b009", "lost", Decimal("0.00"))]
     overall = summarize(rows, NOW)[-1]
-    assert (overall["bet_type"], overall["staked"], overall["returned"], overall["profit"], overall["roi"]) == (
-        "all", Decimal("93.00"), Decimal("513.70"), Decimal("420.70"), Decimal("4.523656"))
+    assert (overall["bet_type"], overall["bets"], overall["won"], overall["lost"], overall["refunded"]) == (
+        "all", 9, 5, 3, 1)
+    assert (overall["staked"], overall["returned"], overall["profit"], overall["roi"]) == (
+        Decimal("93.00"), Decimal("513.70"), Decimal("420.70"), Decimal("4.523656"))
 
 
 def test_the_sensor_runs_once_per_distinct_ledger_content(tmp_path, monkeypatch):

@@ -48,6 +48,7 @@ class Prepared:
     market: str
     uses_final_odds: bool
     windows: dict = field(default_factory=dict, repr=False)  # (first, last) → window rows: sweeps slice once
+    dividends: pd.DataFrame | None = None  # race_key, pool, combination, payout_per_unit: exotic settlement
 
 
 @dataclass
@@ -95,7 +96,8 @@ def _split(decision: pd.DataFrame, outcomes: pd.DataFrame, market: str, uses_fin
     return Prepared(decision, outcomes.take(order), market, uses_final_odds)
 
 
-def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minutes: int = 15) -> Prepared:
+def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minutes: int = 15,
+                   dividends: pd.DataFrame | None = None) -> Prepared:
     """Features on the whole frame, then the split; only runners with odds (non-scratched) are decisions.
 
     Columns are added to the feature frame (a shallow copy of ``runners``) and rows are filtered and ordered in a
@@ -109,8 +111,9 @@ def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minu
     # A runner withdrawn after the decision is refunded (return 1 per unit), as the tote does.
     outcomes = pd.DataFrame({"gross_return": frame["win_bet_return"].fillna(1.0), "won": frame["won"].astype(bool),
                              "closing_odds": frame["final_odds"],
-                             "odds_are_closing": ~frame.get("decision_odds", pd.Series(np.nan, frame.index)).notna()},
-                            index=frame.index)
+                             "odds_are_closing": ~frame.get("decision_odds", pd.Series(np.nan, frame.index)).notna(),
+                             "event_key": frame["race_key"], "horse_number": frame["horse_number"],
+                             "finish_position": frame["finish_position"]}, index=frame.index)
     post = pd.to_datetime(frame["post_time"], utc=True)
     for column in CATEGORICAL:  # few distinct values: as categories the big take below moves codes, not objects
         if column in frame and frame[column].dtype == object:
@@ -125,7 +128,9 @@ def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minu
     if has_snapshots:
         frame["odds_rank"] = odds.where(eligible).groupby(frame["event_key"]).rank(method="min")
         frame["is_favourite"] = frame["odds_rank"] == 1
-    return _split(frame, outcomes, "racing", uses_final, eligible)
+    prepared = _split(frame, outcomes, "racing", uses_final, eligible)
+    prepared.dividends = dividends
+    return prepared
 
 
 def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hour: int = 23) -> Prepared:
@@ -168,10 +173,12 @@ def select(strategy: Strategy, prepared: Prepared, start=None, end=None) -> pd.D
         raise ValueError(f"strategy {strategy.name!r} is a {strategy.market} strategy; the frame is {prepared.market}")
     window, _, _ = _window(prepared, start, end)
     picks = strategy.select(Context(window, prepared.decisions, prepared.outcomes["won"]))
-    if not picks.index.isin(window.index).all():
+    position = window.index.get_indexer(picks.index)  # the window's index hash is built once and cached
+    if (position < 0).any():
         raise ValueError(f"strategy {strategy.name!r} returned rows outside its decision window")
-    picks = picks[~picks.index.duplicated()]
-    return picks.loc[window.index[window.index.isin(picks.index)]]  # decision order, whatever select returned
+    if len(position) and (np.diff(position) <= 0).any():  # back to decision order, once each
+        picks = picks.iloc[np.unique(position, return_index=True)[1]]
+    return picks
 
 
 def run_prepared(strategy: Strategy | str, prepared: Prepared, params: dict | None = None, *, start=None,
@@ -185,7 +192,12 @@ def run_prepared(strategy: Strategy | str, prepared: Prepared, params: dict | No
         raise ValueError(f"Kelly staking needs a probability; {strategy.name!r} does not give one "
                          "(use value_model, or flat/percentage staking)")
     outcome = prepared.outcomes.loc[picks.index]  # outcomes meet decisions only here, after select
-    odds, gross = picks["odds"].to_numpy(float), outcome["gross_return"].to_numpy(float)
+    odds = picks["odds"].to_numpy(float)
+    if hasattr(strategy, "settle"):  # bets that are not one runner's win (exotic boxes) settle themselves
+        gross = strategy.settle(picks, prepared.outcomes, prepared.dividends)
+        outcome = outcome.assign(won=gross > 0, closing_odds=np.nan, odds_are_closing=False)
+    else:
+        gross = outcome["gross_return"].to_numpy(float)
     stake = resolve(pd.DatetimeIndex(picks["decision_time"]).asi8, pd.DatetimeIndex(picks["settle_time"]).asi8, odds,
                     np.nan_to_num(probability), gross, staking, bankroll)
     placed = stake > 0

@@ -67,6 +67,27 @@ def load_races(engine, start: date, end: date) -> pd.DataFrame:
     return _floats(frame)
 
 
+def load_dividends(engine, start: date, end: date) -> pd.DataFrame:
+    """``marts.fct_dividends`` for [start, end], one query: race_key, pool, combination, payout_per_unit."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(sa.text("select race_key, pool, combination, payout_per_unit from "
+                                          "marts.fct_dividends where race_date between :start and :end"), conn,
+                                  params={"start": start, "end": end})
+    frame["payout_per_unit"] = pd.to_numeric(frame["payout_per_unit"]).astype(float)
+    return frame
+
+
+def dividends_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
+    """The dividends of a raw batch shaped like :func:`load_dividends` (payout per 1 unit staked)."""
+    d = batch.dividends
+    return pd.DataFrame({"race_key": source + ":" + d["race_id"], "pool": d["pool"].str.lower(),
+                         "combination": d["combination"].str.replace(r"\s+", "", regex=True),
+                         "payout_per_unit": pd.to_numeric(d["dividend"]).astype(float).to_numpy()
+                         / d["stake_unit"].astype(float).to_numpy()})
+
+
 def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
     """A raw batch (races, runners, dividends) → the frame :func:`load_runners` would return after dbt ran.
 

@@ -1,4 +1,4 @@
-"""The user's own bets (the ledger) settled against official results: ``marts.portfolio_bets`` and ``portfolio_summary``.
+"""The user's own bets (the ledger) settled against official results: marts.portfolio_bets and portfolio_summary.
 
 Settlement of one bet, combination by combination (the stake split equally over the ticket's combinations):
 

@@ -26,7 +26,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from backtests import tickets
@@ -297,7 +297,7 @@ def parse_row(record: dict[str, object], row: int) -> LedgerBet:
 
 
 def read_ledger_text(text: str, name: str = "ledger") -> LedgerLoad:
-    """Parse a whole ledger CSV. Bad rows become :class:`Reject` s; a repeated bet_id is rejected after its first row."""
+    """Parse a whole ledger CSV: bad rows become rejects, and so does a repeated bet_id after its first row."""
     reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra", restval=None)
     header = [h.strip().lower() for h in (reader.fieldnames or []) if isinstance(h, str)]
     missing = [c for c in REQUIRED if c not in header]

@@ -35,7 +35,7 @@ def _markdown(rows: list[dict], columns: list[str]) -> str:
 @dg.asset(
     key=LEDGER_KEY, group_name="portfolio", kinds={"python", "postgres"},
     check_specs=[dg.AssetCheckSpec(PARSE_CHECK, asset=LEDGER_KEY,
-                                   description="Every ledger row parsed; malformed rows are in quarantine.ledger_bets")],
+                                   description="Every ledger row parsed (malformed ones: quarantine.ledger_bets)")],
     description="The user's bets from the ledger CSV (PADDOCK_LEDGER_FILE), parsed; the file's rows in "
                 "raw.ledger_bets are replaced as a whole, malformed rows go to quarantine.ledger_bets with reasons.",
 )

@@ -4,8 +4,10 @@ Look-ahead safety is structural. :func:`prepare_racing` / :func:`prepare_sports`
 *decision* frame (race context, odds as of the decision time, prior-only features; no outcome column exists in it)
 and an *outcome* frame with the same index. A strategy only ever receives the decision frame (plus walk-forward
 labels strictly before a date, see ``strategies.base.Context``); the engine joins outcomes to the rows it picked
-after ``select`` returns. Permuting the outcomes of future races therefore cannot change a decision
-(``tests/unit/test_backtests_engine.py`` checks exactly that).
+after ``select`` returns. Every feature of a row is computed from races strictly before that row's date, and a
+strategy decides a row from that row and its race (cross-race learning goes through ``Context.training_rows``), so
+permuting the outcomes of future races cannot change a decision (``tests/unit/test_backtests_engine.py`` checks
+exactly that for every built-in strategy).
 
 Odds at decision time: racing decisions are taken ``decision_minutes`` before the post. A frame carrying
 ``decision_odds`` (the price from odds snapshots at that time) is decided on it; otherwise on the final tote odds,

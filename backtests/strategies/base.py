@@ -58,21 +58,24 @@ class Param:
 class Context:
     """What a strategy may look at: the window's decisions (no outcomes) and walk-forward access to the past.
 
-    ``history`` is the decision frame of the whole loaded range (features included, outcomes excluded);
-    ``training_rows`` joins labels to it only for races dated strictly before the cut-off it is asked for.
+    Every column of a decision row is known before that race. Rows of *later* races are in ``decisions`` too (the
+    whole window is decided at once), and their prior-only features do reflect earlier results in the window, so a
+    strategy decides each row from that row and its own race, never by looking up a later row; the permutation
+    test in ``tests/unit/test_backtests_engine.py`` holds every built-in strategy to it. Anything learned across
+    races goes through :meth:`training_rows`, which only reaches races dated strictly before its cut-off.
     """
 
     decisions: pd.DataFrame
-    history: pd.DataFrame = field(repr=False)
+    _history: pd.DataFrame = field(repr=False)
     _labels: pd.Series = field(repr=False)
 
     def training_rows(self, before, since=None) -> tuple[pd.DataFrame, pd.Series]:
-        """(history rows, ``won``) for races dated in [since, before) - strictly before ``before``."""
-        days = self.history["race_date"]
+        """(decision rows of the loaded history, ``won``) for races dated in [since, before)."""
+        days = self._history["race_date"]
         keep = days < pd.Timestamp(before)
         if since is not None:
             keep &= days >= pd.Timestamp(since)
-        rows = self.history[keep]
+        rows = self._history[keep]
         return rows, self._labels.reindex(rows.index)
 
 

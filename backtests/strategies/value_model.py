@@ -71,20 +71,22 @@ class ValueModel(Strategy):
         d = context.decisions
         if d.empty:
             return d.assign(probability=pd.Series(dtype=float))
-        inputs = pd.DataFrame(design(context.history), index=context.history.index)  # once, not per month
         month = d["race_date"].dt.to_period("M")
+        past, past_won = context.training_rows(month.max().start_time)  # every month's training rows, once
+        past_inputs, past_days = design(past), past["race_date"].to_numpy()
+        inputs = design(d)
         probability = pd.Series(np.nan, index=d.index)
         for period in month.unique():
             first = period.start_time
-            train, won = context.training_rows(first, first - pd.Timedelta(days=self.train_days))
-            if len(train) < self.min_train_rows:
+            train = (past_days < first) & (past_days >= first - pd.Timedelta(days=self.train_days))
+            if train.sum() < self.min_train_rows:
                 continue
-            x_train = inputs.loc[train.index].to_numpy()
+            x_train = past_inputs[train]
             mean, std = x_train.mean(axis=0), x_train.std(axis=0)
             std[std == 0] = 1.0
-            beta = fit_logistic((x_train - mean) / std, won.to_numpy(dtype=float), self.l2)
-            rows = d.index[month == period]
-            probability[rows] = predict_logistic(beta, (inputs.loc[rows].to_numpy() - mean) / std)
+            beta = fit_logistic((x_train - mean) / std, past_won.to_numpy(dtype=float)[train], self.l2)
+            rows = (month == period).to_numpy()
+            probability[rows] = predict_logistic(beta, (inputs[rows] - mean) / std)
         probability = probability / probability.groupby(d["event_key"]).transform("sum")
         keep = (probability * d["odds"] - 1 >= self.edge) & (d["odds"] <= self.max_odds)
         return d[keep.fillna(False)].assign(probability=probability[keep.fillna(False)])

@@ -4,9 +4,11 @@ They know *what kind* of edge to look for (``ingestion.sources.synthetic.model.P
 it: no horse ids, no trainer ids, no hidden columns. Both measure "better than the market thought" as actual /
 expected wins (expected = Σ of the market's probabilities), which weighs a 10-1 win more than an even-money one.
 ``wet_specialist`` backs horses on wet dirt whose earlier wet-dirt wins beat expectation; ``first_time_starter``
-backs debutants of trainers whose earlier debutants did. The wet edge is the harder one to see from prior rows:
-a horse meets wet dirt a couple of times a year, so most specialists have no wet record yet when it matters
-(on seed 7 its ROI interval still straddles zero; the debut edge's does not). On real data the same strategies are honest hypotheses to test.
+backs debutants of trainers whose earlier debutants did (seed 7, 2023-2025: ROI +70 %, 95 % interval +37 % to
++106 %). The wet edge is much harder to see from prior rows: a horse meets wet dirt a couple of times a year, so
+on seed 7 only 27 % of specialists' wet-dirt starts come after an earlier wet-dirt win, and among horses with such
+a win only one in ten is a specialist. Backing them loses (ROI about −15 %) although the specialists themselves
+return +85 % on wet dirt; finding them needs more history per horse or a better detector, not a looser rule. On real data the same strategies are honest hypotheses to test.
 """
 from __future__ import annotations
 

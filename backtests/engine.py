@@ -160,6 +160,44 @@ def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hou
     return _split(decision, outcomes, "sports", True)
 
 
+def prepare_sports_prices(prices: pd.DataFrame, events: pd.DataFrame, decision_hours: float = 1.0,
+                          sharp_book: str = "pinnacle") -> Prepared:
+    """Bookmaker h2h prices (``arbitrage.PRICE_COLUMNS``, one row per quote update) and events (event_id,
+    home_team, away_team, commence_time, home_score, away_score) → one decision row per (event, bookmaker, outcome).
+
+    As-of join: each row carries the latest quote at or before commence − ``decision_hours`` and the sharp book's
+    no-vig probability from its quotes as of the same moment; the last quote before commence is the closing price
+    (closing-line value). Quotes updated after the decision time never reach the decision frame.
+    """
+    from backtests.value import fair_probabilities
+
+    events = events.assign(commence_time=pd.to_datetime(events["commence_time"], utc=True))
+    quotes = prices[prices["market"] == "h2h"].merge(events[["event_id", "commence_time"]], on="event_id")
+    quotes["last_update"] = pd.to_datetime(quotes["last_update"], utc=True)
+    decision_time = quotes["commence_time"] - pd.Timedelta(hours=decision_hours)
+    key = ["event_id", "bookmaker", "outcome"]
+    as_of = quotes[quotes["last_update"] <= decision_time].sort_values("last_update").drop_duplicates(key, keep="last")
+    closing = quotes[quotes["last_update"] < quotes["commence_time"]].sort_values("last_update").drop_duplicates(
+        key, keep="last").set_index(key)["price_decimal"]
+    as_of = as_of.assign(fair_probability=fair_probabilities(as_of.reset_index(drop=True), sharp_book).to_numpy())
+    frame = as_of[as_of["bookmaker"] != sharp_book].merge(events, on=["event_id", "commence_time"])
+    frame = frame[frame["home_score"].notna() & frame["away_score"].notna()].reset_index(drop=True)  # settled only
+    home = frame["outcome"] == frame["home_team"]
+    margin = np.where(home, 1, -1) * (frame["home_score"] - frame["away_score"]).to_numpy(float)
+    odds = frame["price_decimal"].astype(float)
+    decision = frame.assign(
+        event_key=frame["event_id"], selection_key=frame["event_id"] + ":" + frame["bookmaker"] + ":" + frame["outcome"],
+        race_date=frame["commence_time"].dt.tz_convert(None).dt.normalize(), track=frame["sport"] if "sport" in frame
+        else "sports", market="h2h", bet_type="h2h", odds=odds, implied_probability=1 / odds,
+        decision_time=frame["commence_time"] - pd.Timedelta(hours=decision_hours),
+        settle_time=frame["commence_time"] + pd.Timedelta(hours=4)).drop(columns=["home_score", "away_score"])
+    outcomes = pd.DataFrame({"gross_return": np.where(margin > 0, odds, np.where(margin == 0, 1.0, 0.0)),
+                             "won": margin > 0, "closing_odds": closing.reindex(
+                                 pd.MultiIndex.from_frame(frame[key])).to_numpy(float), "odds_are_closing": False},
+                            index=frame.index)
+    return _split(decision, outcomes, "sports", False)
+
+
 def _window(prepared: Prepared, start, end) -> tuple[pd.DataFrame, date, date]:
     days = prepared.decisions["race_date"]
     first = pd.Timestamp(start) if start is not None else days.min()

@@ -29,3 +29,23 @@ class HomeFlat(Strategy):
         if self.skip_suspect:
             keep &= ~d["suspect"]
         return d[keep]
+
+
+@register
+class EvVsSharp(Strategy):
+    name = "ev_vs_sharp"
+    market = "sports"
+    bet_type = "h2h"
+    description = "Best retail price per outcome when the sharp book's no-vig probability × price − 1 ≥ min_ev."
+    params = {"min_ev": Param(0.03, "minimum expected value per unit against the sharp no-vig line", float, 0.0, 1.0),
+              "max_odds": Param(10.0, "longest decimal odds to back", float, 1.0)}
+
+    def select(self, context: Context) -> pd.DataFrame:
+        d = context.decisions
+        if "fair_probability" not in d:
+            raise ValueError("ev_vs_sharp needs bookmaker prices: engine.prepare_sports_prices(prices, events)")
+        ev = d["fair_probability"] * d["odds"] - 1
+        candidates = d[(ev >= self.min_ev) & (d["odds"] <= self.max_odds)]
+        best = candidates.sort_values("odds", ascending=False, kind="stable").drop_duplicates(
+            ["event_key", "outcome"])  # one bet per outcome, at the best qualifying price
+        return best.assign(probability=best["fair_probability"])

@@ -116,11 +116,17 @@ _CARDS = sa.text("""
     ORDER BY r.post_time, r._source, r.race_id, e.horse_number
 """)
 
+# The newest board of each race, whole: a runner missing from it is not bettable, whatever an older board said.
 _TOTE = sa.text("""
-    SELECT DISTINCT ON (o.event_id, o.outcome) o.event_id AS race_id, o.outcome, o.price_decimal
-    FROM raw.odds o JOIN raw.odds_snapshots s USING (snapshot_id)
-    WHERE s.sport = 'horseracing' AND o.market = 'win' AND o.is_valid AND o.event_id = ANY(:ids)
-    ORDER BY o.event_id, o.outcome, o.snapshot_time DESC
+    WITH latest AS (
+        SELECT DISTINCT ON (o.event_id) o.event_id, o.snapshot_id
+        FROM raw.odds o JOIN raw.odds_snapshots s USING (snapshot_id)
+        WHERE s.sport = 'horseracing' AND o.market = 'win' AND o.is_valid AND o.event_id = ANY(:ids)
+        ORDER BY o.event_id, o.snapshot_time DESC, o.snapshot_id DESC
+    )
+    SELECT o.event_id AS race_id, o.outcome, o.price_decimal
+    FROM raw.odds o JOIN latest USING (event_id, snapshot_id)
+    WHERE o.market = 'win' AND o.is_valid
 """)
 
 
@@ -270,7 +276,7 @@ def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None =
             "run_name": name, "strategy": spec.strategy, "market": "racing",
             "event_key": picks["race_id"].to_numpy(),
             "selection": picks["horse_number"].astype(int).astype(str).to_numpy() + " " + picks["horse_name"].to_numpy(),
-            "race_key": picks["race_key"].to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
+            "race_key": picks["event_key"].astype(str).to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
             "track_code": picks["track_code"].to_numpy(), "race_number": picks["race_number"].astype(int).to_numpy(),
             "post_time": picks["post_time"].to_numpy(), "horse_number": picks["horse_number"].astype(int).to_numpy(),
             "horse_name": picks["horse_name"].to_numpy(), "odds": picks["odds"].round(2).to_numpy(),

@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from backtests.engine import OUTCOME_COLUMNS
-from backtests.monitoring import card_runners_frame, evaluate, load_cards, monitor, read_triggers
+from backtests.monitoring import (MonitorReport, card_runners_frame, ensure_trigger_table, evaluate, load_cards, monitor,
+                                  read_triggers)
 from backtests.store import RunSpec
 from ingestion.http import Fetcher, RetryPolicy
 from ingestion.racecards.demo_site import DemoSite, day_batch
@@ -21,13 +22,14 @@ from ingestion.racecards.pipeline import load_card
 
 pytestmark = pytest.mark.integration
 
-SEED, TRACK, DAY = 7, "SAR", date(2024, 7, 3)  # the first meeting after the history fixture's 2024-06-30
+SEED, TRACK, DAY = 7, "BEL", date(2024, 7, 4)  # BEL's first meeting after the history fixture's 2024-06-30
+RACES = 12  # on that card
 FAV = {"favourite_flat": RunSpec("favourite_flat", "favourite_flat", staking={"method": "flat", "flat_stake": 10})}
 
 
 def fraction_odds(text: str) -> Fraction:
-    """"9/2" → 11/2 decimal; written here from scratch so the test does not reuse the code under test."""
-    text = text.strip().upper()
+    """"9/2" or "9-2" → 11/2 decimal; written here from scratch so the test does not reuse the code under test."""
+    text = text.strip().upper().replace("-", "/")
     if text in ("EVEN", "EVENS", "EVS"):
         return Fraction(2)
     num, _, den = text.partition("/")
@@ -51,6 +53,7 @@ def card(history, engine):
     first_race = posts.index[0]
     board = tote_board(engine, first_race, runners[(runners["race_id"] == first_race) & ~runners["scratched"]], now)
     yield {"now": now, "posts": posts, "runners": runners, "first_race": first_race, "board": board}
+    ensure_trigger_table(engine)
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE event_id = :r"), {"r": first_race})
         for table in ("card_races", "card_runners"):
@@ -63,7 +66,7 @@ def tote_board(engine, race_id: str, entries: pd.DataFrame, now: datetime) -> di
     shortest and the last entry is missing (as a late scratch would be); returns the latest prices."""
     numbers = entries.assign(line=entries["morning_line"].map(fraction_odds)).sort_values(
         ["line", "horse_number"])["horse_number"].tolist()
-    latest = {n: 3.0 + i for i, n in enumerate(reversed(numbers[:-1]))}  # [:-1]: the shortest line has no price
+    latest = {n: 3.0 + i for i, n in enumerate(reversed(numbers[1:]))}  # [1:]: the shortest line has no price
     older = {n: 2.0 + i for i, n in enumerate(numbers)}  # the morning-line order: the older favourite
     with engine.begin() as conn:
         for k, (prices, at) in enumerate(((older, now - timedelta(minutes=30)), (latest, now - timedelta(minutes=5)))):
@@ -95,7 +98,7 @@ def expected_favourites(card) -> pd.DataFrame:
 
 def test_card_rows_carry_no_outcomes_and_are_priced_from_the_board(card, engine):
     cards = load_cards(engine, card["now"])
-    assert set(cards["race_id"]) == set(card["posts"].index) and len(card["posts"]) == 8
+    assert set(cards["race_id"]) == set(card["posts"].index) and len(card["posts"]) == RACES
     frame = card_runners_frame(cards, {}, {})
     assert set(frame.columns) & set(OUTCOME_COLUMNS) == {"is_start"} and not frame["is_start"].any()
     assert frame["final_odds"].isna().all()
@@ -127,14 +130,14 @@ def test_repeated_evaluations_upsert_without_duplicates(card, engine):
                               bankroll=2000.0)}
     runs = {**FAV, **pct}
     first = monitor(engine, card["now"], runs)
-    assert (first.races, first.triggers, first.inserted, first.updated) == (8, 16, 16, 0)
-    assert first.per_run == {"favourite_flat": 8, "fav_pct": 8}
+    assert (first.races, first.triggers, first.inserted, first.updated) == (RACES, 2 * RACES, 2 * RACES, 0)
+    assert first.per_run == {"favourite_flat": RACES, "fav_pct": RACES}
     later = card["now"] + timedelta(minutes=5)
     second = monitor(engine, later, runs)
-    assert (second.triggers, second.inserted, second.updated) == (16, 0, 16)
+    assert (second.triggers, second.inserted, second.updated) == (2 * RACES, 0, 2 * RACES)
     stored = read_triggers(engine, ["favourite_flat", "fav_pct"])
     stored = stored[stored["race_date"] == DAY]
-    assert len(stored) == 16 and not stored.duplicated(["run_name", "event_key", "selection"]).any()
+    assert len(stored) == 2 * RACES and not stored.duplicated(["run_name", "event_key", "selection"]).any()
     assert (stored["first_seen_at"] == card["now"]).all() and (stored["last_seen_at"] == later).all()
     assert set(stored.loc[stored["run_name"] == "fav_pct", "stake"]) == {Decimal("100.00")}
     fav = stored[stored["run_name"] == "favourite_flat"].sort_values("event_key")
@@ -153,8 +156,6 @@ def test_value_model_stakes_quarter_kelly_from_its_probability(card, engine):
 
 
 def test_sports_runs_are_reported_not_evaluated(card, engine):
-    from backtests.monitoring import MonitorReport
-
     report = MonitorReport()
     spec = RunSpec("home", "home_flat")
     assert evaluate(engine, card["now"], {"home": spec}, report=report).empty
@@ -177,11 +178,11 @@ def test_sensor_writes_triggers_launches_nothing_and_survives_errors(card, engin
     result = tick()
     assert not result.run_requests
     assert result.skip_reason.skip_message.startswith(
-        "strategy monitor: 8 upcoming races, ") and "favourite_flat=8" in result.skip_reason.skip_message
-    assert '"triggers": 8' in result.cursor
+        f"strategy monitor: {RACES} upcoming races, ") and f"favourite_flat={RACES}" in result.skip_reason.skip_message
+    assert f'"triggers": {RACES}' in result.cursor
     stored = read_triggers(engine, ["favourite_flat"])
     stored = stored[stored["race_date"] == DAY]
-    assert len(stored) == 8 and (stored["last_seen_at"] == tick_at).all()
+    assert len(stored) == RACES and (stored["last_seen_at"] == tick_at).all()
 
     monkeypatch.setenv("PADDOCK_ACTIVE_STRATEGIES", "no_such_run")
     broken = tick()

@@ -40,7 +40,8 @@ def materialize_history(
 def materialize_live(
     today: date, tracks: list[str], *, instance: dg.DagsterInstance | None = None, log: Callable[[str], None] = print
 ) -> bool:
-    """Today's and tomorrow's race cards for each track, their mart, one odds poll of every sport and the odds marts."""
+    """Today's and tomorrow's race cards for each track, their mart, one odds poll of every sport, the odds marts and
+    the bet ledger's portfolio."""
     from orchestration.definitions import defs
     from orchestration.defs.racecards.partitions import partition_key
 
@@ -52,4 +53,5 @@ def materialize_live(
     ok &= _execute(definitions, "race_cards_mart_job", instance, log)
     ok &= _execute(definitions, "odds_job", instance, log, tags={"tier": "discovery"})
     ok &= _execute(definitions, "odds_marts_job", instance, log)
+    ok &= _execute(definitions, "ledger_job", instance, log)  # the example ledger, settled against the history
     return ok

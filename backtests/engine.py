@@ -186,7 +186,8 @@ def prepare_sports_prices(prices: pd.DataFrame, events: pd.DataFrame, decision_h
     margin = np.where(home, 1, -1) * (frame["home_score"] - frame["away_score"]).to_numpy(float)
     odds = frame["price_decimal"].astype(float)
     decision = frame.assign(
-        event_key=frame["event_id"], selection_key=frame["event_id"] + ":" + frame["bookmaker"] + ":" + frame["outcome"],
+        event_key=frame["event_id"],
+        selection_key=frame["event_id"] + ":" + frame["bookmaker"] + ":" + frame["outcome"],
         race_date=frame["commence_time"].dt.tz_convert(None).dt.normalize(), track=frame["sport"] if "sport" in frame
         else "sports", market="h2h", bet_type="h2h", odds=odds, implied_probability=1 / odds,
         decision_time=frame["commence_time"] - pd.Timedelta(hours=decision_hours),

@@ -41,7 +41,7 @@ FEATURES = {
     "horse_wet_dirt_starts": "earlier starts on wet dirt (muddy or sloppy)",
     "horse_wet_dirt_wins": "earlier wins on wet dirt",
     "horse_wet_dirt_win_rate": "horse_wet_dirt_wins / horse_wet_dirt_starts (NaN without)",
-    "horse_wet_dirt_ae": "actual / expected wins on wet dirt: wins / Σ market probability of those starts (NaN without)",
+    "horse_wet_dirt_ae": "wet-dirt wins / Σ market probability of those starts (NaN without)",
     "jockey_starts": f"the jockey's rides in the {RATE_WINDOW_DAYS} days before the race date",
     "jockey_win_rate": f"the jockey's win rate over those {RATE_WINDOW_DAYS} days",
     "trainer_starts": f"the trainer's runners in the {RATE_WINDOW_DAYS} days before the race date",

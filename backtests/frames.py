@@ -154,7 +154,7 @@ def synthetic_runners(start: date, end: date, seed: int = 7, tracks: tuple[str, 
 
 
 def american_to_decimal(american: pd.Series) -> pd.Series:
-    """Vectorized +150 → 2.5, −200 → 1.5; values strictly between −100 and +100 are not prices and become NaN."""
+    """Vectorized +150 → 2.5, −200 → 1.5; values strictly between −100 and +100 are not prices: NaN."""
     value = pd.to_numeric(american, errors="coerce").astype(float)
     decimal = np.where(value >= 100, 1 + value / 100, np.where(value <= -100, 1 + 100 / -value, np.nan))
     return pd.Series(decimal, index=american.index)

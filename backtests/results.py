@@ -72,7 +72,8 @@ def run_row(result: BacktestResult) -> dict[str, Any]:
 def bet_rows(result: BacktestResult) -> list[dict[str, Any]]:
     rid, b = run_id(result), result.bets
     return [{"run_id": rid, "bet_number": i + 1, "selection_key": r.selection_key, "event_key": r.event_key,
-             "race_date": pd.Timestamp(r.race_date).date(), "decision_time": pd.Timestamp(r.decision_time).to_pydatetime(),
+             "race_date": pd.Timestamp(r.race_date).date(),
+             "decision_time": pd.Timestamp(r.decision_time).to_pydatetime(),
              "track": r.track, "market": r.market, "bet_type": r.bet_type, "odds": decimal(r.odds, CENT),
              "probability": decimal(r.probability, RATIO), "stake": decimal(r.stake, CENT),
              "return": decimal(r.ret, CENT), "pnl": decimal(r.pnl, CENT), "won": bool(r.won),

@@ -39,7 +39,7 @@ def describe() -> list[dict[str, Any]]:
             for n, c in sorted(REGISTRY.items())]
 
 
-from backtests.strategies import edges, exotic_box, racing, rules, sports, value_model  # noqa: E402,F401  (registration)
+from backtests.strategies import edges, exotic_box, racing, rules, sports, value_model  # noqa: E402,F401 (registers)
 
 __all__ = ["Context", "Param", "ParameterError", "REGISTRY", "Strategy", "StrategyError", "UnknownStrategyError",
            "describe", "get_strategy", "list_strategies", "register"]

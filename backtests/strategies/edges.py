@@ -8,7 +8,8 @@ backs debutants of trainers whose earlier debutants did (seed 7, 2023-2025: ROI 
 +106 %). The wet edge is much harder to see from prior rows: a horse meets wet dirt a couple of times a year, so
 on seed 7 only 27 % of specialists' wet-dirt starts come after an earlier wet-dirt win, and among horses with such
 a win only one in ten is a specialist. Backing them loses (ROI about −15 %) although the specialists themselves
-return +85 % on wet dirt; finding them needs more history per horse or a better detector, not a looser rule. On real data the same strategies are honest hypotheses to test.
+return +85 % on wet dirt; finding them needs more history per horse or a better detector, not a looser rule.
+On real data the same strategies are honest hypotheses to test.
 """
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.engine import prepare_racing, select
+from backtests.engine import Prepared, prepare_racing, select
 from backtests.frames import _FURLONG_M, _WET, load_runners
 from backtests.odds import OddsError, parse_odds_text
 from backtests.staking import Staking
@@ -238,6 +238,16 @@ def stakes(staking: Staking, bankroll: float, odds: np.ndarray, probability: np.
     return np.where((stake > 0) & (stake >= staking.min_bet), stake, 0.0)
 
 
+def decision_frame(engine: sa.Engine, cards: pd.DataFrame) -> tuple[Prepared, tuple[pd.Timestamp, pd.Timestamp]]:
+    """History up to the day before the first card day plus the card rows, prepared as for a backtest; and the
+    (first, last) card day: the decision window, which holds the card rows only."""
+    day = pd.Timestamp(cards["race_date"].min())
+    history = load_runners(engine, (day - pd.Timedelta(days=HISTORY_DAYS)).date(), (day - pd.Timedelta(days=1)).date())
+    upcoming = card_runners_frame(cards, _people_keys(engine, "jockey"), _people_keys(engine, "trainer"))
+    prepared = prepare_racing(pd.concat([history, upcoming], ignore_index=True))
+    return prepared, (upcoming["race_date"].min(), upcoming["race_date"].max())
+
+
 def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None = None, *,
              first: date | None = None, last: date | None = None,
              report: MonitorReport | None = None) -> pd.DataFrame:
@@ -256,11 +266,7 @@ def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None =
             racing[name] = (spec, strategy)
     if cards.empty or not racing:
         return pd.DataFrame(columns=columns)
-    day = pd.Timestamp(cards["race_date"].min())
-    history = load_runners(engine, (day - pd.Timedelta(days=HISTORY_DAYS)).date(), (day - pd.Timedelta(days=1)).date())
-    upcoming = card_runners_frame(cards, _people_keys(engine, "jockey"), _people_keys(engine, "trainer"))
-    prepared = prepare_racing(pd.concat([history, upcoming], ignore_index=True))
-    window = (upcoming["race_date"].min(), upcoming["race_date"].max())
+    prepared, window = decision_frame(engine, cards)
     out = []
     for name, (spec, strategy) in racing.items():
         picks = select(strategy, prepared, *window)

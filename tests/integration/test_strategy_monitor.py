@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from backtests.engine import OUTCOME_COLUMNS
-from backtests.monitoring import (MonitorReport, card_runners_frame, ensure_trigger_table, evaluate, load_cards, monitor,
-                                  read_triggers)
+from backtests.monitoring import (MonitorReport, card_runners_frame, decision_frame, ensure_trigger_table, evaluate,
+                                  load_cards, monitor, read_triggers)
 from backtests.store import RunSpec
 from ingestion.http import Fetcher, RetryPolicy
 from ingestion.racecards.demo_site import DemoSite, day_batch
@@ -106,9 +106,47 @@ def test_card_rows_carry_no_outcomes_and_are_priced_from_the_board(card, engine)
     assert dict(zip(first["horse_number"], first["odds"])) == card["board"]  # latest board, missing runner dropped
     assert set(first["odds_source"]) == {"tote"}
     assert set(cards.loc[cards["race_id"] != card["first_race"], "odds_source"]) == {"morning_line"}
+    # every entry that is not scratched is a decision row, except the runner missing from the first race's board
+    entries = card["runners"][~card["runners"]["scratched"]]
+    entries = entries[(entries["race_id"] != card["first_race"]) | entries["horse_number"].isin(list(card["board"]))]
+    assert sorted(zip(cards["race_id"], cards["horse_number"])) == sorted(zip(entries["race_id"],
+                                                                              entries["horse_number"]))
     # a race already off is not upcoming
     second_post = card["posts"].iloc[1].to_pydatetime()
     assert set(load_cards(engine, second_post)["race_id"]) == set(card["posts"].index[2:])
+
+
+def test_card_runners_get_their_form_and_connections_from_the_history(card, engine):
+    """Counted here in SQL from the marts, independently of the feature code: the horse's starts before the card
+    day, and the 365-day rides of the jockey whose result row carries the card's jockey name (two synthetic
+    jockeys can share a name: then the most recently active one, as marts.dim_jockeys resolves card names)."""
+    prepared, window = decision_frame(engine, load_cards(engine, card["now"]))
+    decisions = prepared.decisions
+    upcoming = decisions[decisions["race_date"] >= window[0]].set_index("selection_key")
+    assert window == (pd.Timestamp(DAY), pd.Timestamp(DAY)) and decisions["race_date"].max() == pd.Timestamp(DAY)
+    assert len(upcoming) == len(load_cards(engine, card["now"]))
+    with engine.connect() as conn:
+        expected = pd.read_sql_query(sa.text("""
+            SELECT 'demo:' || c.race_id || ':' || c.horse_number AS selection_key,
+                   (SELECT count(*) FROM marts.fct_runners r
+                    WHERE r.horse_key = 'synthetic:' || c.horse_id AND r.is_start
+                      AND r.race_date >= :day - 365 AND r.race_date < :day) AS horse_starts,
+                   (SELECT count(*) FROM marts.fct_runners r
+                    WHERE r.jockey_key = j.jockey_key AND r.is_start
+                      AND r.race_date >= :day - 365 AND r.race_date < :day) AS jockey_starts,
+                   j.names
+            FROM raw.card_runners c
+            LEFT JOIN (SELECT DISTINCT ON (lower(jockey_name)) lower(jockey_name) AS name, jockey_key,
+                              count(*) OVER (PARTITION BY lower(jockey_name)) AS names
+                       FROM marts.dim_jockeys WHERE has_results
+                       ORDER BY lower(jockey_name), last_race_date DESC, jockey_key) j
+              ON j.name = lower(c.jockey_name)
+            WHERE c._run_id = 'monitor-it'"""), conn, params={"day": DAY})
+    expected = expected.set_index("selection_key").reindex(upcoming.index)
+    assert upcoming["horse_starts"].tolist() == expected["horse_starts"].astype(float).tolist()
+    assert upcoming["jockey_starts"].fillna(0).tolist() == expected["jockey_starts"].astype(float).tolist()
+    assert (expected["horse_starts"] > 0).mean() > 0.5 and (expected["jockey_starts"] > 0).mean() > 0.5
+    assert (expected["names"] > 1).any()  # the card does hold an ambiguous name, so the rule was exercised
 
 
 def test_favourite_flat_triggers_the_shortest_price_once_per_race(card, engine):

@@ -15,6 +15,7 @@ raise :class:`RuleError` naming the valid ones. Every feature comes from races s
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,8 @@ RACE_FIELDS = {
 }
 FIELDS: dict[str, tuple[str, str]] = {**RACE_FIELDS, **{name: (name, doc) for name, doc in FEATURES.items()}}
 ODDS_FIELDS = {"odds", "current_odds", "morning_line_odds"}
+TEXT_FIELDS = {"track_condition", "going", "surface", "track", "race_class"}
+FLAG_FIELDS = {"is_wet", "is_debut", "is_wet_dirt"}
 OPERATORS = ("eq", "in", "gte", "lte", "between")
 
 
@@ -53,12 +56,22 @@ class RuleError(ParameterError):
 
 
 def _value(field: str, value: Any) -> Any:
+    """A rule's value checked against its field's kind (text, yes/no or number), so a rule that validates can always
+    be evaluated: ``{"field_size": {"eq": []}}`` is refused here, not by a TypeError mid-backtest."""
     if field in ODDS_FIELDS and isinstance(value, str):
         try:
             return float(parse_odds_text(value))
         except OddsError as error:
             raise RuleError(f"rule on {field!r}: {error}") from None
-    return value.lower() if isinstance(value, str) else value
+    if field in TEXT_FIELDS:
+        if not isinstance(value, str):
+            raise RuleError(f"rule on {field!r}: {value!r} is not text")
+        return value.lower()
+    if field in FLAG_FIELDS and isinstance(value, bool):
+        return value  # flags also take 0 / 1 like any number
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise RuleError(f"rule on {field!r}: {value!r} is not a number")
+    return float(value)
 
 
 def validate_rules(rules: dict | str) -> dict[str, dict[str, Any]]:

@@ -204,7 +204,8 @@ def card_runners_frame(cards: pd.DataFrame, jockeys: dict, trainers: dict) -> pd
     frame = pd.DataFrame({
         "runner_key": race_key + ":" + cards["horse_number"].astype(str), "race_key": race_key,
         "horse_key": group + ":" + cards["horse_id"], "jockey_key": lookup(jockeys, cards["jockey_name"]),
-        "trainer_key": lookup(trainers, cards["trainer_name"]), "track_key": group + ":" + cards["track_code"].str.upper(),
+        "trainer_key": lookup(trainers, cards["trainer_name"]),
+        "track_key": group + ":" + cards["track_code"].str.upper(),
         "race_date": pd.to_datetime(cards["race_date"]), "horse_number": cards["horse_number"],
         "post_position": cards["post_position"], "horse_age": cards["horse_age"],
         "weight_lbs": pd.to_numeric(cards["weight_lbs"]).astype(float),
@@ -281,7 +282,8 @@ def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None =
         out.append(pd.DataFrame({
             "run_name": name, "strategy": spec.strategy, "market": "racing",
             "event_key": picks["race_id"].to_numpy(),
-            "selection": picks["horse_number"].astype(int).astype(str).to_numpy() + " " + picks["horse_name"].to_numpy(),
+            "selection": (picks["horse_number"].astype(int).astype(str) + " "
+                          + picks["horse_name"].astype(str)).to_numpy(),
             "race_key": picks["event_key"].astype(str).to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
             "track_code": picks["track_code"].to_numpy(), "race_number": picks["race_number"].astype(int).to_numpy(),
             "post_time": picks["post_time"].to_numpy(), "horse_number": picks["horse_number"].astype(int).to_numpy(),

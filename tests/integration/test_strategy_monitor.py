@@ -2,7 +2,7 @@
 the card pipeline, one race with a tote board; triggers checked against the card itself, upserted without duplicates."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -72,8 +72,9 @@ def tote_board(engine, race_id: str, entries: pd.DataFrame, now: datetime) -> di
         for k, (prices, at) in enumerate(((older, now - timedelta(minutes=30)), (latest, now - timedelta(minutes=5)))):
             snapshot = f"monitor-it-{race_id}-{k}"
             conn.execute(sa.text(
-                "INSERT INTO raw.odds_snapshots (snapshot_id, event_id, sport, payload, snapshot_time, bookmaker_count) "
-                "VALUES (:s, :e, 'horseracing', '{}'::jsonb, :t, 1)"), {"s": snapshot, "e": race_id, "t": at})
+                "INSERT INTO raw.odds_snapshots (snapshot_id, event_id, sport, payload, snapshot_time, "
+                "bookmaker_count) VALUES (:s, :e, 'horseracing', '{}'::jsonb, :t, 1)"),
+                {"s": snapshot, "e": race_id, "t": at})
             for number, price in prices.items():
                 conn.execute(sa.text(
                     "INSERT INTO raw.odds (snapshot_id, event_id, bookmaker, market, outcome, price_american, "

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from backtests.arbitrage import find_arbitrage
+from benchmarks.sizes import pick
 
-PRICE_COUNT = 1_000_000
+PRICE_COUNT = pick(1_000_000, 20_000)
 BOOKMAKERS = 10
 GOAL_SECONDS = 1.0
 

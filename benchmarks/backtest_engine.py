@@ -21,13 +21,15 @@ import pandas as pd
 
 from backtests.engine import prepare_racing, run_prepared, sweep
 from backtests.frames import synthetic_runners
+from benchmarks.sizes import pick
 
-COPIES = 4
-HISTORY = (date(2016, 1, 1), date(2025, 12, 31))
-WINDOW = {"start": date(2017, 1, 1), "end": date(2025, 12, 31)}
+COPIES = pick(4, 1)
+HISTORY = pick((date(2016, 1, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2024, 3, 31)))
+WINDOW = pick({"start": date(2017, 1, 1), "end": date(2025, 12, 31)},
+              {"start": date(2024, 2, 1), "end": date(2024, 3, 31)})
 RULES = {"track_condition": {"in": ["muddy", "sloppy"]}, "horse_wet_win_rate": {"gte": 0.3}, "odds": {"gte": "4:1"},
          "trainer_recent_wins": {"gte": 5}}
-NAIVE_RACES = 3000
+NAIVE_RACES = pick(3000, 50)
 GOALS = {"run": 2.0, "sweep": 60.0, "ratio": 100.0}
 KEYS = ("runner_key", "race_key", "horse_key", "jockey_key", "trainer_key", "track_key")
 

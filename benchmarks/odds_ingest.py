@@ -35,10 +35,11 @@ from ingestion.odds_api.schema import ODDS_COPY_COLUMNS
 from ingestion.odds_api.sim_model import SPORTS
 from ingestion.odds_api.simulator import OddsApiSimulator
 from paddock import db
+from benchmarks.sizes import pick
 
-ROW_TARGET = 1_000_000
-BATCH_FETCHES = 100  # ~110k rows per gate call and transaction: a backfill/replay of recorded odds
-POLL_PATH_ROWS = 100_000
+ROW_TARGET = pick(1_000_000, 6_000)
+BATCH_FETCHES = pick(100, 3)  # ~110k rows per gate call and transaction: a backfill/replay of recorded odds
+POLL_PATH_ROWS = pick(100_000, 2_000)
 GOAL_ROWS_PER_S = 100_000
 TIME_BOX_SECONDS = 180.0
 CHUNK_ROWS = 100_000

@@ -22,10 +22,11 @@ from ingestion.odds_api.polling import (
     days_left_in_month, latest_quota_remaining, load_poll_state, plan_polls,
 )
 from paddock import db
+from benchmarks.sizes import pick
 
-EVENTS = 10_000
+EVENTS = pick(10_000, 300)
 SNAPSHOT_SHARE = 0.4
-REPEATS = 5
+REPEATS = pick(5, 1)
 GOAL_SECONDS = 1.0
 PREFIX = "bench-tick-"
 QUOTA_SITE = "the-odds-api"

@@ -1,0 +1,30 @@
+"""`make bench` at smoke size: every benchmark still runs end to end (figures are meaningless and not asserted; speed
+goals live in BENCHMARKS.md, never in CI), and a smoke run never overwrites BENCHMARKS.md."""
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_ROWS = ("Synthetic demo history", "Arbitrage scan", "Odds ingest: parse + GX gate + COPY",
+                 "Odds ingest, poll path", "Odds sensor tick", "Backtest one strategy", "Naive per-race loop",
+                 "Backtest sweep")
+
+
+def test_every_benchmark_runs_at_smoke_size(tmp_path):
+    before = hashlib.sha256((ROOT / "BENCHMARKS.md").read_bytes()).hexdigest()
+    env = {**os.environ, "PADDOCK_BENCH_SMOKE": "1", "PADDOCK_HISTORY_START": "2024-01-01",
+           "PADDOCK_HISTORY_END": "2024-01-07", "COLUMNS": "250", "TMPDIR": str(tmp_path)}
+    for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL", "PADDOCK_HOME"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-m", "benchmarks"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for row in EXPECTED_ROWS:
+        assert row in done.stdout, row
+    assert "BENCHMARKS.md left as it is" in done.stdout
+    assert hashlib.sha256((ROOT / "BENCHMARKS.md").read_bytes()).hexdigest() == before

@@ -20,8 +20,10 @@ Without a board the morning line is used. Stakes are sized per trigger from the 
 bankroll (flat, % of bankroll, fractional Kelly from the strategy's probability) — independently, since the results
 of the other open bets are unknown — and zero-stake picks (no Kelly edge, below ``min_bet``) are not triggers.
 
-Sports strategies (``home_flat``) are not evaluated: upcoming events carry no ``suspect`` flag or spread to compute
-it from, and the default run list has no sports run. Racing only, and the report says which runs were skipped.
+Sports: ``home_flat`` runs on upcoming events (``raw.events``, not started) priced with each side's best current
+moneyline from ``marts.best_odds``, through ``engine.prepare_sports`` like the NBA backtest. ``ev_vs_sharp`` is
+reported as skipped: it decides on every book's quotes via ``engine.prepare_sports_prices``, which keeps settled
+events only.
 
 ``marts.strategy_triggers`` has one row per (run, race, selection); a repeated evaluation updates odds, stake and
 ``last_seen_at`` and keeps ``first_seen_at``, so sensor ticks never duplicate a trigger.
@@ -37,7 +39,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.engine import Prepared, prepare_racing, select
+from backtests.engine import Prepared, prepare_racing, prepare_sports, select
 from backtests.frames import _FURLONG_M, _WET, load_runners
 from backtests.odds import OddsError, parse_odds_text
 from backtests.staking import Staking
@@ -53,7 +55,7 @@ IDENTITY_GROUPS = {"demo": "synthetic"}
 _YARD_M = 0.9144
 
 TRIGGER_TYPES = {
-    "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL",
+    "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL", "sport": "text NOT NULL",
     "event_key": "text NOT NULL", "selection": "text NOT NULL", "race_key": "text", "race_date": "date",
     "track_code": "text", "race_number": "integer", "post_time": "timestamptz", "horse_number": "integer",
     "horse_name": "text", "odds": "numeric(12,2) NOT NULL", "odds_source": "text NOT NULL",
@@ -70,6 +72,7 @@ class MonitorReport:
 
     races: int = 0
     runners: int = 0
+    events: int = 0
     triggers: int = 0
     inserted: int = 0
     updated: int = 0
@@ -77,7 +80,8 @@ class MonitorReport:
     skipped: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
-        text = (f"{self.races} upcoming races, {self.runners} runners: {self.triggers} triggers "
+        text = (f"{self.races} upcoming races, {self.runners} runners, {self.events} sports events: "
+                f"{self.triggers} triggers "
                 f"({self.inserted} new, {self.updated} seen again)")
         if self.per_run:
             text += "; " + ", ".join(f"{k}={v}" for k, v in sorted(self.per_run.items()))
@@ -249,49 +253,119 @@ def decision_frame(engine: sa.Engine, cards: pd.DataFrame) -> tuple[Prepared, tu
     return prepared, (upcoming["race_date"].min(), upcoming["race_date"].max())
 
 
+def sports_games(engine: sa.Engine, now: datetime, first: date | None = None,
+                 last: date | None = None) -> pd.DataFrame:
+    """Upcoming events (not started, commencing on [first, last] UTC, default today and tomorrow) with the best
+    current moneyline of each side from ``marts.best_odds``, shaped like ``frames.nba_games`` without results.
+
+    ``suspect`` is false: the backtest's flag marks in-play prices recorded as closing lines in the NBA file, and a
+    price polled before the start is not one."""
+    first = first or now.date()
+    last = last or first + timedelta(days=LOOKAHEAD_DAYS)
+    with engine.connect() as conn:
+        if not (_exists(conn, "raw.events") and _exists(conn, "marts.best_odds")):
+            return pd.DataFrame()
+        games = pd.DataFrame(conn.execute(_SPORTS, {"now": now, "first": first, "until": last + timedelta(days=1)})
+                             .mappings().all())
+    if games.empty:
+        return games
+    commence = pd.to_datetime(games["commence_time"], utc=True)
+    return pd.DataFrame({
+        "game_date": commence.dt.tz_convert(None).dt.normalize(), "home": games["home_team"],
+        "away": games["away_team"],
+        "home_odds": pd.to_numeric(games["home_odds"]).astype(float),
+        "away_odds": pd.to_numeric(games["away_odds"]).astype(float), "home_margin": np.nan, "suspect": False,
+        "game_key": games["event_id"], "sport": games["sport"], "commence_time": commence,
+        "home_book": games["home_book"], "away_book": games["away_book"]})
+
+
+_SPORTS = sa.text("""
+    SELECT e.id AS event_id, e.sport, e.commence_time, e.home_team, e.away_team,
+           h.best_price_decimal AS home_odds, h.best_bookmaker AS home_book,
+           a.best_price_decimal AS away_odds, a.best_bookmaker AS away_book
+    FROM raw.events e
+    JOIN marts.best_odds h ON h.event_id = e.id AND h.market = 'h2h' AND h.outcome = e.home_team
+    JOIN marts.best_odds a ON a.event_id = e.id AND a.market = 'h2h' AND a.outcome = e.away_team
+    WHERE e.sport <> 'horseracing' AND NOT e.completed AND e.commence_time > :now
+      AND e.commence_time >= :first AND e.commence_time < :until
+      AND h.best_price_decimal > 1 AND a.best_price_decimal > 1
+    ORDER BY e.commence_time, e.id
+""")
+# Sports strategies that decide on one price per side; ev_vs_sharp needs every book's quotes as of the decision
+# (engine.prepare_sports_prices), which keeps settled events only.
+MONITORED_SPORTS = ("home_flat",)
+
+
+def _rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: MonitorReport,
+          columns: dict[str, object]) -> pd.DataFrame | None:
+    """Stakes for one run's picks, then trigger rows from ``columns`` (values aligned with ``picks``)."""
+    probability = picks["probability"].to_numpy(float) if "probability" in picks else np.full(len(picks), np.nan)
+    staking = spec.staking_plan()
+    if staking.method == "kelly" and len(picks) and np.isnan(probability).all():
+        report.skipped[name] = "Kelly staking without a probability"
+        return None
+    stake = stakes(staking, spec.bankroll, picks["odds"].to_numpy(float), probability)
+    placed = stake > 0
+    report.per_run[name] = int(placed.sum())
+    rows = pd.DataFrame({"run_name": name, "strategy": spec.strategy, **columns,
+                         "odds": picks["odds"].round(2).to_numpy(),
+                         "confidence": [None if np.isnan(p) else round(float(p), 6) for p in probability],
+                         "stake": [Decimal(f"{s:.2f}") for s in stake], "decided_at": now}, index=picks.index)
+    return rows[placed].reindex(columns=[c for c in TRIGGER_TYPES if c not in ("first_seen_at", "last_seen_at")])
+
+
+def _racing_rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: MonitorReport):
+    return _rows(name, spec, picks, now, report, {
+        "market": "racing", "sport": "horseracing", "event_key": picks["race_id"].to_numpy(),
+        "selection": (picks["horse_number"].astype(int).astype(str) + " "
+                      + picks["horse_name"].astype(str)).to_numpy(),
+        "race_key": picks["event_key"].astype(str).to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
+        "track_code": picks["track_code"].astype(str).to_numpy(),
+        "race_number": picks["race_number"].astype(int).to_numpy(), "post_time": picks["post_time"].to_numpy(),
+        "horse_number": picks["horse_number"].astype(int).to_numpy(), "horse_name": picks["horse_name"].to_numpy(),
+        "odds_source": picks["odds_source"].to_numpy()})
+
+
+def _sports_rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: MonitorReport):
+    home = (picks["side"] == "home").to_numpy()
+    return _rows(name, spec, picks, now, report, {
+        "market": "sports", "sport": picks["sport"].to_numpy(), "event_key": picks["game_key"].to_numpy(),
+        "selection": picks["team"].to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
+        "post_time": picks["commence_time"].to_numpy(),
+        "odds_source": "best:" + pd.Series(np.where(home, picks["home_book"], picks["away_book"])).to_numpy()})
+
+
 def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None = None, *,
              first: date | None = None, last: date | None = None,
              report: MonitorReport | None = None) -> pd.DataFrame:
-    """Trigger rows (see :data:`TRIGGER_TYPES`) of every active racing run on the upcoming cards."""
+    """Trigger rows (see :data:`TRIGGER_TYPES`) of every active run on the upcoming cards and sports events."""
     runs = active_run_specs() if runs is None else runs
     report = report if report is not None else MonitorReport()
     columns = [c for c in TRIGGER_TYPES if c not in ("first_seen_at", "last_seen_at")]
-    cards = load_cards(engine, now, first, last)
-    report.races, report.runners = (cards["race_id"].nunique(), len(cards)) if len(cards) else (0, 0)
-    racing = {}
+    racing, sports = {}, {}
     for name, spec in runs.items():
         strategy = get_strategy(spec.strategy, spec.params)
-        if strategy.market != "racing":
-            report.skipped[name] = f"{strategy.market} strategies are not monitored"
-        else:
+        if strategy.market == "racing":
             racing[name] = (spec, strategy)
-    if cards.empty or not racing:
-        return pd.DataFrame(columns=columns)
-    prepared, window = decision_frame(engine, cards)
+        elif strategy.name in MONITORED_SPORTS:
+            sports[name] = (spec, strategy)
+        else:
+            report.skipped[name] = f"{strategy.name} is not monitored (it needs every book's quotes)"
     out = []
-    for name, (spec, strategy) in racing.items():
-        picks = select(strategy, prepared, *window)
-        probability = picks["probability"].to_numpy(float) if "probability" in picks else np.full(len(picks), np.nan)
-        staking = spec.staking_plan()
-        if staking.method == "kelly" and len(picks) and np.isnan(probability).all():
-            report.skipped[name] = "Kelly staking without a probability"
-            continue
-        stake = stakes(staking, spec.bankroll, picks["odds"].to_numpy(float), probability)
-        placed = stake > 0
-        picks, probability, stake = picks[placed], probability[placed], stake[placed]
-        out.append(pd.DataFrame({
-            "run_name": name, "strategy": spec.strategy, "market": "racing",
-            "event_key": picks["race_id"].to_numpy(),
-            "selection": (picks["horse_number"].astype(int).astype(str) + " "
-                          + picks["horse_name"].astype(str)).to_numpy(),
-            "race_key": picks["event_key"].astype(str).to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
-            "track_code": picks["track_code"].to_numpy(), "race_number": picks["race_number"].astype(int).to_numpy(),
-            "post_time": picks["post_time"].to_numpy(), "horse_number": picks["horse_number"].astype(int).to_numpy(),
-            "horse_name": picks["horse_name"].to_numpy(), "odds": picks["odds"].round(2).to_numpy(),
-            "odds_source": picks["odds_source"].to_numpy(),
-            "confidence": [None if np.isnan(p) else round(float(p), 6) for p in probability],
-            "stake": [Decimal(f"{s:.2f}") for s in stake], "decided_at": now}, columns=columns))
-        report.per_run[name] = int(placed.sum())
+    cards = load_cards(engine, now, first, last) if racing else pd.DataFrame()
+    report.races, report.runners = (cards["race_id"].nunique(), len(cards)) if len(cards) else (0, 0)
+    if len(cards):
+        prepared, window = decision_frame(engine, cards)
+        out += [_racing_rows(name, spec, select(strategy, prepared, *window), now, report)
+                for name, (spec, strategy) in racing.items()]
+    games = sports_games(engine, now, first, last) if sports else pd.DataFrame()
+    report.events = len(games)
+    if len(games):
+        prepared = prepare_sports(games)
+        window = (games["game_date"].min(), games["game_date"].max())
+        out += [_sports_rows(name, spec, select(strategy, prepared, *window), now, report)
+                for name, (spec, strategy) in sports.items()]
+    out = [rows for rows in out if rows is not None and len(rows)]
     triggers = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns)
     # the same race published by two sources of one identity group is one event: keep its first row
     triggers = triggers.drop_duplicates(list(TRIGGER_KEY)).reset_index(drop=True)

@@ -357,7 +357,9 @@ def ensure_ledger_tables(engine) -> None:
 
 
 def store_ledger(engine, load: LedgerLoad, scope: str, run_id: str) -> dict[str, int]:
-    """Replace the rows of ledger file ``scope`` (its name) in raw and quarantine in one transaction."""
+    """Make ledger file ``scope`` (its name) the ledger: every earlier ledger's rows in raw and quarantine are
+    replaced in one transaction, so the portfolio always settles exactly the configured file (pointing
+    PADDOCK_LEDGER_FILE at another file must not add its bets to the old ones)."""
     import pandas as pd
 
     from ingestion.loader import copy_rows, quarantine_records
@@ -377,9 +379,9 @@ def store_ledger(engine, load: LedgerLoad, scope: str, run_id: str) -> dict[str,
     rejects.insert(0, "_source", SOURCE)
     with engine.begin() as conn:
         cursor = conn.connection.cursor()
-        key = {"s": SOURCE, "c": scope}
-        cursor.execute("DELETE FROM raw.ledger_bets WHERE _source = %(s)s AND _scope = %(c)s", key)
-        cursor.execute("DELETE FROM quarantine.ledger_bets WHERE _source = %(s)s AND _scope = %(c)s", key)
+        key = {"s": SOURCE}
+        cursor.execute("DELETE FROM raw.ledger_bets WHERE _source = %(s)s", key)
+        cursor.execute("DELETE FROM quarantine.ledger_bets WHERE _source = %(s)s", key)
         types = {f'"{name}"': pg_type.split("(")[0] for name, pg_type in RAW_COLUMNS.items()}
         written = {
             "bets": copy_rows(cursor, "raw.ledger_bets", {**types, "_source": "text", "_partition": "date",

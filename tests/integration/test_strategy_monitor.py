@@ -146,7 +146,7 @@ def test_card_runners_get_their_form_and_connections_from_the_history(card, engi
             FROM raw.card_runners c
             LEFT JOIN (SELECT DISTINCT ON (lower(jockey_name)) lower(jockey_name) AS name, jockey_key,
                               count(*) OVER (PARTITION BY lower(jockey_name)) AS names
-                       FROM marts.dim_jockeys WHERE has_results
+                       FROM marts.dim_jockeys WHERE has_results AND source = 'synthetic'  -- demo's identity group
                        ORDER BY lower(jockey_name), last_race_date DESC, jockey_key) j
               ON j.name = lower(c.jockey_name)
             WHERE c._run_id = 'monitor-it'"""), conn, params={"day": DAY})
@@ -204,7 +204,11 @@ def test_value_model_stakes_quarter_kelly_from_its_probability(card, engine):
 @pytest.fixture(scope="module")
 def sports(engine, tmp_path_factory):
     """One simulator fetch of NBA odds at the real now, then the odds marts built by dbt (run, not build: the odds
-    models' tests belong to test_odds_marts)."""
+    models' tests belong to test_odds_marts). Other modules' sports odds are cleared first (this module's tote
+    boards stay) and the marts fully rebuilt, so the upcoming sports events are exactly this fetch's."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE sport <> 'horseracing'"))  # cascades to raw.odds
+        conn.execute(sa.text("DELETE FROM raw.events WHERE sport <> 'horseracing'"))
     now = datetime.now(timezone.utc).replace(microsecond=0)
     sim = OddsApiSimulator(seed=SPORTS_SEED, clock=lambda: now)
     client = OddsApiClient("sim-key", base_url=sim.start(), retry=RetryPolicy(max_attempts=2, backoff_base=0.01),
@@ -217,7 +221,8 @@ def sports(engine, tmp_path_factory):
         sim.stop()
     target = str(tmp_path_factory.mktemp("dbt-monitor-odds"))
     done = subprocess.run([dbt_executable(), "run", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                           "--target-path", target, "--log-path", target, "--select", "path:models/odds"],
+                           "--target-path", target, "--log-path", target, "--select", "path:models/odds",
+                           "--full-refresh"],
                           cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:]
     yield {"now": now, "events": result.data}

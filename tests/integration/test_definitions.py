@@ -63,6 +63,9 @@ def test_groups_partitions_and_checks(definitions):
                                                         for c in graph.asset_check_keys}
     assert graph.get(dg.AssetKey(["marts", "backtest"])).partitions_def.get_partition_keys()[:2] == [
         "favourite_flat", "longshot_flat"]
+    # a UI backfill of backtest partitions must not look for a race-date partition named after a strategy
+    mapping = graph.get_partition_mapping(dg.AssetKey(["marts", "backtest"]), dg.AssetKey(["marts", "fct_runners"]))
+    assert isinstance(mapping, dg.AllPartitionMapping)
     assert graph.get(dg.AssetKey(["marts", "fct_odds"])).partitions_def is None  # keyed by snapshot time, not date
     assert graph.get(dg.AssetKey(["raw", "runners"])).partitions_def is not None
     assert graph.get(dg.AssetKey(["marts", "fct_runners"])).partitions_def is not None

@@ -14,7 +14,9 @@ from orchestration.defs.backtests.partitions import RUN_SPECS, strategy_partitio
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock import settings
 
-MARTS = [dg.AssetKey(["marts", "fct_runners"]), dg.AssetKey(["marts", "fct_races"])]
+# every backtest partition reads the whole history: all race-date partitions of the facts, not "the same key"
+MARTS = [dg.AssetDep(dg.AssetKey(["marts", table]), partition_mapping=dg.AllPartitionMapping())
+         for table in ("fct_runners", "fct_races")]
 
 
 class BacktestWindow(dg.Config):

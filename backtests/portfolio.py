@@ -222,7 +222,7 @@ def summarize(rows: list[dict], now: datetime) -> list[dict]:
 
 def read_ledger_bets(engine: sa.Engine) -> list[tuple[str, LedgerBet]]:
     """The parsed bets of every loaded ledger file from raw.ledger_bets, as (ledger file, bet)."""
-    from ingestion.ledger import ensure_ledger_tables
+    from ingestion.ledger_store import ensure_ledger_tables
 
     ensure_ledger_tables(engine)
     with engine.connect() as conn:

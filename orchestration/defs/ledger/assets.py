@@ -11,7 +11,8 @@ from pathlib import Path
 import dagster as dg
 
 from backtests.portfolio import publish_portfolio
-from ingestion.ledger import read_ledger, store_ledger
+from ingestion.ledger import read_ledger
+from ingestion.ledger_store import store_ledger
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock.db import PROJECT_ROOT
 

@@ -25,14 +25,14 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 from backtests import tickets
 from backtests.exotics import POOL_RULES
-from backtests.odds import OddsError, decimal_from_american, parse_odds_text, validate_decimal
 from ingestion.errors import IngestionError, ParseError, SourceNotFoundError, SourceSchemaError
+from ingestion.ledger_values import _identifier, _text, parse_money, parse_odds, parse_placed_at
 from ingestion.schema import POOLS
 
 REQUIRED = ("bet_id", "placed_at", "race_id", "bet_type", "selections", "stake")
@@ -44,16 +44,11 @@ ALIASES = {"perfecta": "exacta", "tri": "trifecta", "triple": "trifecta", "super
            "quin": "quinella"}
 MAX_COMBINATIONS = 50_000  # a 15-horse first4 box is 1,365; beyond this a row is a typo, not a ticket
 MAX_HORSE = 99
-MAX_TEXT = 100
 
 _HORSE = re.compile(r"^\d{1,2}$")
 _LIST_SPLIT = re.compile(r"[,\s\-]+")
 _KEY = re.compile(r"^(.+?)\s+(?:key|with)\s+(.+)$", re.IGNORECASE)
 _BOX = re.compile(r"^(.+?)\s+box$", re.IGNORECASE)
-_MONEY = re.compile(r"^(?:[A-Z]{0,3}\$|[£€¥])?\s*(\d{1,9}|\d{1,3}(?:,\d{3}){1,2})(\.\d{1,2})?$")
-_DECIMAL_ODDS = re.compile(r"^\d{1,6}(\.\d{1,6})?$")
-_AMERICAN = re.compile(r"^[+-]\d{3,7}$")
-_FRACTION = re.compile(r"^\d+\s*[-/:]\s*\d+$")
 
 
 class LedgerFieldError(ParseError):
@@ -112,14 +107,6 @@ class Reject:
 class LedgerLoad:
     bets: list[LedgerBet] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        value = str(value)
-    return value.strip()
 
 
 def parse_bet_type(value: object) -> tuple[str, str | None]:
@@ -205,57 +192,6 @@ def parse_selections(pool: str, value: object, hint: str | None = None) -> tuple
     if count > MAX_COMBINATIONS:
         raise ValueError(f"{count:,} combinations (more than {MAX_COMBINATIONS:,})")
     return ticket, _canonical(ticket)
-
-
-def parse_money(value: object) -> Decimal:
-    """"12", "12.50", "$1,200.00", "HK$50" → Decimal; positive, at most cents."""
-    match = _MONEY.match(_text(value))
-    if not match:
-        raise ValueError("not an amount of money such as 12.50")
-    amount = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
-    if amount <= 0:
-        raise ValueError("the stake must be positive")
-    return amount
-
-
-def parse_odds(value: object) -> Decimal:
-    """Decimal ("3.5"), fractional ("5/2", "5-2", "EVENS") or American ("+150") odds → decimal odds with stake."""
-    text = _text(value)
-    try:
-        if _AMERICAN.match(text):
-            return decimal_from_american(int(text))
-        if _DECIMAL_ODDS.match(text):
-            validate_decimal(Decimal(text))
-            return Decimal(text)
-        return parse_odds_text(text)
-    except OddsError as exc:
-        if _AMERICAN.match(text) or _DECIMAL_ODDS.match(text) or _FRACTION.match(text):
-            raise ValueError(str(exc)) from None
-        raise ValueError("expected odds such as 3.5, 5/2, EVENS or +150") from None
-
-
-def parse_placed_at(value: object) -> datetime:
-    """A date ("2024-03-02", read as midnight UTC) or an ISO time; times without an offset are UTC."""
-    text = _text(value)
-    if not text or len(text) > 40:
-        raise ValueError("expected a date (2024-03-02) or an ISO time (2024-03-02T13:05:00-05:00)")
-    try:
-        if len(text) <= 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError("expected a date (2024-03-02) or an ISO time (2024-03-02T13:05:00-05:00)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _identifier(value: object, what: str) -> str:
-    text = _text(value)
-    if not text:
-        raise ValueError(f"{what} is required")
-    if len(text) > MAX_TEXT or not text.isprintable():
-        raise ValueError(f"{what} must be printable text of at most {MAX_TEXT} characters")
-    return text
 
 
 def parse_row(record: dict[str, object], row: int) -> LedgerBet:

@@ -15,8 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from backtests.engine import OUTCOME_COLUMNS
-from backtests.monitoring import (MonitorReport, card_runners_frame, decision_frame, ensure_trigger_table, evaluate,
-                                  load_cards, monitor, read_triggers)
+from backtests.monitoring import MonitorReport, decision_frame, evaluate, monitor
+from backtests.monitoring_cards import card_runners_frame, load_cards
+from backtests.monitoring_store import ensure_trigger_table, read_triggers
 from backtests.store import RunSpec
 from ingestion.http import Fetcher, RetryPolicy
 from ingestion.odds_api.client import OddsApiClient

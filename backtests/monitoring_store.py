@@ -1,0 +1,74 @@
+"""``marts.strategy_triggers``: one row per (run, race or event, selection), upserted so that repeated monitor ticks
+update odds, stake and ``last_seen_at`` but never duplicate a trigger or move its ``first_seen_at``."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+TRIGGER_TYPES = {
+    "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL", "sport": "text NOT NULL",
+    "event_key": "text NOT NULL", "selection": "text NOT NULL", "race_key": "text", "race_date": "date",
+    "track_code": "text", "race_number": "integer", "post_time": "timestamptz", "horse_number": "integer",
+    "horse_name": "text", "odds": "numeric(12,2) NOT NULL", "odds_source": "text NOT NULL",
+    "confidence": "numeric", "stake": "numeric(16,2) NOT NULL", "decided_at": "timestamptz NOT NULL",
+    "first_seen_at": "timestamptz NOT NULL", "last_seen_at": "timestamptz NOT NULL",
+}
+TRIGGER_KEY = ("run_name", "event_key", "selection")
+UPDATED_ON_CONFLICT = ("odds", "odds_source", "confidence", "stake", "decided_at", "last_seen_at", "post_time")
+
+
+def ensure_trigger_table(engine: sa.Engine) -> None:
+    body = ", ".join(f"{c} {t}" for c, t in TRIGGER_TYPES.items())
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.strategy_triggers'))"))
+        conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS marts")
+        conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS marts.strategy_triggers ({body}, "
+                             f"PRIMARY KEY ({', '.join(TRIGGER_KEY)}))")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS strategy_triggers_post_idx "
+                             "ON marts.strategy_triggers (post_time)")
+
+
+def write_triggers(engine: sa.Engine, triggers: pd.DataFrame) -> tuple[int, int]:
+    """Upsert on (run_name, event_key, selection); returns (inserted, updated). ``first_seen_at`` is never moved."""
+    ensure_trigger_table(engine)
+    if triggers.empty:
+        return 0, 0
+    columns = [c for c in TRIGGER_TYPES if c not in ("first_seen_at", "last_seen_at")]
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in UPDATED_ON_CONFLICT)
+    statement = sa.text(
+        f"INSERT INTO marts.strategy_triggers ({names}, first_seen_at, last_seen_at) "
+        f"VALUES ({values}, :decided_at, :decided_at) "
+        f"ON CONFLICT ({', '.join(TRIGGER_KEY)}) DO UPDATE SET {updates} "
+        "RETURNING (xmax = 0) AS inserted")  # xmax = 0: the row was inserted, not updated
+    rows = [{c: _plain(v) for c, v in row.items()} for row in triggers[columns].to_dict("records")]
+    with engine.begin() as conn:
+        inserted = sum(bool(conn.execute(statement, row).scalar()) for row in rows)
+    return inserted, len(rows) - inserted
+
+
+def _plain(value):
+    """numpy / pandas scalars → Python values the driver adapts."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value, tz="UTC").to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def read_triggers(engine: sa.Engine, run_names: list[str] | None = None) -> pd.DataFrame:
+    ensure_trigger_table(engine)
+    query = "SELECT * FROM marts.strategy_triggers"
+    params = {}
+    if run_names:
+        query += " WHERE run_name = ANY(:names)"
+        params["names"] = list(run_names)
+    with engine.connect() as conn:
+        return pd.read_sql_query(sa.text(query + " ORDER BY post_time, run_name, event_key, selection"), conn,
+                                 params=params)

@@ -24,6 +24,12 @@ def _date(name: str, default: date) -> date:
         raise ValueError(f"{name}={raw!r} is not an ISO date (YYYY-MM-DD)") from exc
 
 
+def utcnow() -> datetime:
+    """Now, tz-aware UTC: the sensors' clock. Each sensor module imports it by name, so a test freezes one sensor's
+    time with ``monkeypatch.setattr(that_sensors_module, "utcnow", ...)``."""
+    return datetime.now(timezone.utc)
+
+
 def utc_today() -> date:
     """Today in UTC: the one "today" the history window, the demo site's clock and the card partitions agree on."""
     return datetime.now(timezone.utc).date()

@@ -97,14 +97,11 @@ def prepare_odds_frame(odds: pd.DataFrame, now: datetime, previous_points: pd.Da
     updated = pd.to_datetime(out["bookmaker_last_update"], utc=True, errors="coerce")
     out["last_update_ahead_s"] = (updated - pd.Timestamp(now)).dt.total_seconds()
     out["point_key"] = point.map(lambda p: "" if np.isnan(p) else f"{p:g}")
-    line = [out["snapshot_id"].astype(str), out["bookmaker"].astype(str), out["market"].astype(str), point.abs()]
-    grouped = pd.DataFrame({"s": line[0], "b": line[1], "m": line[2], "p": line[3].fillna(-1.0),
-                            "implied": np.where(decimal > 1, 1 / decimal.where(decimal > 1, np.nan), 0.0)})
-    groups = grouped.groupby(["s", "b", "m", "p"], sort=False)
+    groups = _line_groups(out, implied=np.where(decimal > 1, 1 / decimal.where(decimal > 1, np.nan), 0.0))
     overround = groups["implied"].transform("sum").to_numpy() - 1
     market = out["market"].astype(str).to_numpy()
     is_win = market == "win"
-    complete = _complete(out)
+    complete = _complete_sets(groups["implied"].transform("size").to_numpy(), market)
     out["market_complete"] = complete
     low = np.where(is_win, OVERROUND_RANGE["win"][0], DEFAULT_OVERROUND_RANGE[0])
     high = np.where(is_win, OVERROUND_RANGE["win"][1], DEFAULT_OVERROUND_RANGE[1])
@@ -115,14 +112,23 @@ def prepare_odds_frame(odds: pd.DataFrame, now: datetime, previous_points: pd.Da
     return out
 
 
-def _complete(frame: pd.DataFrame) -> np.ndarray:
-    """Per row: does its line (snapshot, book, market, |point|) have a full outcome set?"""
+def _line_groups(frame: pd.DataFrame, **values) -> pd.core.groupby.DataFrameGroupBy:
+    """Rows grouped by their line: (snapshot, book, market, |point|) — spreads pair +p with −p."""
     point = pd.to_numeric(frame["point"], errors="coerce").astype(float).abs().fillna(-1.0)
     key = pd.DataFrame({"s": frame["snapshot_id"].astype(str).to_numpy(), "b": frame["bookmaker"].astype(str).to_numpy(),
-                        "m": frame["market"].astype(str).to_numpy(), "p": point.to_numpy()})
-    size = key.groupby(["s", "b", "m", "p"], sort=False)["s"].transform("size").to_numpy()
-    market = key["m"].to_numpy()
+                        "m": frame["market"].astype(str).to_numpy(), "p": point.to_numpy(),
+                        "n": np.ones(len(frame)), **values})
+    return key.groupby(["s", "b", "m", "p"], sort=False)
+
+
+def _complete_sets(size: np.ndarray, market: np.ndarray) -> np.ndarray:
+    """Per row: does its line have a full outcome set (h2h 2 or 3, spreads/totals 2, a tote win pool ≥ 2)?"""
     return np.where(market == "win", size >= 2, (size == 2) | ((size == 3) & (market == "h2h")))
+
+
+def _complete(frame: pd.DataFrame) -> np.ndarray:
+    return _complete_sets(_line_groups(frame)["n"].transform("size").to_numpy(),
+                          frame["market"].astype(str).to_numpy())
 
 
 def _line_jumps(out: pd.DataFrame, point: pd.Series, previous: pd.DataFrame | None) -> np.ndarray:

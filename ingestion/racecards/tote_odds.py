@@ -7,7 +7,6 @@ number) so storage, the odds suite, quarantine and the odds marts treat it exact
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -112,6 +111,6 @@ def poll_tote(engine: sa.Engine, fetcher, base_url: str, site: str, poll: TotePo
     return store_fetches(engine, fetches, now=now)
 
 
-def due_polls(engine: sa.Engine, now: datetime, tracks: Sequence[str] | None = None) -> list[TotePoll]:
-    polls = plan_tote_polls(load_tote_state(engine, now), now)
-    return [p for p in polls if tracks is None or p.track in tracks]
+def due_polls(engine: sa.Engine, now: datetime) -> list[TotePoll]:
+    """What the tote sensor launches now: one query, then the pure plan."""
+    return plan_tote_polls(load_tote_state(engine, now), now)

@@ -1,18 +1,13 @@
 """One sensor sends the alerts (``paddock.alerts``): new arbitrage and value bets, critical data-quality failures,
 odds moves and failing sources. It launches no runs, and it never fails: a broken webhook or warehouse is logged and
 the unsent alerts are retried on the next tick, so alerting can never stop the pipeline."""
-from datetime import datetime, timezone
 
 import dagster as dg
 
 from orchestration.defs.alerts.resources import AlertsResource
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock.alerts import send_new_alerts
-
-
-def utcnow() -> datetime:
-    """The sensor's clock; tests patch this to freeze time."""
-    return datetime.now(timezone.utc)
+from paddock.settings import utcnow  # the sensors' clock; tests patch it here to freeze time
 
 
 @dg.sensor(

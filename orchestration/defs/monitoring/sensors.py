@@ -5,17 +5,12 @@ Like the alerts sensor it launches no runs and never fails: the work is one eval
 for a tick, and a run per tick would only add a run record every five minutes. A broken warehouse or run list is
 logged and retried on the next tick. The cursor keeps the last tick's counts for the UI."""
 import json
-from datetime import datetime, timezone
 
 import dagster as dg
 
 from backtests.monitoring import monitor
 from orchestration.defs.warehouse.resources import WarehouseResource
-
-
-def utcnow() -> datetime:
-    """The sensor's clock; tests patch this to freeze time."""
-    return datetime.now(timezone.utc)
+from paddock.settings import utcnow  # the sensors' clock; tests patch it here to freeze time
 
 
 @dg.sensor(

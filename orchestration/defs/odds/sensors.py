@@ -6,7 +6,7 @@ The cursor remembers when each (sport, tier) was last requested, so a run still 
 rolls over is not launched twice.
 """
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import dagster as dg
 
@@ -16,14 +16,10 @@ from ingestion.racecards.tote_odds import due_polls
 from orchestration.defs.odds.resources import OddsPollingResource
 from orchestration.defs.odds.schedules import odds_job, odds_scores_job
 from orchestration.defs.warehouse.resources import WarehouseResource
+from paddock.settings import utcnow  # the sensors' clock; tests patch it here to freeze time
 
 CURSOR_MEMORY = timedelta(days=1)
 SCORES_EVERY = timedelta(minutes=30)
-
-
-def utcnow() -> datetime:
-    """The sensors' clock; tests patch this to freeze time."""
-    return datetime.now(timezone.utc)
 
 
 def read_cursor(raw: str | None) -> dict[tuple[str, str], datetime]:

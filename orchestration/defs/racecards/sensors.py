@@ -6,7 +6,7 @@ Run keys are deterministic (``card:{date}:{track}:{checkpoint}``, ``results:{dat
 launches one twice; the cursor keeps the keys already requested so a tick explains what is new.
 """
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import dagster as dg
 
@@ -16,14 +16,10 @@ from orchestration.defs.racecards.partitions import configured_tracks, partition
 from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.racecards.schedules import race_cards_job, race_cards_mart_job, race_results_job
 from orchestration.defs.warehouse.resources import WarehouseResource
+from paddock.settings import utcnow  # the sensors' clock; tests patch it here to freeze time
 
 JOBS = {"card": race_cards_job, "results": race_results_job}
 CURSOR_DAYS = 3  # keys of meetings older than this are dropped from the cursor
-
-
-def utcnow() -> datetime:
-    """The sensor's clock; tests patch this to freeze time."""
-    return datetime.now(timezone.utc)
 
 
 def read_cursor(raw: str | None) -> set[str]:

@@ -30,13 +30,17 @@ def main() -> None:
     os.environ["PADDOCK_HOME"] = home
     for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL"):
         os.environ.pop(name, None)
-    from benchmarks import arbitrage_scan, backtest_engine, odds_ingest, sensor_tick
+    from benchmarks import (
+        arbitrage_scan, backtest_engine, backfill_memory, closing_polling, odds_ingest, partition_load,
+        poll_to_arbitrage, sensor_tick,
+    )
     from benchmarks.history_load import run_all
     from paddock import db
 
     db.export_runtime_env()
     try:
-        rows = (run_all() + arbitrage_scan.run() + odds_ingest.run() + sensor_tick.run()
+        rows = (run_all() + partition_load.run() + backfill_memory.run() + arbitrage_scan.run()
+                + odds_ingest.run() + sensor_tick.run() + closing_polling.run() + poll_to_arbitrage.run()
                 + backtest_engine.run())
     finally:
         db.stop_embedded()

@@ -259,11 +259,11 @@ def run_prepared(strategy: Strategy | str, prepared: Prepared, params: dict | No
 
 def run_backtest(strategy: Strategy | str, frame: pd.DataFrame, params: dict | None = None, *, start=None,
                  end=None, staking: Staking | None = None, bankroll: float = DEFAULT_BANKROLL,
-                 market: str | None = None) -> BacktestResult:
-    """One run from a loaded frame (runners for racing, ``frames.nba_games`` for sports)."""
+                 market: str | None = None, dividends: pd.DataFrame | None = None) -> BacktestResult:
+    """One run from a loaded frame (runners for racing, ``frames.nba_games`` for sports; dividends for exotics)."""
     strategy = get_strategy(strategy, params) if isinstance(strategy, str) else strategy
     kind = market or strategy.market
-    prepared = prepare_racing(frame) if kind == "racing" else prepare_sports(frame)
+    prepared = prepare_racing(frame, dividends=dividends) if kind == "racing" else prepare_sports(frame)
     return run_prepared(strategy, prepared, start=start, end=end, staking=staking, bankroll=bankroll)
 
 

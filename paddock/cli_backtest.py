@@ -66,7 +66,7 @@ def run(
 ) -> None:
     """Run one backtest on the marts and store it (marts.backtest_runs / backtest_bets / backtest_equity)."""
     from backtests.engine import run_backtest
-    from backtests.frames import load_runners
+    from backtests.frames import load_dividends, load_runners
     from backtests.store import NAME, RunSpec, load_run_specs, write_run
     from backtests.strategies import StrategyError, get_strategy
 
@@ -76,7 +76,7 @@ def run(
     if not NAME.match(spec.name):
         raise typer.BadParameter(f"run name {spec.name!r} must match {NAME.pattern}", param_hint="--name")
     try:
-        get_strategy(spec.strategy, spec.params)
+        chosen = get_strategy(spec.strategy, spec.params)
         plan = spec.staking_plan()
     except (StrategyError, ValueError, TypeError) as exc:
         console.print(f"[red]{exc}[/red]")
@@ -92,8 +92,9 @@ def run(
             console.print(f"[red]no runners in marts.fct_runners between {first} and {last}[/red]")
             raise typer.Exit(1)
         progress.update(task, advance=1, description=f"deciding and settling {len(frame):,} runners")
-        result = run_backtest(spec.strategy, frame, spec.params, start=first, end=last, staking=plan,
-                              bankroll=spec.bankroll)
+        dividends = load_dividends(engine, first, last) if chosen.needs_dividends else None
+        result = run_backtest(chosen, frame, start=first, end=last, staking=plan, bankroll=spec.bankroll,
+                              dividends=dividends)
         progress.update(task, advance=1, description="storing the run")
         written = write_run(engine, spec.name, result)
         progress.update(task, advance=1)

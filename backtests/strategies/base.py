@@ -85,6 +85,7 @@ class Strategy:
     name: ClassVar[str]
     market: ClassVar[str] = "racing"  # racing | sports
     bet_type: ClassVar[str] = "win"
+    needs_dividends: ClassVar[bool] = False  # settles on official dividends (exotics): loaders must fetch them
     description: ClassVar[str] = ""
     params: ClassVar[dict[str, Param]] = {}
 

@@ -1,7 +1,10 @@
-"""``exotic_box``: box the market's top horses in an ordered exotic pool, settled against the real dividends.
+"""``exotic_box``: box the market's top horses in a multi-horse pool, settled against the real dividends.
 
-A box of ``size`` horses in a ``legs``-horse ordered pool is every ordering of every ``legs`` of them
-(size!/(size−legs)! tickets; a trifecta box of three is six tickets), the stake split evenly over the tickets. The
+A box of ``size`` horses in a ``legs``-horse ordered pool (exacta/forecast, trifecta/tierce, superfecta/quartet) is
+every ordering of every ``legs`` of them (size!/(size−legs)! tickets; a trifecta box of three is six tickets); in an
+unordered pool (quinella, trio, first4) every set of ``legs`` of them (C(size, legs) tickets). The stake is split
+evenly over the tickets. Hong Kong's names are the same pools as the US ones they mirror (tierce = trifecta), so the
+strategy runs on HKJC history with ``pool: tierce`` and on US history with ``pool: trifecta``. The
 "model" is the market: the ``size`` shortest prices at decision time (the value model's ranking can be swapped in
 by subclassing ``ranking``). Settlement happens after selection, in :meth:`ExoticBox.settle`, which the engine calls
 with the outcomes: which combinations won comes from :func:`backtests.exotics.winning_combinations` (dead heats
@@ -11,23 +14,25 @@ A winning combination with no published dividend pays nothing and is counted in 
 from __future__ import annotations
 
 import itertools
-from math import perm
+from math import comb, perm
 
 import numpy as np
 import pandas as pd
 
-from backtests.exotics import winning_combinations
+from backtests.exotics import POOL_RULES, winning_combinations
 from backtests.strategies import register
 from backtests.strategies.base import Context, Param, Strategy
 
-POOL_LEGS = {"exacta": 2, "trifecta": 3, "superfecta": 4}
+# Pools a box can play: several horses, paid on exactly the first `legs` places (not quinella place / place).
+POOL_LEGS = {pool: rule.legs for pool, rule in POOL_RULES.items() if 2 <= rule.legs == rule.places}
 
 
 @register
 class ExoticBox(Strategy):
     name = "exotic_box"
     bet_type = "exotic_box"
-    description = "Box the market's top horses in an exacta/trifecta/superfecta; settled on real dividends."
+    needs_dividends = True
+    description = "Box the market's top horses in an exotic pool (trifecta, tierce, trio, ...); settled on dividends."
     params = {"pool": Param("trifecta", "ordered pool to play", str, choices=tuple(POOL_LEGS)),
               "size": Param(3, "horses in the box", int, 2, 6)}
 
@@ -58,8 +63,8 @@ class ExoticBox(Strategy):
         """Gross return per unit staked on each box (Σ dividends of its winning tickets / tickets)."""
         if dividends is None:
             raise ValueError("exotic_box needs dividends: prepare_racing(runners, dividends=...)")
-        legs = POOL_LEGS[self.pool]
-        tickets = perm(self.size, legs)
+        legs, ordered = POOL_LEGS[self.pool], POOL_RULES[self.pool].ordered
+        tickets = perm(self.size, legs) if ordered else comb(self.size, legs)
         pool = dividends[dividends["pool"] == self.pool]
         paid = dict(zip(zip(pool["race_key"], pool["combination"]), pool["payout_per_unit"].astype(float)))
         races = outcomes[outcomes["event_key"].isin(set(picks["event_key"]))]
@@ -70,7 +75,8 @@ class ExoticBox(Strategy):
             finish = {int(h): (None if pd.isna(p) else int(p)) for h, p in placings[race].items()}
             winners = winning_combinations(self.pool, finish)
             total = 0.0
-            for combo in itertools.permutations(box, legs):
+            combos = itertools.permutations(box, legs) if ordered else itertools.combinations(sorted(box), legs)
+            for combo in combos:
                 if tuple(int(h) for h in combo) in winners:
                     key = (race, "-".join(str(int(h)) for h in combo))
                     self.missing_dividends += key not in paid

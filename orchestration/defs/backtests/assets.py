@@ -8,8 +8,9 @@ import dagster as dg
 
 from backtests import report
 from backtests.engine import run_backtest
-from backtests.frames import load_runners
+from backtests.frames import load_dividends, load_runners
 from backtests.store import read_runs, write_run
+from backtests.strategies import get_strategy
 from orchestration.defs.backtests.partitions import RUN_SPECS, strategy_partitions
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock import settings
@@ -44,8 +45,10 @@ def backtest(context: dg.AssetExecutionContext, config: BacktestWindow,
         raise dg.Failure(description=f"no runners in marts.fct_runners between {start} and {end}: "
                                      "materialize the history partitions first")
     context.log.info(f"{spec.name}: {len(frame):,} runners; running {spec.strategy} {spec.params}")
-    result = run_backtest(spec.strategy, frame, spec.params, start=start, end=end, staking=spec.staking_plan(),
-                          bankroll=spec.bankroll)
+    strategy = get_strategy(spec.strategy, spec.params)
+    dividends = load_dividends(engine, start, end) if strategy.needs_dividends else None
+    result = run_backtest(strategy, frame, start=start, end=end, staking=spec.staking_plan(), bankroll=spec.bankroll,
+                          dividends=dividends)
     written = write_run(engine, spec.name, result)
     m = result.metrics
     png = report.equity_png(result.daily, f"{spec.name}: equity")

@@ -40,6 +40,21 @@ order by ra.post_time, r.race_key, r.post_position
 """
 
 
+# The tote price each runner showed at the decision time: the last win-pool snapshot polled at or before
+# post − N minutes (tote boards are events with id = the race id and bookmaker "<site>_win_pool", #4's tote sensor).
+DECISION_ODDS_SQL = """
+select distinct on (ra.race_key, o.outcome)
+       ra.race_key, o.outcome::int as horse_number, o.price_decimal as decision_odds
+from marts.fct_races as ra
+inner join marts.fct_odds as o
+    on o.event_id = ra.race_id and o.bookmaker = ra.source || '_win_pool' and o.market = 'win' and o.is_racing
+where ra.race_date between :start and :end
+  and o.outcome ~ '^[0-9]+$'
+  and o.snapshot_time <= ra.post_time - make_interval(mins => :minutes)
+order by ra.race_key, o.outcome, o.snapshot_time desc
+"""
+
+
 def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     for column in FLOAT_COLUMNS:
         if column in frame:
@@ -49,12 +64,21 @@ def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def load_runners(engine, start: date, end: date) -> pd.DataFrame:
-    """Every runner of races dated [start, end] from the marts, one query (runners joined to their race)."""
+def load_runners(engine, start: date, end: date, decision_minutes: int = 5) -> pd.DataFrame:
+    """Every runner of races dated [start, end] from the marts, one query (runners joined to their race).
+
+    Where tote snapshots exist for a race, ``decision_odds`` holds each runner's price at post − ``decision_minutes``
+    (the engine decides on it instead of the final odds; see ``backtests.engine.prepare_racing``).
+    """
     import sqlalchemy as sa
 
+    window = {"start": start, "end": end}
     with engine.connect() as conn:
-        frame = pd.read_sql_query(sa.text(RUNNERS_SQL), conn, params={"start": start, "end": end})
+        frame = pd.read_sql_query(sa.text(RUNNERS_SQL), conn, params=window)
+        snapshots = pd.read_sql_query(sa.text(DECISION_ODDS_SQL), conn, params={**window, "minutes": decision_minutes})
+    if not snapshots.empty:
+        snapshots["decision_odds"] = pd.to_numeric(snapshots["decision_odds"]).astype(float)
+        frame = frame.merge(snapshots, on=["race_key", "horse_number"], how="left", validate="one_to_one")
     return _floats(frame)
 
 

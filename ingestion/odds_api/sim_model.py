@@ -9,6 +9,8 @@ Planted arbitrage: a fixed fraction (``ARB_FRACTION``) of two-way events has one
 it prices the favourite at 12 % less implied probability than fair (a stale line). Backing the favourite there and
 the underdog at the best other book gives sum(1/decimal) ≈ 0.95–0.97 < 1. ``planted_arbitrage(event, now)`` names the
 book and outcome; a detector should find exactly those events (when both sides' books are in the requested regions).
+``plant(event_id, at)`` adds one more two-way event to them from ``at`` on, so a test or benchmark knows when an
+opportunity appeared.
 """
 from __future__ import annotations
 
@@ -86,6 +88,7 @@ def iso(ts: datetime) -> str:
 class Market:
     def __init__(self, seed: int = 42, horizon_days: int = 5, past_days: int = 3):
         self.seed, self.horizon_days, self.past_days = seed, horizon_days, past_days
+        self.plants: dict[str, datetime] = {}  # event id -> when its off-market price appears (``plant``)
 
     def u(self, *parts: object) -> float:
         """A uniform [0, 1) number fixed by the seed and ``parts``."""
@@ -127,12 +130,19 @@ class Market:
     def _noise(self, book: Book, eid: str, market: str, bucket: int, side: int) -> float:
         return 1 + 0.01 * (self.u("noise", book.key, eid, market, bucket, side) - 0.5)
 
+    def plant(self, event_id: str, sport_key: str, at: datetime) -> None:
+        """Make a two-way event an arbitrage from ``at`` on (three-way h2h has no planted form: its draw stays fair)."""
+        if SPORTS[sport_key].three_way:
+            raise ValueError(f"{sport_key} is three-way: arbitrage is planted on two-way sports only")
+        self.plants[event_id] = at
+
     def planted_arbitrage(self, event: dict, now: datetime) -> tuple[str, str] | None:
         """(bookmaker, outcome) of the off-market h2h price of this event at ``now``, or None.
 
         The outcome is the current favourite, so it can flip when the fair line crosses 50 %."""
         sport = SPORTS[event["sport_key"]]
-        if sport.three_way or self.u("arb", event["id"]) >= ARB_FRACTION:
+        planted_at = self.plants.get(event["id"])
+        if sport.three_way or (self.u("arb", event["id"]) >= ARB_FRACTION and (planted_at is None or now < planted_at)):
             return None
         book = RETAIL[int(self.u("arbbook", event["id"]) * len(RETAIL))]
         favourite = event["home_team"] if self.fair_home(event, now) >= 0.5 else event["away_team"]

@@ -8,6 +8,8 @@ Prices come from ``sim_model.Market`` (deterministic in seed and clock; see ther
 Faults for tests, consumed one per API request in order: ``sim.inject("status", status=429, retry_after=1)``,
 ``inject("status", status=500, count=3)``, ``inject("slow", seconds=2)``, ``inject("malformed")`` — or over HTTP:
 ``POST /_sim/faults`` with the same fields as JSON; ``DELETE /_sim/faults`` clears; ``GET /_sim/state`` reports.
+Arbitrage on demand, to time its way through the pipeline: ``sim.plant(event_id, at=...)`` or ``POST /_sim/arbitrage``
+with ``{"event_id": ..., "at": ISO time (default now)}``.
 
     python -m ingestion.odds_api.simulator --port 8765 --api-key dev-key
 """
@@ -103,6 +105,16 @@ class OddsApiSimulator:
             if planted:
                 out.append({"event_id": e["id"], "bookmaker": planted[0], "outcome": planted[1]})
         return out
+
+    def plant(self, event_id: str, at: datetime | None = None) -> dict:
+        """Plant an off-market h2h price on an upcoming two-way event from ``at`` (default: the clock's now) on."""
+        at = at or self.clock()
+        for sport in SPORTS.values():
+            event = next((e for e in self.market.events(sport, at) if e["id"] == event_id), None)
+            if event is not None:
+                self.market.plant(event_id, sport.key, at)
+                return {"event_id": event_id, "sport": sport.key, "at": iso(at)}
+        raise ValueError(f"no event {event_id!r} around {iso(at)}")
 
     def state(self) -> dict:
         return {"remaining": self.remaining, "used": self.used, "requests": len(self.requests),
@@ -236,9 +248,19 @@ def _handler(sim: OddsApiSimulator):
             self._send(*sim.handle(parts.path, query))
 
         def do_POST(self):  # noqa: N802
-            if urlsplit(self.path).path != "/_sim/faults":
+            path = urlsplit(self.path).path
+            if path not in ("/_sim/faults", "/_sim/arbitrage"):
                 return self._send(404, {}, b"")
             spec = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            if path == "/_sim/arbitrage":
+                try:
+                    at = datetime.fromisoformat(spec["at"].replace("Z", "+00:00")) if spec.get("at") else None
+                    planted = sim.plant(str(spec.get("event_id")), at and (at if at.tzinfo else at.replace(
+                        tzinfo=timezone.utc)))
+                except ValueError as exc:
+                    body = json.dumps({"message": str(exc)}).encode()
+                    return self._send(422, {"Content-Type": "application/json"}, body)
+                return self._send(200, {"Content-Type": "application/json"}, json.dumps(planted).encode())
             for item in spec if isinstance(spec, list) else [spec]:
                 sim.inject(item.pop("kind", "status"), **item)
             self._send(204, {}, b"")

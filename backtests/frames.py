@@ -25,17 +25,20 @@ RUNNER_COLUMNS = ("runner_key", "race_key", "horse_key", "jockey_key", "trainer_
                   "horse_number", "post_position", "horse_age", "weight_lbs", "field_size", "morning_line_odds",
                   "final_odds", "odds_rank", "is_favourite", "status", "is_start", "finish_position", "won", "placed",
                   "showed", "win_payout", "place_payout", "show_payout", "win_bet_return")
+TEXT_DTYPES = {c: object for c in ("runner_key", "race_key", "horse_key", "jockey_key", "trainer_key", "track_key",
+                                    "status", "track_code", "surface", "going", "race_class")}
 FLOAT_COLUMNS = ("distance_m", "purse", "morning_line_odds", "final_odds", "win_payout", "place_payout", "show_payout",
                  "win_bet_return", "weight_lbs")
 # Same test as the dbt macro ``going_is_wet``, so in-memory frames agree with the marts.
 _WET = re.compile(r"(?:muddy|sloppy|wet|slow|sealed|yielding|soft|heavy)")
 _FURLONG_M = 201.168
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 RUNNERS_SQL = f"""
 select {', '.join('r.' + c for c in RUNNER_COLUMNS)}, {', '.join('ra.' + c for c in RACE_CONTEXT)}
-from marts.fct_runners as r
-inner join marts.fct_races as ra on ra.race_key = r.race_key
-where r.race_date between :start and :end
+from {{schema}}.fct_runners as r
+inner join {{schema}}.fct_races as ra on ra.race_key = r.race_key
+where r.race_date between %(start)s and %(end)s
 order by ra.post_time, r.race_key, r.post_position
 """
 
@@ -45,8 +48,8 @@ order by ra.post_time, r.race_key, r.post_position
 DECISION_ODDS_SQL = """
 select distinct on (ra.race_key, o.outcome)
        ra.race_key, o.outcome::int as horse_number, o.price_decimal as decision_odds
-from marts.fct_races as ra
-inner join marts.fct_odds as o
+from {schema}.fct_races as ra
+inner join {schema}.fct_odds as o
     on o.event_id = ra.race_id and o.bookmaker = ra.source || '_win_pool' and o.market = 'win' and o.is_racing
 where ra.race_date between :start and :end
   and o.outcome ~ '^[0-9]+$'
@@ -64,21 +67,29 @@ def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def load_runners(engine, start: date, end: date, decision_minutes: int = 5) -> pd.DataFrame:
+def load_runners(engine, start: date, end: date, decision_minutes: int = 5, schema: str = "marts") -> pd.DataFrame:
     """Every runner of races dated [start, end] from the marts, one query (runners joined to their race).
 
     Where tote snapshots exist for a race, ``decision_odds`` holds each runner's price at post − ``decision_minutes``
-    (the engine decides on it instead of the final odds; see ``backtests.engine.prepare_racing``).
+    (the engine decides on it instead of the final odds; see ``backtests.engine.prepare_racing``). ``schema`` is
+    for a copy of the marts elsewhere (the end-to-end benchmark); it must be a plain lower-case identifier.
     """
+    if not _IDENTIFIER.match(schema):
+        raise ValueError(f"schema {schema!r} is not a plain identifier")
     import sqlalchemy as sa
 
+    from backtests.copy_reader import read_copy
+
     window = {"start": start, "end": end}
-    with engine.connect() as conn:
-        frame = pd.read_sql_query(sa.text(RUNNERS_SQL), conn, params=window)
-        snapshots = pd.read_sql_query(sa.text(DECISION_ODDS_SQL), conn, params={**window, "minutes": decision_minutes})
+    frame = read_copy(engine, RUNNERS_SQL.format(schema=schema), window, dtype=TEXT_DTYPES)
+    with engine.connect() as conn:  # no odds marts yet (history only, odds never built): final odds it is
+        has_odds = conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{schema}.fct_odds"}).scalar()
+        snapshots = pd.read_sql_query(sa.text(DECISION_ODDS_SQL.format(schema=schema)), conn,
+                                      params={**window, "minutes": decision_minutes}) if has_odds else pd.DataFrame()
     if not snapshots.empty:
         snapshots["decision_odds"] = pd.to_numeric(snapshots["decision_odds"]).astype(float)
-        frame = frame.merge(snapshots, on=["race_key", "horse_number"], how="left", validate="one_to_one")
+        snapshots = snapshots.drop_duplicates(["race_key", "horse_number"])  # "01" and "1" are one program number
+        frame = frame.merge(snapshots, on=["race_key", "horse_number"], how="left", validate="many_to_one")
     return _floats(frame)
 
 

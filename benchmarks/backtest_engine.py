@@ -8,7 +8,8 @@ would take minutes and measure the generator, not the engine. Timed, each after 
 - one strategy's run (the seed's JSON rule set: selection, outcome join, 2 % staking pass, metrics);
 - the naive design of the horse-betting seed (a Python loop per race, field values looked up per entry from the
   horse's and trainer's earlier runs, Decimal staking) on a subset of races, extrapolated to all races, and the ratio;
-- a sweep of 100 parameter sets (longshot thresholds × odds caps, and rule variants) on the prepared frame.
+- a sweep of 100 parameter sets (longshot thresholds × odds caps, and rule variants) on the prepared frame;
+- the same run end to end from PostgreSQL (``backtest_end_to_end``: load from the marts + prepare + run).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from backtests.engine import prepare_racing, run_prepared, sweep
 from backtests.frames import synthetic_runners
+from benchmarks import backtest_end_to_end
 from benchmarks.sizes import pick
 
 COPIES = pick(4, 1)
@@ -113,8 +115,10 @@ def run() -> list[tuple[str, str, str, str]]:
         sweep(name, [params], prepared, **WINDOW)
     sweep_s = time.perf_counter() - started
 
+    del prepared
+    end_to_end = backtest_end_to_end.run(runners, WINDOW, RULES, naive_s, result.metrics["bets"])
     label = f"{len(runners):,} runners / {races:,} races"
-    return [
+    return end_to_end + [
         (f"Backtest prepare (features + split), {label}", f"{prepare_s:.2f}", "s", "once per frame, shared by runs"),
         (f"Backtest one strategy (rule_based, {result.metrics['bets']:,} bets), {label}", f"{run_s:.2f}", "s",
          f"goal ≤ {GOALS['run']:g} s ({run_s / GOALS['run']:.2f}× goal); with prepare {prepare_s + run_s:.1f} s"),

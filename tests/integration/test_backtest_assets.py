@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from backtests.engine import run_backtest
-from backtests.frames import load_runners
+from backtests.frames import load_dividends, load_runners
 from backtests.results import run_id
 from backtests.store import load_run_specs
 from tests.integration.conftest import HISTORY_END, HISTORY_START
@@ -13,7 +13,7 @@ from tests.integration.conftest import HISTORY_END, HISTORY_START
 pytestmark = pytest.mark.integration
 
 WINDOW = {"start": HISTORY_START, "end": HISTORY_END}
-RUNS = ("favourite_flat", "wet_rules")
+RUNS = ("favourite_flat", "wet_rules", "trifecta_box")  # trifecta_box: the asset fetches dividends
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +44,9 @@ def test_stored_runs_match_a_direct_engine_run(backtests, engine):
     specs = load_run_specs()
     for name in RUNS:
         spec = specs[name]
+        dividends = load_dividends(engine, HISTORY_START, HISTORY_END) if name == "trifecta_box" else None
         direct = run_backtest(spec.strategy, frame, spec.params, start=HISTORY_START, end=HISTORY_END,
-                              staking=spec.staking_plan(), bankroll=spec.bankroll)
+                              staking=spec.staking_plan(), bankroll=spec.bankroll, dividends=dividends)
         stored = _scalar(engine, "SELECT run_id, bets, profit, uses_final_odds, start_date::text, end_date::text "
                                  "FROM marts.backtest_runs WHERE run_name = :n", n=name)
         assert stored[0] == run_id(direct) and stored[1] == len(direct.bets) > 30
@@ -71,5 +72,5 @@ def test_comparison_ranks_the_stored_runs(backtests, engine):
     metadata = event.materialization.metadata
     best = _scalar(engine, "SELECT run_name FROM marts.strategy_comparison WHERE run_name = ANY(:r) "
                            "ORDER BY roi DESC LIMIT 1", r=list(RUNS))[0]
-    assert metadata["best_by_roi"].value == best and metadata["runs"].value == 2
+    assert metadata["best_by_roi"].value == best and metadata["runs"].value == len(RUNS)
     assert set(metadata["missing_runs"].value) == set(load_run_specs()) - set(RUNS)

@@ -16,6 +16,10 @@ the cadence. One round per (sport, tier) because the sensor polls a (sport, tier
 planted event: seconds from the poll that fetched it (its snapshot time) and from the plant to its row first being
 visible (the table is read every 0.5 s). The tier interval, up to 30 min even in the closing tier, comes on top of
 the plant figure in production.
+
+Not every planted event need become a row within the drain: ``eager()`` resets on the target's own update, so an odds
+load that lands while the marts run is in progress is dropped, and its prices wait for the next odds load. The first
+row says how many made it.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from backtests.exotic_value import publish_exotic_value
 from backtests.signals import publish_arbitrage, publish_value_bets
+from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
 
 FCT_ODDS = dg.AssetKey(["marts", "fct_odds"])
@@ -35,7 +36,7 @@ def _metadata(counts: dict) -> dict:
     deps=[FCT_ODDS],
     group_name="arbitrage",
     kinds={"python", "postgres"},
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=eager_keeping_updates(),
     description="Open and expired cross-book arbitrage: legs with book, price, stake (to the cent) and return.",
 )
 def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -51,7 +52,7 @@ def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResourc
     deps=[FCT_ODDS],
     group_name="arbitrage",
     kinds={"python", "postgres"},
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=eager_keeping_updates(),
     description="Retail prices whose EV against the sharp book's no-vig probability clears the threshold, with Kelly.",
 )
 def value_bets(config: ValueConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:

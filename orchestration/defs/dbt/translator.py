@@ -5,9 +5,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from orchestration.defs.automation import eager_keeping_updates
+
 LAYER_GROUPS = {"staging": "staging", "marts": "marts", "stats": "stats"}
 # Odds arrive from sensor-launched runs many times a day; their models follow each load on their own (the arbitrage and
-# value assets downstream are eager too), while the historical layers are rebuilt by the jobs that load them.
+# value assets downstream too; see orchestration.defs.automation), while the historical layers are rebuilt by the jobs that load them.
 EAGER_LAYERS = {"odds"}
 
 
@@ -26,5 +28,5 @@ class PaddockDbtTranslator(DagsterDbtTranslator):
             group_name=LAYER_GROUPS.get(layer, layer),
         )
         if layer in EAGER_LAYERS:
-            spec = spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
+            spec = spec.replace_attributes(automation_condition=eager_keeping_updates())
         return spec

@@ -1,0 +1,22 @@
+"""The automation condition of everything that follows odds loads (odds dbt models, arbitrage, value bets).
+
+``AutomationCondition.eager()`` forgets a dependency's update once the target is *updated*: an odds load that lands
+while the dbt/arbitrage run is still going is dropped when that run finishes, and its prices wait for the next
+load (up to a polling tier's interval; the poll → arbitrage benchmark lost 2 of 10 planted opportunities that way).
+``eager_keeping_updates`` remembers dependency updates until the target is next *requested*, so an update that
+arrives mid-run starts one more run as soon as the current one ends. Everything else is eager's: latest time window,
+missing partitions, no missing or in-progress dependencies, never two runs of the target at once.
+"""
+import dagster as dg
+
+
+def eager_keeping_updates() -> dg.AutomationCondition:
+    requested = (dg.AutomationCondition.newly_requested()
+                 | dg.AutomationCondition.initial_evaluation()).with_label("requested")
+    return (
+        dg.AutomationCondition.in_latest_time_window()
+        & (dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()).since(requested)
+        & ~dg.AutomationCondition.any_deps_missing()
+        & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.in_progress()
+    ).with_label("eager_keeping_updates")

@@ -36,12 +36,14 @@ def read_copy(engine: sa.Engine, sql: str, params: Mapping[str, object], **read_
 
         writer = threading.Thread(target=produce, name="copy-reader", daemon=True)
         writer.start()
-        with os.fdopen(read_fd, "rb") as source:
-            try:
-                frame = pd.read_csv(source, low_memory=False, **BOOL_WORDS, **read_csv)
-            except pd.errors.EmptyDataError:
-                frame = pd.DataFrame()
-        writer.join()
+        try:
+            with os.fdopen(read_fd, "rb") as source:  # closing it stops a writer whose reader gave up (EPIPE)
+                try:
+                    frame = pd.read_csv(source, low_memory=False, **BOOL_WORDS, **read_csv)
+                except pd.errors.EmptyDataError:
+                    frame = pd.DataFrame()
+        finally:
+            writer.join()  # never close the connection under a COPY still streaming
         if failure:
             raise failure[0]
         raw.commit()

@@ -39,3 +39,11 @@ def test_a_failing_query_raises_the_database_error(engine):
 def test_the_schema_must_be_a_plain_identifier(engine):
     with pytest.raises(ValueError, match="not a plain identifier"):
         load_runners(engine, HISTORY_START, HISTORY_END, schema="marts.x; drop table y")
+
+
+def test_a_parse_error_midway_leaves_no_copy_running(engine):
+    """The reader gives up on a row it cannot convert; the writer stops, the connection goes back to the pool clean."""
+    with pytest.raises(ValueError):
+        read_copy(engine, "SELECT CASE WHEN g < 50000 THEN g::text ELSE 'x' END AS n FROM generate_series(1, 60000) g "
+                          "WHERE %(on)s", {"on": True}, dtype={"n": "int64"})
+    assert read_copy(engine, "SELECT %(v)s::int AS v", {"v": 7}).to_dict("records") == [{"v": 7}]

@@ -242,6 +242,17 @@ def test_fetch_health_reports_failures_and_quota(engine, odds_world):
     assert 0 < row["flagged_odds_rows_24h"] < row["odds_rows_24h"] and row["odds_rows_24h"] > 3000
 
 
+def test_fetch_health_is_current_without_a_rebuild(engine, odds_world):
+    """A view: fetches logged after the last dbt build (by sensors, outside any asset) show up at once."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO ops.fetch_log (fetched_at, site, url, status, error) VALUES "
+                             "(now(), 'health-view-probe', 'http://127.0.0.1:9/x', 503, 'HTTP 503')"))
+        row = conn.execute(sa.text("SELECT attempts_24h, failures_24h, last_failure_status FROM marts.fetch_health "
+                                   "WHERE site = 'health-view-probe'")).one()
+        conn.execute(sa.text("DELETE FROM ops.fetch_log WHERE site = 'health-view-probe'"))
+    assert tuple(row) == (1, 1, 503)
+
+
 def test_planted_arbitrage_is_published_once_and_expires(engine, odds_world):
     """Downstream signals: the simulator's planted arbitrage becomes one row per opportunity, updated on re-runs,
     expired with a reason once the event has started."""

@@ -1,17 +1,20 @@
 {#-
-    Incremental: a run only reads snapshots newer than the newest one already in the table, so a snapshot reloaded
-    or backfilled with an older snapshot_time needs `--full-refresh`. Not tagged race_date_partitioned: the grain is
-    the fetch, not the race date.
+    Incremental on load time, not on snapshot_time: a run reads the snapshots loaded since the newest load already in
+    the table, less a ten-minute overlap (delete+insert by snapshot_id makes re-reading whole snapshots idempotent —
+    a multi-column key would not, a null point never matches — and a load whose transaction committed late is not
+    skipped). Backdated snapshots (a backfill, a tote board polled with an earlier as-of) are picked up like any
+    other. Not tagged race_date_partitioned: the grain is the fetch, not the race date.
 -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key=['snapshot_id', 'bookmaker', 'market', 'outcome', 'point'],
+        unique_key='snapshot_id',
         on_schema_change='sync_all_columns',
         indexes=[
             {'columns': ['event_id', 'bookmaker', 'market']},
             {'columns': ['snapshot_time']},
+            {'columns': ['loaded_at']},
         ],
     )
 }}
@@ -23,7 +26,10 @@ odds as (
     select * from {{ ref('stg_odds') }}
     where is_valid
     {% if is_incremental() %}
-        and snapshot_time > (select coalesce(max(snapshot_time), '-infinity') from {{ this }})
+        and snapshot_id in (
+            select snapshot_id from {{ ref('stg_odds_snapshots') }}
+            where loaded_at > (select coalesce(max(loaded_at), '-infinity') from {{ this }}) - interval '10 minutes'
+        )
     {% endif %}
 
 ),
@@ -71,7 +77,10 @@ final as (
         snapshots.hours_until_commence,
         odds.snapshot_time < events.commence_time as is_pre_start,
         odds.bookmaker_last_update,
-        odds.market_last_update
+        odds.market_last_update,
+
+        ---------- lineage
+        snapshots.loaded_at
 
     from odds
     inner join snapshots on odds.snapshot_id = snapshots.snapshot_id

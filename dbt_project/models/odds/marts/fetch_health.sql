@@ -1,8 +1,12 @@
 {#-
-    Per site: last success and failure, the last 24 hours (relative to the build) and the latest quota the Odds API
+    Per site: last success and failure, the last 24 hours (relative to the query) and the latest quota the Odds API
     reported. Success = no error and HTTP 2xx/3xx. The site named by var `odds_api_site` (default the-odds-api) also
     gets the odds rows loaded in the last 24 hours and how many of them ingestion flagged invalid.
+
+    A view, not a table: every fetch writes ops.fetch_log outside Dagster (it is an external asset that is never
+    materialized), so automation would never rebuild a table here and it would go stale between `paddock run`s.
 -#}
+{{ config(materialized='view') }}
 with
 
 fetches as (

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,16 +20,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from paddock import db
+from paddock.processes import free_port, stop_group
 
 BIN = Path(sys.executable).parent
 INSTIGATORS = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   sensors { name sensorState { id status } } schedules { name scheduleState { id status } } } } } }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fresh_database(name: str) -> str:
@@ -144,16 +137,7 @@ class Deployment:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
-                try:
-                    os.killpg(process.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    process.wait(wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
+            stop_group(process, term_wait=20)
         for suffix in ("warehouse", "dagster"):
             drop_database(f"{self.prefix}_{suffix}")
         shutil.rmtree(self.home, ignore_errors=True)

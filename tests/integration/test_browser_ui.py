@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +27,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from paddock.processes import free_port, stop_group
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,29 +52,10 @@ BACKFILL_STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: 
   ... on PartitionBackfill { status error { message } } } }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
     """A child in its own process group, so the webserver's code-server and the daemon's run workers die with it."""
     return subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
-
-
-def stop_group(process: subprocess.Popen) -> None:
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def graphql(url: str, query: str, **variables) -> dict:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from backtests import metrics
 from backtests.features import add_features
+from backtests.frames import DECISION_MINUTES
 from backtests.staking import Staking, net_return, resolve
 from backtests.strategies import Context, Strategy, get_strategy
 
@@ -98,7 +99,7 @@ def _split(decision: pd.DataFrame, outcomes: pd.DataFrame, market: str, uses_fin
     return Prepared(decision, outcomes.take(order), market, uses_final_odds)
 
 
-def prepare_racing(runners: pd.DataFrame, decision_minutes: int = 5, settle_minutes: int = 15,
+def prepare_racing(runners: pd.DataFrame, decision_minutes: int = DECISION_MINUTES, settle_minutes: int = 15,
                    dividends: pd.DataFrame | None = None) -> Prepared:
     """Features on the whole frame, then the split; only runners with odds (non-scratched) are decisions.
 

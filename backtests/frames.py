@@ -33,6 +33,8 @@ FLOAT_COLUMNS = ("distance_m", "purse", "morning_line_odds", "final_odds", "win_
 _WET = re.compile(r"(?:muddy|sloppy|wet|slow|sealed|yielding|soft|heavy)")
 _FURLONG_M = 201.168
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# Racing decisions are taken this long before post: the tote snapshot loaded and the engine's decision time agree.
+DECISION_MINUTES = 5
 
 RUNNERS_SQL = f"""
 select {', '.join('r.' + c for c in RUNNER_COLUMNS)}, {', '.join('ra.' + c for c in RACE_CONTEXT)}
@@ -67,7 +69,8 @@ def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def load_runners(engine, start: date, end: date, decision_minutes: int = 5, schema: str = "marts") -> pd.DataFrame:
+def load_runners(engine, start: date, end: date, decision_minutes: int = DECISION_MINUTES,
+                 schema: str = "marts") -> pd.DataFrame:
     """Every runner of races dated [start, end] from the marts, one query (runners joined to their race).
 
     Where tote snapshots exist for a race, ``decision_odds`` holds each runner's price at post − ``decision_minutes``

@@ -38,6 +38,10 @@ from backtests.strategies import Context, Strategy, get_strategy
 OUTCOME_COLUMNS = ("status", "is_start", "finish_position", "won", "placed", "showed", "win_payout", "place_payout",
                    "show_payout", "win_bet_return", "is_dead_heat", "margin_lengths", "finish_time_s", "home_margin",
                    "points")
+# Known only when betting has closed. A strategy decides on ``odds`` (the decision-time price, or the final odds
+# themselves where no snapshot exists, which the run flags as ``uses_final_odds``); the final odds of a row never
+# reach it as a column of their own, and those of earlier races only through prior-only features.
+CLOSING_COLUMNS = ("final_odds",)
 DEFAULT_BANKROLL = 1000.0
 CATEGORICAL = ("going", "surface", "status", "race_class", "track_code", "track_key", "morning_line", "source")
 
@@ -90,12 +94,12 @@ def code_version() -> str:
 def _split(decision: pd.DataFrame, outcomes: pd.DataFrame, market: str, uses_final_odds: bool,
            keep: np.ndarray | None = None) -> Prepared:
     """Keep ``keep`` rows in (decision time, event, frame) order - the order bets are placed in - in one take,
-    and drop the outcome columns from the decision side."""
+    and drop the outcome and closing-price columns from the decision side."""
     keep = np.arange(len(decision)) if keep is None else np.flatnonzero(keep)
     event = pd.factorize(decision["event_key"].to_numpy()[keep])[0]
     time_ns = pd.DatetimeIndex(decision["decision_time"]).asi8[keep]
     order = keep[np.lexsort((keep, event, time_ns))]
-    decision = decision.drop(columns=[c for c in OUTCOME_COLUMNS if c in decision]).take(order)
+    decision = decision.drop(columns=[c for c in (*OUTCOME_COLUMNS, *CLOSING_COLUMNS) if c in decision]).take(order)
     return Prepared(decision, outcomes.take(order), market, uses_final_odds)
 
 

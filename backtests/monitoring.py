@@ -43,10 +43,9 @@ from backtests.engine import Prepared, prepare_racing, prepare_sports, select
 from backtests.frames import load_runners
 from backtests.monitoring_cards import LOOKAHEAD_DAYS, _exists, _people_keys, card_runners_frame, load_cards
 from backtests.monitoring_store import TRIGGER_KEY, TRIGGER_TYPES, write_triggers
-from backtests.staking import Staking
+from backtests.staking import Staking, stakes_from_bankroll
 from backtests.store import RunSpec, load_run_specs
 from backtests.strategies import get_strategy
-from backtests.value import kelly_fraction
 
 HISTORY_DAYS = 365
 ACTIVE_ENV = "PADDOCK_ACTIVE_STRATEGIES"
@@ -91,20 +90,6 @@ def active_run_specs(names: str | None = None) -> dict[str, RunSpec]:
 
 
 # ---------------------------------------------------------------- decisions
-
-def stakes(staking: Staking, bankroll: float, odds: np.ndarray, probability: np.ndarray) -> np.ndarray:
-    """One stake per pick from the starting bankroll (0 = no bet): flat, % of bankroll, or fractional Kelly."""
-    odds, probability = np.asarray(odds, float), np.asarray(probability, float)
-    if staking.method == "flat":
-        stake = np.full(len(odds), staking.flat_stake)
-    elif staking.method == "percentage":
-        stake = np.full(len(odds), bankroll * staking.percentage)
-    else:
-        stake = bankroll * np.nan_to_num(kelly_fraction(probability, odds, staking.kelly_multiplier))
-    if staking.max_bet is not None:
-        stake = np.minimum(stake, staking.max_bet)
-    return np.where((stake > 0) & (stake >= staking.min_bet), stake, 0.0)
-
 
 def decision_frame(engine: sa.Engine, cards: pd.DataFrame) -> tuple[Prepared, tuple[pd.Timestamp, pd.Timestamp]]:
     """History up to the day before the first card day plus the card rows, prepared as for a backtest; and the
@@ -167,7 +152,7 @@ def _rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: 
     if staking.method == "kelly" and len(picks) and np.isnan(probability).all():
         report.skipped[name] = "Kelly staking without a probability"
         return None
-    stake = stakes(staking, spec.bankroll, picks["odds"].to_numpy(float), probability)
+    stake = stakes_from_bankroll(staking, spec.bankroll, picks["odds"].to_numpy(float), probability)
     placed = stake > 0
     report.per_run[name] = int(placed.sum())
     rows = pd.DataFrame({"run_name": name, "strategy": spec.strategy, **columns,

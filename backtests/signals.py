@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -17,6 +18,9 @@ import sqlalchemy as sa
 
 from backtests.arbitrage import find_arbitrage
 from backtests.value import expected_value
+
+# Quotes older than this are stale: what the arbitrage and value assets configure by default (max_price_age_minutes).
+DEFAULT_MAX_PRICE_AGE = timedelta(minutes=90)
 
 ARBITRAGE_DDL = """
 CREATE TABLE IF NOT EXISTS marts.arbitrage_opportunities (
@@ -102,10 +106,17 @@ def publish_arbitrage(engine: sa.Engine, now: datetime, *, min_profit: float = 0
 
 def publish_value_bets(engine: sa.Engine, now: datetime, *, sharp_book: str = "pinnacle",
                        method: str = "multiplicative", min_ev: float = 0.03, kelly_multiplier: float = 1.0,
-                       max_age: timedelta | None = None) -> dict[str, int]:
+                       max_age: timedelta = DEFAULT_MAX_PRICE_AGE,
+                       commission: float | Mapping[str, float] = 0.0) -> dict[str, int]:
+    """Publish the retail prices that are value now. Each book's latest snapshot is what ``current_prices`` reads,
+    however old: a book that stopped quoting an event leaves its last price there, so every price compared (sharp
+    and retail) must have been updated within ``max_age`` of ``now``. ``commission``: see ``value.expected_value``.
+    """
+    if max_age is None:
+        raise ValueError("max_age is required: a value bet is only as good as its freshest price")
     prices = current_prices(engine, now)
     scored = expected_value(prices, sharp_book=sharp_book, method=method, min_ev=min_ev,
-                            kelly_multiplier=kelly_multiplier, now=now, max_age=max_age)
+                            kelly_multiplier=kelly_multiplier, now=now, max_age=max_age, commission=commission)
     rows = [{
         "id": _id(b.event_id, b.market, b.point, b.outcome, b.bookmaker), "sport": b.sport, "event_id": b.event_id,
         "event": b.event, "commence_time": b.commence_time, "market": b.market,

@@ -10,14 +10,16 @@ overlap cannot spend the same money, and a bet the cash cannot cover is skipped 
 falls back to the loop when the guard would bite.
 
 Exchange commission is charged on net winnings per bet: a winning bet's profit is multiplied by 1 − commission.
+Kelly sizes on that same net profit, b = (o − 1)(1 − commission): at 5 % commission p = 0.5 at 2.04 is a losing bet
+(EV −0.6 %) and gets no stake, though on the gross odds it looks like a 2 % edge. :func:`kelly_fraction` is the one
+Kelly in the project (value signals, backtests and the live strategy monitor all size with it), and
+:func:`stakes_from_bankroll` is the one sizing rule for stakes that do not compound (the monitor's triggers).
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
 import numpy as np
-
-from backtests.value import kelly_fraction
 
 METHODS = ("flat", "percentage", "kelly")
 
@@ -44,6 +46,37 @@ class Staking:
         return asdict(self)
 
 
+def kelly_fraction(probability, decimal_odds, multiplier: float = 1.0, commission=0.0) -> np.ndarray:
+    """Share of bankroll that maximises expected log growth, times ``multiplier`` (0.25 = quarter Kelly); never
+    negative. ``commission`` is a rate or an array of rates aligned with the bets. A win pays the net profit b = (o − 1)(1 − commission) per unit, so f* = p − (1 − p)/b; a bet with no
+    net edge (p·(1 + b) ≤ 1) or odds ≤ 1 stakes 0; an unknown probability (NaN) gives NaN (no figure to show).
+    """
+    probability = np.asarray(probability, dtype=float)
+    net_profit = (np.asarray(decimal_odds, dtype=float) - 1) * (1 - commission)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(net_profit > 0, probability - (1 - probability) / net_profit, probability * 0)
+    return np.clip(fraction, 0, None) * multiplier
+
+
+def stake_fractions(staking: Staking, odds: np.ndarray, probability: np.ndarray) -> np.ndarray | None:
+    """Per bet, the share of the bankroll to stake (percentage, or Kelly after commission: 0 without a
+    probability); None for flat stakes."""
+    if staking.method == "percentage":
+        return np.full(len(odds), staking.percentage)
+    if staking.method == "kelly":
+        return np.nan_to_num(kelly_fraction(probability, odds, staking.kelly_multiplier, staking.commission))
+    return None
+
+
+def stakes_from_bankroll(staking: Staking, bankroll: float, odds: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """One stake per bet from the same bankroll (no compounding; 0 = no bet), capped at ``max_bet``; a stake below
+    ``min_bet`` or of 0 is skipped. The rule :func:`resolve` applies bet by bet to the cash available."""
+    odds = np.asarray(odds, dtype=float)
+    fraction = stake_fractions(staking, odds, np.asarray(probability, dtype=float))
+    stake = _capped(np.full(len(odds), staking.flat_stake) if fraction is None else bankroll * fraction, staking)
+    return np.where((stake > 0) & (stake >= staking.min_bet), stake, 0.0)
+
+
 def net_return(gross_return: np.ndarray, commission: float) -> np.ndarray:
     """Return per unit staked after commission on the winning part (a refund or loss pays no commission)."""
     gross_return = np.asarray(gross_return, dtype=float)
@@ -60,10 +93,7 @@ def resolve(decision_ns: np.ndarray, settle_ns: np.ndarray, odds: np.ndarray, pr
         stake = _capped(np.full(n, staking.flat_stake), staking)
         if _flat_always_covered(decision_ns, settle_ns, stake, per_unit, bankroll, staking):
             return stake
-    fraction = (np.full(n, staking.percentage) if staking.method == "percentage"
-                else kelly_fraction(probability, odds, staking.kelly_multiplier) if staking.method == "kelly"
-                else None)
-    return _sequential(decision_ns, settle_ns, fraction, per_unit, bankroll, staking)
+    return _sequential(decision_ns, settle_ns, stake_fractions(staking, odds, probability), per_unit, bankroll, staking)
 
 
 def _capped(stake: np.ndarray, staking: Staking) -> np.ndarray:

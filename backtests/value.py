@@ -5,9 +5,14 @@ retail price is "value" when fair probability × price − 1 is clearly positive
 when the sharp book quotes *every* outcome any book quotes for that event × market × line; de-vigging a partial
 market would inflate every probability in it. Everything is vectorized: the sharp markets become one
 (markets × outcomes) matrix for :func:`backtests.odds.remove_vig_many`.
+
+Freshness applies to both sides of the comparison: a book that stopped updating leaves its last price in the latest
+snapshot, and a two-day-old retail price against a fresh sharp line is a phantom edge, not a bet. Kelly comes from
+:func:`backtests.staking.kelly_fraction` (the one implementation, with commission).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -15,15 +20,23 @@ import pandas as pd
 
 from backtests.arbitrage import PRICE_COLUMNS, factor_codes, combine_codes, line_points
 from backtests.odds import remove_vig_many
+from backtests.staking import kelly_fraction
 
 DEFAULT_SHARP_BOOK = "pinnacle"
 DEFAULT_MIN_EV = 0.03
 
 
-def kelly_fraction(probability: np.ndarray, decimal_odds: np.ndarray, multiplier: float = 1.0) -> np.ndarray:
-    """Share of bankroll to stake: (p·o − 1)/(o − 1), never negative, times multiplier (e.g. 0.25 for quarter Kelly)."""
-    probability, decimal_odds = np.asarray(probability, dtype=float), np.asarray(decimal_odds, dtype=float)
-    return np.clip((probability * decimal_odds - 1) / (decimal_odds - 1), 0, None) * multiplier
+def fresh(prices: pd.DataFrame, now: datetime | None = None, max_age: timedelta | None = None) -> np.ndarray:
+    """Rows whose ``last_update`` is within ``max_age`` of ``now`` (default: the newest update in ``prices``).
+
+    One rule for every price compared: the sharp quote a fair line comes from and the retail price set against it.
+    """
+    if max_age is None:
+        return np.ones(len(prices), dtype=bool)
+    updated = pd.to_datetime(prices["last_update"], utc=True)
+    reference = pd.Timestamp(now) if now is not None else updated.max()
+    reference = reference.tz_localize("UTC") if reference.tzinfo is None else reference
+    return (updated >= reference - max_age).to_numpy()
 
 
 def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOOK, method: str = "multiplicative",
@@ -43,11 +56,7 @@ def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOO
 
     price = prices["price_decimal"].to_numpy(dtype=float)
     sharp = (prices["bookmaker"] == sharp_book).to_numpy() & np.isfinite(price) & (price > 1.0)
-    if max_age is not None:
-        updated = pd.to_datetime(prices["last_update"], utc=True)
-        reference = pd.Timestamp(now) if now is not None else updated.max()
-        reference = reference.tz_localize("UTC") if reference.tzinfo is None else reference
-        sharp &= (updated >= reference - max_age).to_numpy()
+    sharp &= fresh(prices, now, max_age)
     rows = np.flatnonzero(sharp)
     updated_ns = pd.to_datetime(prices["last_update"], utc=True).dt.tz_convert(None).to_numpy().astype(np.int64)
     newest_first = np.argsort(-updated_ns[rows], kind="stable")
@@ -73,19 +82,27 @@ def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOO
 
 def expected_value(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOOK, method: str = "multiplicative",
                    min_ev: float = DEFAULT_MIN_EV, kelly_multiplier: float = 1.0, now: datetime | None = None,
-                   max_age: timedelta | None = None) -> pd.DataFrame:
-    """Every non-sharp price with fair_probability, ev (p·o − 1), ev_pct, is_value (ev ≥ min_ev) and kelly.
+                   max_age: timedelta | None = None,
+                   commission: float | Mapping[str, float] = 0.0) -> pd.DataFrame:
+    """Every non-sharp price with fair_probability, ev, ev_pct, is_value (ev ≥ min_ev), kelly and is_stale.
 
-    Rows without a fair probability (no complete sharp market) keep NaN figures and are never flagged.
+    ``commission`` (one rate, or a rate per bookmaker for exchanges; others 0) is charged on net winnings, so
+    ev = p·(1 + (o − 1)(1 − c)) − 1 and Kelly sizes on the same net odds. ``max_age`` applies to every price compared:
+    a retail price older than that is ``is_stale`` and, like a row without a fair probability (no complete, fresh
+    sharp market), keeps NaN figures and is never flagged — a price that is probably gone is not a bet.
     """
     fair = fair_probabilities(prices, sharp_book, method, now=now, max_age=max_age)
-    result = prices.assign(fair_probability=fair)
+    result = prices.assign(fair_probability=fair, is_stale=~fresh(prices, now, max_age))
     result = result[result["bookmaker"] != sharp_book].copy()
+    rate = (result["bookmaker"].map(commission).fillna(0.0).to_numpy(dtype=float) if isinstance(commission, Mapping)
+            else np.full(len(result), float(commission)))
+    if ((rate < 0) | (rate >= 1)).any():
+        raise ValueError(f"commission must be in [0, 1); got {commission!r}")
     price = result["price_decimal"].to_numpy(dtype=float)
-    probability = result["fair_probability"].to_numpy()
-    ev = probability * price - 1
+    probability = np.where(result["is_stale"].to_numpy(), np.nan, result["fair_probability"].to_numpy(dtype=float))
+    ev = probability * (1 + (price - 1) * (1 - rate)) - 1
     result["ev"] = ev
     result["ev_pct"] = ev * 100
     result["is_value"] = np.nan_to_num(ev, nan=-np.inf) >= min_ev - 1e-12
-    result["kelly"] = kelly_fraction(probability, price, kelly_multiplier)
+    result["kelly"] = kelly_fraction(probability, price, kelly_multiplier, rate)
     return result

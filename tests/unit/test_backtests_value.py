@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from backtests.odds import remove_vig
-from backtests.value import expected_value, fair_probabilities, kelly_fraction
+from backtests.staking import kelly_fraction
+from backtests.value import expected_value, fair_probabilities
 
 NOW = datetime(2024, 6, 5, 12, tzinfo=timezone.utc)
 
@@ -78,3 +79,19 @@ def test_latest_sharp_quote_wins_when_the_sharp_book_moved():
     frame = prices.assign(fair=fair_probabilities(prices.reset_index(drop=True)).to_numpy())
     home = frame[(frame["event_id"] == "m1") & (frame["outcome"] == "home")]["fair"]
     assert home.to_numpy() == pytest.approx([remove_vig([2.7, 2.3, 4.4])[0]] * len(home))
+
+
+def test_stale_retail_price_is_not_value():
+    """max_age applies to every price compared: a two-day-old retail 2.3 against a fresh 50/50 sharp line would be
+    EV 0.5 × 2.3 − 1 = 0.15; it is stale, so no EV and never value, while the same price quoted now is."""
+    prices = pd.DataFrame([
+        quote("g", "A", "pinnacle", 1.95), quote("g", "B", "pinnacle", 1.95),
+        quote("g", "A", "stale_book", 2.3, age_minutes=2 * 24 * 60), quote("g", "A", "fresh_book", 2.3, age_minutes=1),
+    ])
+    result = expected_value(prices, now=NOW, max_age=timedelta(minutes=5)).set_index("bookmaker")
+    assert result.loc["fresh_book", "ev"] == pytest.approx(0.15) and result.loc["fresh_book", "is_value"]
+    assert not result.loc["fresh_book", "is_stale"]
+    assert result.loc["stale_book", "is_stale"] and not result.loc["stale_book", "is_value"]
+    assert np.isnan(result.loc["stale_book", "ev"]) and np.isnan(result.loc["stale_book", "kelly"])
+    no_limit = expected_value(prices, now=NOW).set_index("bookmaker")
+    assert no_limit.loc["stale_book", "ev"] == pytest.approx(0.15) and not no_limit.loc["stale_book", "is_stale"]

@@ -133,6 +133,11 @@ def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
     Mirrors fct_runners' definitions: field_size counts non-scratched runners, is_favourite marks the shortest final
     odds (ties included), won is finish_position = 1, and win_bet_return is the win dividend per unit (or the final
     odds when the race has no win dividend) for a winner, 0 for a loser and null for a runner that did not start.
+
+    The final-odds fallback is decided per race, not per horse, in both places (``tests/integration/
+    test_win_return_parity.py`` holds them together): where the tote published win dividends they are the truth,
+    and a winner without one (a dead-heater whose split dividend is missing) returns 0 rather than its full final
+    odds, roughly twice what the split paid. A backtest may understate such a bet; it must not be flattered by it.
     """
     races, runners = batch.races.copy(), batch.runners.copy()
     races["race_key"] = source + ":" + races["race_id"]
@@ -172,7 +177,8 @@ def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
         part = div[div["pool"] == pool]
         per_unit = pd.Series(pd.to_numeric(part["dividend"]).astype(float).to_numpy()
                              / part["stake_unit"].astype(float).to_numpy(),
-                             index=pd.MultiIndex.from_arrays([source + ":" + part["race_id"], part["combination"]]))
+                             index=pd.MultiIndex.from_arrays([source + ":" + part["race_id"],
+                                                              part["combination"].str.replace(r"\s+", "", regex=True)]))
         per_unit = per_unit.groupby(level=[0, 1]).max()
         key = pd.MultiIndex.from_arrays([frame["race_key"], frame["horse_number"].astype(str)])
         frame[f"{pool}_payout"] = per_unit.reindex(key).to_numpy()

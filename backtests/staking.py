@@ -48,8 +48,9 @@ class Staking:
 
 def kelly_fraction(probability, decimal_odds, multiplier: float = 1.0, commission=0.0) -> np.ndarray:
     """Share of bankroll that maximises expected log growth, times ``multiplier`` (0.25 = quarter Kelly); never
-    negative. ``commission`` is a rate or an array of rates aligned with the bets. A win pays the net profit b = (o − 1)(1 − commission) per unit, so f* = p − (1 − p)/b; a bet with no
+    negative. A win pays the net profit b = (o − 1)(1 − commission) per unit, so f* = p − (1 − p)/b; a bet with no
     net edge (p·(1 + b) ≤ 1) or odds ≤ 1 stakes 0; an unknown probability (NaN) gives NaN (no figure to show).
+    ``commission`` is one rate or an array of rates aligned with the bets.
     """
     probability = np.asarray(probability, dtype=float)
     net_profit = (np.asarray(decimal_odds, dtype=float) - 1) * (1 - commission)

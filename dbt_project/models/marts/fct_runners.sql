@@ -54,12 +54,22 @@ single_horse_payouts as (
 
 ),
 
+-- races whose tote published a win dividend: their dividends are the truth for every winner (see win_bet_return)
+races_with_win_dividend as (
+
+    select distinct race_key
+    from dividends
+    where pool = 'win'
+
+),
+
 -- runner-level flags the race windows need
 flagged as (
 
     select
         runners.*,
         races.track_key,
+        races_with_win_dividend.race_key is not null as race_has_win_dividend,
         runners.status is distinct from 'scratched' as is_runner,
         coalesce(runners.status is distinct from 'scratched' and runners.final_odds > 0, false) as has_odds,
         coalesce(runners.finish_position is not null or runners.status in ('dnf', 'disqualified'), false)
@@ -67,6 +77,7 @@ flagged as (
 
     from runners
     inner join races on runners.race_key = races.race_key
+    left join races_with_win_dividend on runners.race_key = races_with_win_dividend.race_key
 
 ),
 
@@ -138,10 +149,15 @@ final as (
         payouts.win_payout,
         payouts.place_payout,
         payouts.show_payout,
-        -- what a 1-unit win bet returned; the final odds stand in when the race has no win dividend
+        -- What a 1-unit win bet returned. One rule per race, the same as backtests.frames.runners_from_batch: a race
+        -- with a win dividend pays its winners their dividend (0 for a winner the tote paid none, e.g. a
+        -- dead-heater whose split dividend is missing); only a race without any win dividend (a source that
+        -- publishes none) falls back to the final odds. Mixing per horse would pay a dead-heater missing its
+        -- dividend the full final odds, about twice the split the tote paid: a backtest must not be flattered.
         case
             when not in_race.is_start then null
-            when in_race.finish_position = 1 then coalesce(payouts.win_payout, in_race.final_odds, 0)
+            when in_race.finish_position = 1 and in_race.race_has_win_dividend then coalesce(payouts.win_payout, 0)
+            when in_race.finish_position = 1 then coalesce(in_race.final_odds, 0)
             else 0
         end as win_bet_return
 

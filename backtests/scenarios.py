@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from numbers import Integral
 
+import numpy as np
+
 H2H_MARKETS = frozenset({"h2h"})
 SPREAD_MARKETS = frozenset({"spreads", "alternate_spreads"})
 TOTAL_MARKETS = frozenset({"totals", "alternate_totals", "team_totals", "alternate_team_totals"})
@@ -184,3 +186,23 @@ def payoffs(market: str, selections: Sequence[Selection], prices: Sequence[objec
     return [[settle(market, selection, result, price, three_way=three_way)
              for selection, price in zip(selections, prices)]
             for result in scenarios(market, selections, three_way=three_way)]
+
+
+def moneyline_returns(sides, home_margins, odds, three_way) -> np.ndarray:
+    """Gross return per unit (float, for the backtest engine) of each moneyline row, settled by :func:`settle`: a
+    three-way market pays only the draw on a tie, a two-way one refunds it. A row that cannot be settled (an
+    outcome naming neither team nor the draw, a missing margin, a bad price) is NaN, for the caller to leave out."""
+    flags = np.broadcast_to(np.asarray(three_way, dtype=bool), (len(odds),))
+    cache: dict[tuple, float] = {}
+    gross = np.empty(len(odds))
+    for i, key in enumerate(zip(np.asarray(sides), np.asarray(home_margins, dtype=float),
+                                np.asarray(odds, dtype=float), flags)):
+        if key not in cache:
+            side, margin, price, flag = key
+            try:
+                cache[key] = float(settle("h2h", Selection(str(side)), Result.from_margin(margin), price,
+                                          three_way=bool(flag)))
+            except ScenarioError:
+                cache[key] = np.nan
+        gross[i] = cache[key]
+    return gross

@@ -10,13 +10,14 @@ import itertools
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from backtests.arbitrage import find_arbitrage, plan_stakes
-from backtests.scenarios import Result, ScenarioError, Selection, payoffs, scenarios, settle
+from backtests.scenarios import Result, ScenarioError, Selection, moneyline_returns, payoffs, scenarios, settle
 
 D = Decimal
 CENT = D("0.01")
@@ -49,6 +50,12 @@ def test_three_way_moneyline_item_4():
     assert at((1, 1)) == {"home": 0, "away": 0, "draw": D("3.40")}
     assert at((0, 2)) == {"home": 0, "away": D("2.90"), "draw": 0}
     assert at((3, 0)) == {"home": D("2.60"), "away": 0, "draw": 0}
+
+
+def test_engine_moneyline_rows_settle_here_and_a_bad_row_is_nan():
+    gross = moneyline_returns(["home", "draw", "away", "Arsenal", "home"], [1, 0, 0, 1, float("nan")],
+                              [2.6, 3.4, 2.9, 2.6, 2.6], [True, True, False, True, True])
+    assert gross[:3].tolist() == [2.6, 3.4, 1.0] and np.isnan(gross[3:]).all()
 
 
 def test_team_totals_void_and_bad_input():

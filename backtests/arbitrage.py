@@ -31,6 +31,8 @@ DEFAULT_MIN_PROFIT = 0.01
 # Spread outcomes quote opposite points (home -4, away +4): they are one line, keyed by the first outcome's point.
 OPPOSED_POINT_MARKETS = frozenset({"spreads", "alternate_spreads"})
 PRICE_COLUMNS = ("event_id", "market", "point", "outcome", "bookmaker", "price_decimal", "last_update")
+LEG_COLUMNS = ("market_id", "event_id", "market", "point", "outcome", "bookmaker", "price_decimal", "sport",
+               "description")
 
 
 def factor_codes(values: pd.Series) -> np.ndarray:
@@ -128,21 +130,19 @@ def _selections(market: str, outcomes: list[str], line: float) -> list[Selection
     return None
 
 
-def plan_market(legs: pd.DataFrame, total_stake: Decimal, max_stakes: Mapping[str, Decimal] | None) -> StakePlan:
+def plan_market(market: str, outcomes: list[str], prices: list[float], bookmakers: list[str], point: float,
+                total_stake: Decimal, max_stakes: Mapping[str, Decimal] | None, sport: str = "") -> StakePlan:
     """Stakes for one candidate market (its best legs in outcome order), judged in every scenario of its lines.
 
     A moneyline is three-way when the draw is quoted or the sport is soccer (a soccer moneyline missing its draw
     loses both team legs on a draw — it is not the two-way market it looks like).
     """
-    market, prices = legs["market"].iloc[0], legs["price_decimal"].tolist()
-    outcomes = [str(outcome) for outcome in legs["outcome"]]
-    selections = _selections(market, outcomes, legs["point"].iloc[0])
+    selections = _selections(market, outcomes, point)
     matrix = None
     if selections is not None:
-        sport = str(legs["sport"].iloc[0]) if "sport" in legs else ""
         three_way = any(s.side == "draw" for s in selections) or sport.startswith("soccer")
         matrix = payoffs(market, selections, [to_decimal(price) for price in prices], three_way=three_way)
-    return plan_stakes(prices, total_stake, legs["bookmaker"].tolist(), max_stakes, payoffs=matrix)
+    return plan_stakes(prices, total_stake, bookmakers, max_stakes, payoffs=matrix)
 
 
 def find_arbitrage(prices: pd.DataFrame, min_profit: float = DEFAULT_MIN_PROFIT, total_stake: Decimal = Decimal(100),
@@ -172,21 +172,27 @@ def find_arbitrage(prices: pd.DataFrame, min_profit: float = DEFAULT_MIN_PROFIT,
     columns = ["event_id", "market", "point", "description", "legs", "implied_sum", "profit_pct", "total_stake",
                "guaranteed_return", "profit", "binding_bookmaker"]
     records = []
-    for market, legs in chosen.groupby("market_id", sort=False):
+    column = {name: chosen[name].to_numpy() for name in chosen.columns if name in LEG_COLUMNS}
+    ids = column["market_id"]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
+    for first, end in zip(starts.tolist(), [*starts[1:].tolist(), len(ids)]):
+        leg = {name: values[first:end].tolist() for name, values in column.items()}
         try:
-            plan = plan_market(legs, total_stake, max_stakes)
+            plan = plan_market(leg["market"][0], [str(o) for o in leg["outcome"]], leg["price_decimal"],
+                               leg["bookmaker"], leg["point"][0], total_stake, max_stakes,
+                               str(leg["sport"][0]) if "sport" in leg else "")
         except (ScenarioError, OddsError):  # one market that cannot be settled never stops the scan
             continue
         if plan.profit < CENT or plan.profit <= threshold * plan.total_stake:
             continue
-        description = legs["description"].iloc[0] if "description" in legs else None
+        description = leg["description"][0] if "description" in leg else None
         records.append({
-            "event_id": legs["event_id"].iloc[0], "market": legs["market"].iloc[0], "point": legs["point"].iloc[0],
+            "event_id": leg["event_id"][0], "market": leg["market"][0], "point": leg["point"][0],
             "description": None if pd.isna(description) or description == "" else description,
             "legs": [{"bookmaker": book, "outcome": outcome, "price": to_decimal(price), "stake": stake, "return": ret}
-                     for book, outcome, price, stake, ret in zip(legs["bookmaker"], legs["outcome"],
-                                                                 legs["price_decimal"], plan.stakes, plan.returns)],
-            "implied_sum": float(implied_sum[market]), "profit_pct": float(plan.profit_pct),
+                     for book, outcome, price, stake, ret in zip(leg["bookmaker"], leg["outcome"],
+                                                                 leg["price_decimal"], plan.stakes, plan.returns)],
+            "implied_sum": float(implied_sum[ids[first]]), "profit_pct": float(plan.profit_pct),
             "total_stake": plan.total_stake, "guaranteed_return": plan.guaranteed_return, "profit": plan.profit,
             "binding_bookmaker": plan.binding_bookmaker,
         })

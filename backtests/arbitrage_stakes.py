@@ -83,7 +83,7 @@ def one_winner_odds(payoffs: Sequence[Sequence[Decimal]]) -> list[Decimal] | Non
 
 
 def _two_leg_share(payoffs: Sequence[Sequence[Decimal]]) -> Fraction:
-    """The first leg's share x ∈ [0, 1] maximizing min over rows of a·x + b·(1 − x) (exact, by its breakpoints)."""
+    """The first leg's share x ∈ [0, 1] maximizing min over rows of a·x + b·(1 − x), exactly (at a breakpoint)."""
     rows = [(Fraction(a), Fraction(b)) for a, b in payoffs]
     candidates = {Fraction(0), Fraction(1)}
     for i, (a1, b1) in enumerate(rows):
@@ -165,8 +165,9 @@ def plan_stakes(decimal_odds: Sequence[object], total_stake: Decimal, bookmakers
     total = Decimal(total_stake)
     if total <= 0 or total != total.quantize(CENT):
         raise ValueError(f"total stake must be a positive whole number of cents, got {total_stake!r}")
-    matrix = [list(row) for row in payoffs] if payoffs is not None else [
-        [price if i == j else ZERO for j, price in enumerate(prices)] for i, price in enumerate(prices)]
+    # identical scenarios (margins 4 and 5 on a 3.5 line) settle alike: one row each is enough for a minimum
+    matrix = list(dict.fromkeys(tuple(row) for row in payoffs)) if payoffs is not None else [
+        tuple(price if i == j else ZERO for j, price in enumerate(prices)) for i, price in enumerate(prices)]
     odds = one_winner_odds(matrix)
     if odds is None and len(prices) != 2:
         raise ScenarioError(f"a market of {len(prices)} legs that is not one-winner cannot be staked")

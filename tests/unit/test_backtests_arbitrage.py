@@ -214,3 +214,16 @@ def test_a_soccer_moneyline_missing_its_draw_is_not_two_way():
             quote("m", "h2h", "Chelsea", "b2", 2.3) | {"sport": "soccer_epl"}]
     assert find_arbitrage(pd.DataFrame(rows)).empty  # a draw would lose both legs
     assert len(find_arbitrage(pd.DataFrame(rows).assign(sport="basketball_nba"))) == 1
+
+
+def test_readme_arbitrage_example_prints_what_it_shows():
+    import doctest
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("**Arbitrage.**"):readme.index("**Expected value.**")]
+    test = doctest.DocTestParser().get_doctest(section, {}, "README arbitrage", "README.md", 0)
+    assert len(test.examples) == 4  # import Decimal, import plan_stakes, plan, the printed figures
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

@@ -221,7 +221,8 @@ def test_readme_arbitrage_example_prints_what_it_shows():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("**Arbitrage.**"):readme.index("**Expected value.**")]
+    start = readme.index("```python", readme.index("**Arbitrage.**")) + len("```python")
+    section = readme[start:readme.index("```", start)]
     test = doctest.DocTestParser().get_doctest(section, {}, "README arbitrage", "README.md", 0)
     assert len(test.examples) == 4  # import Decimal, import plan_stakes, plan, the printed figures
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)

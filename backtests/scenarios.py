@@ -32,7 +32,7 @@ SPREAD_MARKETS = frozenset({"spreads", "alternate_spreads"})
 TOTAL_MARKETS = frozenset({"totals", "alternate_totals", "team_totals", "alternate_team_totals"})
 LINE_MARKETS = H2H_MARKETS | SPREAD_MARKETS | TOTAL_MARKETS
 SIDES = {"h2h": ("home", "away", "draw"), "spread": ("home", "away"), "total": ("over", "under")}
-ZERO, HALF, ONE, QUARTER = Decimal(0), Decimal("0.5"), Decimal(1), Decimal("0.25")
+ZERO, ONE, QUARTER = Decimal(0), Decimal(1), Decimal("0.25")
 
 
 class ScenarioError(ValueError):

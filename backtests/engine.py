@@ -155,10 +155,11 @@ def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hou
                             bet_type="moneyline", implied_probability=1 / frame["odds"],
                             decision_time=tip_off - pd.Timedelta(hours=decision_hours),
                             settle_time=tip_off + pd.Timedelta(hours=3)).drop(columns=["margin"])
+    # a game without a result yet (the strategy monitor decides on upcoming games) has no return: NaN, never won
     gross = moneyline_returns(frame["side"], frame["home_margin"], frame["odds"], False)
     outcomes = pd.DataFrame({"gross_return": gross, "won": gross > 1, "closing_odds": frame["odds"],
                              "odds_are_closing": True}, index=frame.index)
-    return _split(decision, outcomes, "sports", True, np.isfinite(gross))
+    return _split(decision, outcomes, "sports", True)
 
 
 def prepare_sports_prices(prices: pd.DataFrame, events: pd.DataFrame, decision_hours: float = 1.0,

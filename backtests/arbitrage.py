@@ -1,104 +1,38 @@
-"""Cross-book arbitrage: find markets whose best prices sum (as implied probabilities) below 1, and stake them.
+"""Cross-book arbitrage: find markets whose best prices cover every result at a profit, and stake them.
 
 An arbitrage is only real if (a) every outcome of the market is covered, (b) the prices compared are for the same
-line, and (c) none of them is stale. So the scan builds each market's outcome set from *every* book's quotes (a
-book that lists the draw proves the market has a draw, even if that quote is stale), compares spreads and totals
-only at the same line, and takes the best fresh price per outcome. The scan is vectorized with integer codes and
-one sort, because a day of prices is millions of rows; only the rare opportunities are turned into Python objects.
-
-Stakes are Decimal and rounded to cents in the way that keeps the *worst-case* return highest (see
-:func:`optimal_stakes`), since the worst case is the only return an arbitrage guarantees.
+line (and, on team totals, the same team: the outcome ``description``), (c) none of them is stale and (d) the
+rounded stakes return more than they cost in *every* result — including a push on a whole-number line, the halves
+of a quarter line and the draw of a soccer moneyline. So the scan builds each market's outcome set from *every*
+book's quotes (a book that lists the draw proves the market has a draw, even if that quote is stale), compares
+lines only at the same line, and takes the best fresh price per outcome. That part is vectorized with integer codes
+and one sort, because a day of prices is millions of rows. Σ 1/price < 1 is necessary for a profit in every result,
+so it picks the few candidate markets; each candidate is then settled in every scenario of
+:mod:`backtests.scenarios` with the cent stakes of :mod:`backtests.arbitrage_stakes`, and reported only if the worst
+case of those stakes is a profit of at least a cent and more than ``min_profit`` of the stake. A void (the event
+abandoned) refunds every leg and is not counted as a result.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from backtests.odds import OddsError, validate_decimal
+from backtests.arbitrage_stakes import CENT, StakePlan, optimal_stakes, plan_stakes, to_decimal
+from backtests.odds import OddsError
+from backtests.scenarios import (H2H_MARKETS, SPREAD_MARKETS, TOTAL_MARKETS, ScenarioError, Selection, as_decimal,
+                                 payoffs)
 
-CENT = Decimal("0.01")
+__all__ = ["CENT", "StakePlan", "best_prices", "find_arbitrage", "optimal_stakes", "plan_stakes"]
 DEFAULT_MIN_PROFIT = 0.01
 # Spread outcomes quote opposite points (home -4, away +4): they are one line, keyed by the first outcome's point.
 OPPOSED_POINT_MARKETS = frozenset({"spreads", "alternate_spreads"})
 PRICE_COLUMNS = ("event_id", "market", "point", "outcome", "bookmaker", "price_decimal", "last_update")
-
-
-def _decimal(value: object) -> Decimal:
-    validate_decimal(value)
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-
-
-def _returns(stakes: Sequence[Decimal], odds: Sequence[Decimal]) -> list[Decimal]:
-    return [stake * price for stake, price in zip(stakes, odds)]
-
-
-def optimal_stakes(decimal_odds: Sequence[float], total_stake: Decimal) -> list[Decimal]:
-    """Split total_stake so every outcome returns the same: stake_i ∝ 1/o_i, then rounded to cents.
-
-    Handing cents one at a time to the leg that currently returns least maximizes the worst-case return (any better
-    split would need more cents on every leg). Rather than start that from zero, start at the state it passes
-    through at a return level m0 just below the ideal — every leg at the smallest cent stake returning ≥ m0 — which
-    leaves only a few cents to hand out. Merely flooring the ideal stakes is not optimal.
-    """
-    odds = [_decimal(price) for price in decimal_odds]
-    total = Decimal(total_stake)
-    if total <= 0 or total != total.quantize(CENT):
-        raise ValueError(f"total stake must be a positive whole number of cents, got {total_stake!r}")
-    if len(odds) < 2:
-        raise OddsError(list(decimal_odds), "staking needs at least two outcomes")
-    level = max(total - CENT * len(odds), Decimal(0)) / sum(1 / price for price in odds)
-    stakes = [(level / price).quantize(CENT, rounding=ROUND_CEILING) for price in odds]
-    for _ in range(int((total - sum(stakes)) / CENT)):
-        returns = _returns(stakes, odds)
-        lowest = min(range(len(odds)), key=lambda index: (returns[index], -odds[index]))
-        stakes[lowest] += CENT
-    return stakes
-
-
-@dataclass(frozen=True)
-class StakePlan:
-    """Rounded stakes for one opportunity and what they guarantee (worst case over the outcomes)."""
-
-    stakes: list[Decimal]
-    returns: list[Decimal]
-    total_stake: Decimal
-    guaranteed_return: Decimal
-    profit: Decimal
-    profit_pct: Decimal
-    binding_bookmaker: str | None
-
-
-def plan_stakes(decimal_odds: Sequence[float], total_stake: Decimal, bookmakers: Sequence[str] | None = None,
-                max_stakes: Mapping[str, Decimal] | None = None) -> StakePlan:
-    """Optimal stakes for total_stake, scaled down when a book's maximum stake would be exceeded.
-
-    The binding book is the one whose limit forces the smallest total; the whole plan shrinks proportionally so the
-    return stays balanced (stakes on other books alone could not keep the arbitrage guaranteed).
-    """
-    total = Decimal(total_stake)
-    binding = None
-    if max_stakes and bookmakers:
-        ideal = optimal_stakes(decimal_odds, total)
-        for bookmaker, stake in zip(bookmakers, ideal):
-            limit = max_stakes.get(bookmaker)
-            if limit is not None and stake > limit:
-                allowed = (total * Decimal(limit) / stake).quantize(CENT, rounding=ROUND_FLOOR)
-                if allowed < total:
-                    total, binding = allowed, bookmaker
-        while binding and any(stake > Decimal(max_stakes.get(book, stake)) for book, stake in
-                              zip(bookmakers, optimal_stakes(decimal_odds, total))):
-            total -= CENT  # cent rounding can push the binding leg one cent over its limit
-    stakes = optimal_stakes(decimal_odds, total)
-    returns = _returns(stakes, [_decimal(price) for price in decimal_odds])
-    guaranteed = min(returns)
-    profit = guaranteed - total
-    return StakePlan(stakes, returns, total, guaranteed, profit, (profit / total * 100).quantize(Decimal("0.0001")),
-                     binding)
+LEG_COLUMNS = ("market_id", "event_id", "market", "point", "outcome", "bookmaker", "price_decimal", "sport",
+               "description")
 
 
 def factor_codes(values: pd.Series) -> np.ndarray:
@@ -138,14 +72,18 @@ def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: time
     """Best fresh price per (event, market, line, outcome), with each market's outcome count from all quotes.
 
     Returns one row per priced outcome with columns market_id, outcome_count (outcomes any book quotes) and the
-    original columns of the winning quote. Prices ≤ 1.0 or missing are ignored rather than trusted.
+    original columns of the winning quote. Prices ≤ 1.0 or missing are ignored rather than trusted. With a
+    ``description`` column (whose team a team total is on) it is part of the market (missing = no description).
     """
     missing = set(PRICE_COLUMNS) - set(prices.columns)
     if missing:
         raise ValueError(f"prices lack columns {sorted(missing)}")
     event_codes, market_codes = factor_codes(prices["event_id"]), factor_codes(prices["market"])
     line = line_points(prices, event_codes, market_codes)
-    market_id = combine_codes(event_codes, market_codes, factor_codes(pd.Series(line)))
+    key = [event_codes, market_codes, factor_codes(pd.Series(line))]
+    if "description" in prices:
+        key.append(factor_codes(_descriptions(prices["description"])))
+    market_id = combine_codes(*key)
     pair_id = combine_codes(market_id, factor_codes(prices["outcome"]))
     unique_pairs = np.unique(pair_id)
     first_market = np.zeros(pair_id.max(initial=-1) + 1, dtype=np.int64)
@@ -170,14 +108,56 @@ def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: time
     return result
 
 
+def _descriptions(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), "")
+
+
+def _selections(market: str, outcomes: list[str], line: float) -> list[Selection] | None:
+    """The legs as scenario selections (outcomes in name order), or None for a one-winner market (racing win …).
+
+    On spreads the first outcome by name carries the line and the other its negation (see :func:`line_points`).
+    """
+    lowered = [outcome.strip().lower() for outcome in outcomes]
+    if market in TOTAL_MARKETS:
+        return [Selection(side, as_decimal(line, "point")) for side in lowered]
+    if market in SPREAD_MARKETS:
+        if len(outcomes) != 2:
+            raise ScenarioError(f"a spread of {len(outcomes)} outcomes {outcomes} is not one line")
+        return [Selection("home", as_decimal(line, "point")), Selection("away", -as_decimal(line, "point"))]
+    if market in H2H_MARKETS and len([o for o in lowered if o != "draw"]) == 2:
+        teams = iter(("home", "away"))
+        return [Selection("draw" if o == "draw" else next(teams)) for o in lowered]
+    return None
+
+
+def plan_market(market: str, outcomes: list[str], prices: list[float], bookmakers: list[str], point: float,
+                total_stake: Decimal, max_stakes: Mapping[str, Decimal] | None, sport: str = "") -> StakePlan:
+    """Stakes for one candidate market (its best legs in outcome order), judged in every scenario of its lines.
+
+    A moneyline is three-way when the draw is quoted or the sport is soccer (a soccer moneyline missing its draw
+    loses both team legs on a draw — it is not the two-way market it looks like).
+    """
+    selections = _selections(market, outcomes, point)
+    matrix = None
+    if selections is not None:
+        three_way = any(s.side == "draw" for s in selections) or sport.startswith("soccer")
+        matrix = payoffs(market, selections, [to_decimal(price) for price in prices], three_way=three_way)
+    return plan_stakes(prices, total_stake, bookmakers, max_stakes, payoffs=matrix)
+
+
 def find_arbitrage(prices: pd.DataFrame, min_profit: float = DEFAULT_MIN_PROFIT, total_stake: Decimal = Decimal(100),
                    now: datetime | None = None, max_age: timedelta | None = None,
                    max_stakes: Mapping[str, Decimal] | None = None) -> pd.DataFrame:
-    """One row per arbitrage (Σ 1/best < 1 − min_profit over a fully covered market), best first.
+    """One row per arbitrage over a fully covered market, best first: the cent stakes (within ``max_stakes`` by
+    book) return at least a cent more than they cost in every result, and more than ``min_profit`` × the stake.
 
-    Columns: event_id, market, point, legs (list of {bookmaker, outcome, price, stake, return}), implied_sum,
-    profit_pct (theoretical, before rounding), total_stake, guaranteed_return, profit, binding_bookmaker.
+    Columns: event_id, market, point, description, legs (list of {bookmaker, outcome, price, stake, return}),
+    implied_sum (of the best prices), profit_pct (guaranteed, of the rounded stakes), total_stake,
+    guaranteed_return, profit, binding_bookmaker. A market whose outcomes cannot be settled as a line (a spread
+    with three outcomes, a total without Over/Under) is skipped, never guessed.
     """
+    if Decimal(total_stake) <= 0 or Decimal(total_stake) != Decimal(total_stake).quantize(CENT):
+        raise ValueError(f"total stake must be a positive whole number of cents, got {total_stake!r}")
     best = best_prices(prices, now=now, max_age=max_age)
     market_id = best["market_id"].to_numpy()
     size = market_id.max(initial=-1) + 1
@@ -185,19 +165,34 @@ def find_arbitrage(prices: pd.DataFrame, min_profit: float = DEFAULT_MIN_PROFIT,
     implied_sum = np.bincount(market_id, weights=1.0 / best["price_decimal"].to_numpy(dtype=float), minlength=size)
     outcome_count = np.zeros(size, dtype=np.int64)
     outcome_count[market_id] = best["outcome_count"].to_numpy()
-    is_arbitrage = (covered >= 2) & (covered == outcome_count) & (implied_sum < 1 - min_profit)
-    chosen = best[is_arbitrage[market_id]].sort_values(["market_id", "outcome"], kind="stable")
-    columns = ["event_id", "market", "point", "legs", "implied_sum", "profit_pct", "total_stake",
+    # Necessary for a profit > min_profit in every result; the tolerance keeps float error from dropping a candidate.
+    candidate = (covered >= 2) & (covered == outcome_count) & (implied_sum * (1 + min_profit) < 1 + 1e-9)
+    chosen = best[candidate[market_id]].sort_values(["market_id", "outcome"], kind="stable")
+    threshold = Decimal(repr(float(min_profit)))
+    columns = ["event_id", "market", "point", "description", "legs", "implied_sum", "profit_pct", "total_stake",
                "guaranteed_return", "profit", "binding_bookmaker"]
     records = []
-    for market, legs in chosen.groupby("market_id", sort=False):
-        plan = plan_stakes(legs["price_decimal"].tolist(), total_stake, legs["bookmaker"].tolist(), max_stakes)
+    column = {name: chosen[name].to_numpy() for name in chosen.columns if name in LEG_COLUMNS}
+    ids = column["market_id"]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
+    for first, end in zip(starts.tolist(), [*starts[1:].tolist(), len(ids)]):
+        leg = {name: values[first:end].tolist() for name, values in column.items()}
+        try:
+            plan = plan_market(leg["market"][0], [str(o) for o in leg["outcome"]], leg["price_decimal"],
+                               leg["bookmaker"], leg["point"][0], total_stake, max_stakes,
+                               str(leg["sport"][0]) if "sport" in leg else "")
+        except (ScenarioError, OddsError):  # one market that cannot be settled never stops the scan
+            continue
+        if plan.profit < CENT or plan.profit <= threshold * plan.total_stake:
+            continue
+        description = leg["description"][0] if "description" in leg else None
         records.append({
-            "event_id": legs["event_id"].iloc[0], "market": legs["market"].iloc[0], "point": legs["point"].iloc[0],
-            "legs": [{"bookmaker": book, "outcome": outcome, "price": _decimal(price), "stake": stake, "return": ret}
-                     for book, outcome, price, stake, ret in zip(legs["bookmaker"], legs["outcome"],
-                                                                 legs["price_decimal"], plan.stakes, plan.returns)],
-            "implied_sum": float(implied_sum[market]), "profit_pct": float((1 / implied_sum[market] - 1) * 100),
+            "event_id": leg["event_id"][0], "market": leg["market"][0], "point": leg["point"][0],
+            "description": None if pd.isna(description) or description == "" else description,
+            "legs": [{"bookmaker": book, "outcome": outcome, "price": to_decimal(price), "stake": stake, "return": ret}
+                     for book, outcome, price, stake, ret in zip(leg["bookmaker"], leg["outcome"],
+                                                                 leg["price_decimal"], plan.stakes, plan.returns)],
+            "implied_sum": float(implied_sum[ids[first]]), "profit_pct": float(plan.profit_pct),
             "total_stake": plan.total_stake, "guaranteed_return": plan.guaranteed_return, "profit": plan.profit,
             "binding_bookmaker": plan.binding_bookmaker,
         })

@@ -32,6 +32,7 @@ import pandas as pd
 from backtests import metrics
 from backtests.features import add_features
 from backtests.frames import DECISION_MINUTES
+from backtests.scenarios import moneyline_returns
 from backtests.staking import Staking, net_return, resolve
 from backtests.strategies import Context, Strategy, get_strategy
 
@@ -158,10 +159,10 @@ def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hou
                             bet_type="moneyline", implied_probability=1 / frame["odds"],
                             decision_time=tip_off - pd.Timedelta(hours=decision_hours),
                             settle_time=tip_off + pd.Timedelta(hours=3)).drop(columns=["margin"])
-    won = frame["margin"] > 0
-    push = frame["margin"] == 0
-    outcomes = pd.DataFrame({"gross_return": np.where(won, frame["odds"], np.where(push, 1.0, 0.0)), "won": won,
-                             "closing_odds": frame["odds"], "odds_are_closing": True}, index=frame.index)
+    # a game without a result yet (the strategy monitor decides on upcoming games) has no return: NaN, never won
+    gross = moneyline_returns(frame["side"], frame["home_margin"], frame["odds"], False)
+    outcomes = pd.DataFrame({"gross_return": gross, "won": gross > 1, "closing_odds": frame["odds"],
+                             "odds_are_closing": True}, index=frame.index)
     return _split(decision, outcomes, "sports", True)
 
 
@@ -187,9 +188,13 @@ def prepare_sports_prices(prices: pd.DataFrame, events: pd.DataFrame, decision_h
     as_of = as_of.assign(fair_probability=fair_probabilities(as_of.reset_index(drop=True), sharp_book).to_numpy())
     frame = as_of[as_of["bookmaker"] != sharp_book].merge(events, on=["event_id", "commence_time"])
     frame = frame[frame["home_score"].notna() & frame["away_score"].notna()].reset_index(drop=True)  # settled only
-    home = frame["outcome"] == frame["home_team"]
-    margin = np.where(home, 1, -1) * (frame["home_score"] - frame["away_score"]).to_numpy(float)
+    side = np.where(frame["outcome"] == frame["home_team"], "home", np.where(
+        frame["outcome"] == frame["away_team"], "away", np.where(frame["outcome"].str.lower() == "draw", "draw", "")))
+    drawn = quotes.loc[quotes["outcome"].str.lower() == "draw", "event_id"]
+    three_way = frame["event_id"].isin(drawn) | (frame["sport"].astype(str).str.startswith("soccer")
+                                                 if "sport" in frame else False)
     odds = frame["price_decimal"].astype(float)
+    gross = moneyline_returns(side, frame["home_score"] - frame["away_score"], odds, three_way)
     decision = frame.assign(
         event_key=frame["event_id"],
         selection_key=frame["event_id"] + ":" + frame["bookmaker"] + ":" + frame["outcome"],
@@ -197,11 +202,11 @@ def prepare_sports_prices(prices: pd.DataFrame, events: pd.DataFrame, decision_h
         else "sports", market="h2h", bet_type="h2h", odds=odds, implied_probability=1 / odds,
         decision_time=frame["commence_time"] - pd.Timedelta(hours=decision_hours),
         settle_time=frame["commence_time"] + pd.Timedelta(hours=4)).drop(columns=["home_score", "away_score"])
-    outcomes = pd.DataFrame({"gross_return": np.where(margin > 0, odds, np.where(margin == 0, 1.0, 0.0)),
-                             "won": margin > 0, "closing_odds": closing.reindex(
+    outcomes = pd.DataFrame({"gross_return": gross,
+                             "won": gross > 1, "closing_odds": closing.reindex(
                                  pd.MultiIndex.from_frame(frame[key])).to_numpy(float), "odds_are_closing": False},
                             index=frame.index)
-    return _split(decision, outcomes, "sports", False)
+    return _split(decision, outcomes, "sports", False, np.isfinite(gross))
 
 
 def _window(prepared: Prepared, start, end) -> tuple[pd.DataFrame, date, date]:

@@ -45,7 +45,8 @@ CURRENT_PRICES = sa.text("""
         FROM marts.fct_odds WHERE commence_time > :now GROUP BY event_id, bookmaker
     )
     SELECT o.event_id, o.sport, o.home_team || ' v ' || o.away_team AS event, o.commence_time, o.market, o.point,
-           o.outcome, o.bookmaker, o.price_decimal, coalesce(o.bookmaker_last_update, o.snapshot_time) AS last_update
+           o.outcome, o.bookmaker, o.price_decimal, coalesce(o.bookmaker_last_update, o.snapshot_time) AS last_update,
+           to_jsonb(o) ->> 'description' AS description
     FROM marts.fct_odds o JOIN latest USING (event_id, bookmaker, snapshot_time)
 """)
 
@@ -84,19 +85,26 @@ def _publish(engine: sa.Engine, ddl: str, table: str, rows: list[dict], now: dat
 
 
 def publish_arbitrage(engine: sa.Engine, now: datetime, *, min_profit: float = 0.01,
-                      total_stake: Decimal = Decimal("100"), max_age: timedelta | None = None) -> dict[str, int]:
-    prices = current_prices(engine, now)
+                      total_stake: Decimal = Decimal("100"), max_age: timedelta | None = None,
+                      prices: pd.DataFrame | None = None) -> dict[str, int]:
+    """Scan the current prices (``prices`` if given: a frame like :func:`current_prices`) and upsert what is found.
+
+    An opportunity is what ``find_arbitrage`` reports: a profit after cent rounding in every result of the market
+    (a whole-number spread or total that can push both legs never is one)."""
+    prices = current_prices(engine, now) if prices is None else prices
     found = find_arbitrage(prices, min_profit=min_profit, total_stake=total_stake, now=now, max_age=max_age)
     about = prices.drop_duplicates("event_id").set_index("event_id")
     rows = []
     for opp in found.itertuples(index=False):
         legs = sorted(f"{leg['bookmaker']}:{leg['outcome']}" for leg in opp.legs)
         rows.append({
-            "id": _id(opp.event_id, opp.market, opp.point, *legs), "sport": about.at[opp.event_id, "sport"],
+            "id": _id(opp.event_id, opp.market, opp.point, *legs, *([opp.description] if opp.description else [])),
+            "sport": about.at[opp.event_id, "sport"],
             "event_id": opp.event_id, "event": about.at[opp.event_id, "event"],
             "commence_time": about.at[opp.event_id, "commence_time"], "market": opp.market,
             "line": None if pd.isna(opp.point) else opp.point,
-            "legs": json.dumps(opp.legs, default=str), "implied_sum": opp.implied_sum, "profit_pct": opp.profit_pct,
+            "legs": json.dumps([leg | {"description": opp.description} if opp.description else leg for leg in opp.legs],
+                               default=str), "implied_sum": opp.implied_sum, "profit_pct": opp.profit_pct,
             "total_stake": opp.total_stake, "guaranteed_return": opp.guaranteed_return, "profit": opp.profit,
             "binding_bookmaker": opp.binding_bookmaker, "detected_at": now, "last_seen_at": now,
         })

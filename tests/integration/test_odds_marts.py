@@ -282,6 +282,29 @@ def test_planted_arbitrage_is_published_once_and_expires(engine, odds_world):
     assert gone["open"] == 0 and gone["expired"] == again["open"] and reasons == ["event started"]
 
 
+def test_no_whole_number_line_is_published_with_a_profit(engine, odds_world):
+    """Issue 14: the simulator quotes whole-number spreads and totals, where a push returns both stakes. Priced at
+    2.08 on both sides (best prices summing to 0.96) none of them may be published with a positive profit, while
+    the planted moneyline arbitrages still are."""
+    from backtests.arbitrage import best_prices
+    from backtests.signals import current_prices, publish_arbitrage
+
+    now = odds_world["times"][-1] + timedelta(minutes=1)
+    prices = current_prices(engine, now)
+    whole = prices["market"].isin(["spreads", "totals"]) & (prices["point"] == prices["point"].round())
+    prices.loc[whole, "price_decimal"] = 2.08
+    best = best_prices(prices[whole], now=now, max_age=timedelta(hours=2))
+    assert (1 / best["price_decimal"]).groupby(best["market_id"]).sum().lt(1).sum() > 10
+    publish_arbitrage(engine, now, min_profit=0.0, max_age=timedelta(hours=2), prices=prices)
+    with engine.connect() as conn:
+        published = conn.execute(sa.text(
+            "SELECT market, line, profit FROM marts.arbitrage_opportunities WHERE NOT expired")).all()
+    publish_arbitrage(engine, max(odds_world["times"]) + timedelta(days=30))  # every event started: none left open
+    assert [r for r in published if r.market in ("spreads", "totals") and r.line == round(r.line) and r.profit > 0] \
+        == []
+    assert all(r.profit > 0 for r in published) and any(r.market == "h2h" for r in published)
+
+
 def test_value_bets_against_the_sharp_book(engine, odds_world):
     from backtests.signals import publish_value_bets
 

@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtests.arbitrage import find_arbitrage, optimal_stakes, plan_stakes
+from backtests.arbitrage_stakes import scenario_returns
+from backtests.scenarios import Selection, payoffs
 from backtests.odds import OddsError
 
 CENT = Decimal("0.01")
@@ -82,8 +84,11 @@ def test_two_way_arbitrage_across_books():
     row = found.iloc[0]
     assert {(leg["bookmaker"], leg["outcome"]) for leg in row["legs"]} == {("b1", "home"), ("b2", "away")}
     assert row["implied_sum"] == pytest.approx(1 / 2.15 + 1 / 2.05)
-    assert row["profit_pct"] == pytest.approx((1 / (1 / 2.15 + 1 / 2.05) - 1) * 100)
-    assert sum(leg["stake"] for leg in row["legs"]) == Decimal(1000)
+    # 488.10 × 2.15 = 1049.415 and 511.90 × 2.05 = 1049.395: the rounded stakes guarantee 49.395 on 1,000
+    assert row["profit_pct"] == 4.9395 and row["guaranteed_return"] == Decimal("1049.395")
+    assert row["total_stake"] == Decimal(1000)
+    assert {leg["outcome"]: leg["stake"] for leg in row["legs"]} == {"home": Decimal("488.10"),
+                                                                     "away": Decimal("511.90")}
 
 
 def test_min_profit_threshold():
@@ -110,11 +115,11 @@ def test_stale_best_price_is_ignored_but_still_proves_the_outcome_exists():
 
 
 def test_spreads_and_totals_compare_only_the_same_line():
-    rows = [quote("g", "spreads", "Heat", "b1", 2.1, point=-4.0), quote("g", "spreads", "Hornets", "b1", 1.7, 4.0),
+    rows = [quote("g", "spreads", "Heat", "b1", 2.1, point=-4.5), quote("g", "spreads", "Hornets", "b1", 1.7, 4.5),
             quote("g", "spreads", "Heat", "b2", 1.7, point=-3.5), quote("g", "spreads", "Hornets", "b2", 2.1, 3.5),
             quote("g", "totals", "Over", "b1", 2.1, point=220.5), quote("g", "totals", "Under", "b2", 2.1, 221.5)]
     assert find_arbitrage(pd.DataFrame(rows)).empty
-    rows.append(quote("g", "spreads", "Hornets", "b3", 2.1, point=4.0))
+    rows.append(quote("g", "spreads", "Hornets", "b3", 2.1, point=4.5))
     found = find_arbitrage(pd.DataFrame(rows))
     assert len(found) == 1 and found.iloc[0]["market"] == "spreads"
     assert {leg["outcome"] for leg in found.iloc[0]["legs"]} == {"Heat", "Hornets"}
@@ -131,13 +136,95 @@ def test_racing_win_market_across_books():
     assert len(found) == 1 and len(found.iloc[0]["legs"]) == 4
 
 
-@given(st.lists(st.tuples(st.sampled_from(["b1", "b2", "b3"]), st.sampled_from(["x", "y", "z"]),
-                          st.floats(1.01, 20)), min_size=1, max_size=12))
-def test_no_arbitrage_reported_when_best_prices_sum_to_at_least_one(quotes):
-    frame = pd.DataFrame([quote("e", "h2h", outcome, book, price) for book, outcome, price in quotes])
-    best = frame.groupby("outcome")["price_decimal"].max()
-    found = find_arbitrage(frame, min_profit=0.0)
-    if (1 / best).sum() >= 1 or len(best) < 2:
-        assert found.empty
-    else:
-        assert len(found) == 1 and found.iloc[0]["implied_sum"] == pytest.approx((1 / best).sum())
+# Issue 14, item 1: a line that can push (or half-lose) is an arbitrage only if the worst result still profits.
+def line_pair(market, names, points, prices=(2.08, 2.08)):
+    return pd.DataFrame([quote("g", market, name, book, price, point=point)
+                         for name, book, price, point in zip(names, ("b1", "b2"), prices, points)])
+
+
+def test_whole_number_spread_and_total_that_push_are_not_arbitrage():
+    # 50/50 at 2.08 returns 104 either way, but a margin of exactly 3 (a total of exactly 45) pushes both: 100 back.
+    spread = line_pair("spreads", ("Bears", "Packers"), (-3.0, 3.0))
+    total = line_pair("totals", ("Over", "Under"), (45.0, 45.0))
+    assert find_arbitrage(spread, min_profit=0.0).empty and find_arbitrage(total, min_profit=0.0).empty
+    half = find_arbitrage(line_pair("spreads", ("Bears", "Packers"), (-3.5, 3.5)), min_profit=0.0)
+    assert half["guaranteed_return"].tolist() == [Decimal("104.00")] and half["profit"].tolist() == [Decimal("4.00")]
+
+
+def test_quarter_line_is_staked_for_its_half_loss():
+    # −0.25 / +0.25 at 2.08: 50/50 returns 25 + 77 = 102 on a draw. The best cent split, 49.36 / 50.64, returns
+    # 49.36 × 0.5 + 50.64 × 1.54 = 102.6656 on a draw, 102.6688 on a home win and 105.3312 on an away win.
+    found = find_arbitrage(line_pair("spreads", ("Arsenal", "Chelsea"), (-0.25, 0.25)), min_profit=0.0)
+    row = found.iloc[0]
+    assert [leg["stake"] for leg in row["legs"]] == [Decimal("49.36"), Decimal("50.64")]
+    assert row["guaranteed_return"] == Decimal("102.6656") and row["profit_pct"] == 2.6656
+    legs = [Selection("home", Decimal("-0.25")), Selection("away", Decimal("0.25"))]
+    even_split = scenario_returns([Decimal(50)] * 2, payoffs("spreads", legs, [Decimal("2.08")] * 2))
+    assert sorted(even_split) == [Decimal("102.00"), Decimal("104.00"), Decimal("104.00"), Decimal("104.00")]
+
+
+# Item 2: the filter is what the rounded stakes guarantee.
+def test_tiny_stakes_that_cannot_profit_are_not_reported():
+    legs = pd.DataFrame([quote("m", "h2h", o, b, 3.05) for o, b in (("home", "b1"), ("draw", "b2"), ("away", "b3"))])
+    # 0.02 / 0.02 / 0.01 returns 0.0305 in the worst case: a loss of 0.0195
+    assert find_arbitrage(legs, total_stake=Decimal("0.05")).empty
+    assert plan_stakes([3.05] * 3, Decimal("0.05")).profit == Decimal("-0.0195")
+    # a 0.02 limit allows 0.02 on each leg: 0.061 back on 0.06, a tenth of a cent, which is no money
+    assert find_arbitrage(legs, max_stakes={"b1": Decimal("0.02")}).empty
+    assert len(find_arbitrage(legs)) == 1
+
+
+# Item 3: the smallest limit binds, every leg stays balanced, a zero limit stakes nothing.
+def test_the_tightest_book_limit_binds():
+    plan = plan_stakes([2.1, 2.1], Decimal(1000), ["b1", "b2"], {"b1": Decimal(100), "b2": Decimal(300)})
+    assert plan.stakes == [Decimal(100), Decimal(100)] and plan.binding_bookmaker == "b1"
+    assert plan.guaranteed_return == Decimal(210) and plan.profit == Decimal(10)
+    three = plan_stakes([3.3] * 3, Decimal(1000), ["b1", "b2", "b3"], {"b1": 100, "b2": 150, "b3": 200})
+    assert three.stakes == [Decimal(100)] * 3 and three.total_stake == Decimal(300) and three.profit == Decimal(30)
+    zero = plan_stakes([2.1, 2.1], Decimal(1000), ["b1", "b2"], {"b1": 0})
+    assert zero.stakes == [0, 0] and zero.total_stake == 0 and zero.profit == 0 and zero.binding_bookmaker == "b1"
+
+
+def test_a_zero_limit_skips_its_market_and_the_scan_goes_on():
+    rows = [quote("e1", "h2h", "home", "b1", 2.1), quote("e1", "h2h", "away", "b2", 2.1),
+            quote("e2", "h2h", "home", "b3", 2.1), quote("e2", "h2h", "away", "b4", 2.1)]
+    found = find_arbitrage(pd.DataFrame(rows), max_stakes={"b1": Decimal(0)})
+    assert found["event_id"].tolist() == ["e2"] and found["profit"].tolist() == [Decimal("5.00")]
+
+
+# Issue 14, item 11: team totals pair only within one team (the outcome description).
+def test_team_totals_pair_only_within_one_team():
+    rows = [quote("g", "team_totals", "Over", "b1", 2.1, 24.5) | {"description": "Lakers"},
+            quote("g", "team_totals", "Under", "b2", 2.1, 24.5) | {"description": "Celtics"},
+            quote("g", "team_totals", "Under", "b1", 1.7, 24.5) | {"description": "Lakers"},
+            quote("g", "team_totals", "Over", "b2", 1.7, 24.5) | {"description": "Celtics"},
+            quote("g", "h2h", "Lakers", "b1", 2.1) | {"description": None},
+            quote("g", "h2h", "Celtics", "b2", 2.1) | {"description": float("nan")}]
+    found = find_arbitrage(pd.DataFrame(rows))
+    assert found["market"].tolist() == ["h2h"] and found["description"].tolist() == [None]
+    rows.append(quote("g", "team_totals", "Under", "b3", 2.1, 24.5) | {"description": "Lakers"})
+    found = find_arbitrage(pd.DataFrame(rows))
+    lakers = found[found["market"] == "team_totals"]
+    assert lakers["description"].tolist() == ["Lakers"]
+    assert {leg["bookmaker"] for leg in lakers.iloc[0]["legs"]} == {"b1", "b3"}
+
+
+def test_a_soccer_moneyline_missing_its_draw_is_not_two_way():
+    rows = [quote("m", "h2h", "Arsenal", "b1", 2.3) | {"sport": "soccer_epl"},
+            quote("m", "h2h", "Chelsea", "b2", 2.3) | {"sport": "soccer_epl"}]
+    assert find_arbitrage(pd.DataFrame(rows)).empty  # a draw would lose both legs
+    assert len(find_arbitrage(pd.DataFrame(rows).assign(sport="basketball_nba"))) == 1
+
+
+def test_readme_arbitrage_example_prints_what_it_shows():
+    import doctest
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("```python", readme.index("**Arbitrage.**")) + len("```python")
+    section = readme[start:readme.index("```", start)]
+    test = doctest.DocTestParser().get_doctest(section, {}, "README arbitrage", "README.md", 0)
+    assert len(test.examples) == 4  # import Decimal, import plan_stakes, plan, the printed figures
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

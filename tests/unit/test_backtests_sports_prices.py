@@ -52,3 +52,21 @@ def test_decisions_use_prices_as_of_the_decision_time_and_find_value():
     # every late quote is 1.3 × the early one, so each bet beat the close by 1/1.3 − 1
     assert m["average_clv"] == pytest.approx(1 / 1.3 - 1)
     assert run.uses_final_odds is False
+
+
+def test_three_way_moneyline_settles_the_draw():
+    """Issue 14, item 4: at 1-1 the draw pays its odds and both teams lose; at 0-2 the away team wins, draw loses."""
+    events = pd.DataFrame({"event_id": ["level", "away_win"], "home_team": "Arsenal", "away_team": "Chelsea",
+                           "commence_time": pd.to_datetime(["2024-03-02T15:00Z", "2024-03-09T15:00Z"]),
+                           "home_score": [1, 0], "away_score": [1, 2], "sport": "soccer_epl"})
+    prices = {"Arsenal": 2.6, "Chelsea": 2.9, "Draw": 3.4}
+    rows = [{"event_id": e, "market": "h2h", "point": np.nan, "outcome": outcome, "bookmaker": book,
+             "price_decimal": price, "last_update": pd.Timestamp(start) - pd.Timedelta(hours=3)}
+            for e, start in zip(events["event_id"], events["commence_time"]) for book in ("pinnacle", "retail")
+            for outcome, price in prices.items()]
+    prepared = prepare_sports_prices(pd.DataFrame(rows), events, decision_hours=1.0)
+    settled = prepared.outcomes.assign(event=prepared.decisions["event_id"], outcome=prepared.decisions["outcome"])
+    returns = {(r.event, r.outcome): (r.gross_return, r.won) for r in settled.itertuples()}
+    assert returns == {("level", "Arsenal"): (0.0, False), ("level", "Chelsea"): (0.0, False),
+                       ("level", "Draw"): (3.4, True), ("away_win", "Arsenal"): (0.0, False),
+                       ("away_win", "Chelsea"): (2.9, True), ("away_win", "Draw"): (0.0, False)}

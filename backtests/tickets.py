@@ -144,8 +144,11 @@ class TicketSettlement:
 def combination_key(pool: str, combination: Sequence[int]) -> tuple[int, ...]:
     """The form a combination is looked up by: leg order for ordered pools, sorted for unordered ones (the
     convention of ``raw.dividends.combination`` and of :func:`backtests.exotics.winning_combinations`)."""
-    ordered = POOL_RULES[pool].ordered if pool in POOL_RULES else False  # quinté bonuses are unordered
-    return tuple(int(horse) for horse in combination) if ordered else tuple(sorted(int(h) for h in combination))
+    return tuple(combination) if _ordered(pool) else tuple(sorted(combination))
+
+
+def _ordered(pool: str) -> bool:
+    return POOL_RULES[pool].ordered if pool in POOL_RULES else False  # quinté bonuses are unordered
 
 
 def settle_combinations(pool: str, combinations: Iterable[Sequence[int]], placings: Mapping[int, int | None], *,
@@ -157,14 +160,19 @@ def settle_combinations(pool: str, combinations: Iterable[Sequence[int]], placin
     (:func:`combination_key`) is one of the pool's winning combinations. Combinations keep the form they came in.
     """
     winners = winning_combinations(pool, placings, scratched=scratched, starters=starters)
+    key = tuple if _ordered(pool) else lambda combination: tuple(sorted(combination))
     scratched_set = set(scratched)
-    result: dict[Outcome, list] = {Outcome.WIN: [], Outcome.LOSE: [], Outcome.REFUND: []}
+    won: list = []
+    lost: list = []
+    refunded: list = []
     for combination in combinations:
         if scratched_set and scratched_set.intersection(combination):
-            result[Outcome.REFUND].append(combination)
+            refunded.append(combination)
+        elif key(combination) in winners:
+            won.append(combination)
         else:
-            result[Outcome.WIN if combination_key(pool, combination) in winners else Outcome.LOSE].append(combination)
-    return result
+            lost.append(combination)
+    return {Outcome.WIN: won, Outcome.LOSE: lost, Outcome.REFUND: refunded}
 
 
 def settle_ticket(ticket: Ticket, placings: Mapping[int, int | None], unit: Decimal, *,

@@ -22,6 +22,7 @@ dead-heater a sixth (CHRB 1972: one third of the profit shared by the horses dea
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -45,17 +46,17 @@ class Breakage:
 
     def apply(self, payout_per_unit: Decimal) -> Decimal:
         """The payout per 1 staked after breakage."""
-        per_quote = Decimal(payout_per_unit) * self.per
-        return (per_quote / self.step).to_integral_value(rounding=ROUND_FLOOR) * self.step / self.per
+        steps = (payout_per_unit * self.per / self.step).to_integral_value(rounding=ROUND_FLOOR)
+        return steps * self.step / self.per
 
 
 def pay(per_unit: Decimal, unit: Decimal = Decimal(1), breakage: Breakage | None = None,
         minimum_per_unit: Decimal | None = None) -> Decimal:
     """What `unit` staked returns at an exact payout of `per_unit` per 1: breakage first, then the minimum."""
-    paid = breakage.apply(per_unit) if breakage else Decimal(per_unit)
-    if minimum_per_unit is not None:
-        paid = max(paid, Decimal(minimum_per_unit))
-    return paid * Decimal(unit)
+    paid = breakage.apply(Decimal(per_unit)) if breakage else Decimal(per_unit)
+    if minimum_per_unit is not None and paid < minimum_per_unit:
+        paid = Decimal(minimum_per_unit)
+    return paid * unit
 
 
 def estimate_payout(pool: Decimal, combination_amount: Decimal, unit: Decimal = Decimal(1),
@@ -81,17 +82,15 @@ def profit_shares(finish: Mapping[int, int | None], places: int) -> dict[int, Fr
 
 def _parts(finish: Mapping[int, int | None], places: int) -> dict[int, tuple[int, int]]:
     """profit_shares as (numerator, denominator) pairs: the synthetic source prices ~20,000 races a read."""
-    ranked = sorted((position, horse) for horse, position in finish.items() if position is not None)
+    ranked = sorted(position for position in finish.values() if position is not None)
     parts: dict[int, tuple[int, int]] = {}
-    start = 0
-    while start < min(len(ranked), places):
-        end = start + 1
-        while end < len(ranked) and ranked[end][0] == ranked[start][0]:
-            end += 1
-        part = (min(end, places) - start, places * (end - start))
-        for _, horse in ranked[start:end]:
-            parts[horse] = part
-        start = end
+    for horse, position in finish.items():
+        if position is None:
+            continue
+        ahead = bisect_left(ranked, position)  # horses strictly ahead
+        if ahead < places:
+            tied = bisect_right(ranked, position) - ahead
+            parts[horse] = (min(ahead + tied, places) - ahead, places * tied)
     return parts
 
 

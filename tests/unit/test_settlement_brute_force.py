@@ -14,8 +14,6 @@ from __future__ import annotations
 import itertools
 import random
 
-import pytest
-
 from backtests.exotics import Outcome
 from backtests.pools import POOL_RULES, POOLS, QUINTE_BONUS_DEPTH, SETTLEABLE_POOLS
 from backtests.tickets import settle_combinations
@@ -134,10 +132,18 @@ def test_quinte_pools_on_seven_horses():
     assert cases == 64 * 3 * 3
 
 
-@pytest.mark.parametrize("pool", sorted(set(SETTLEABLE_POOLS) - set(POOL_RULES) - set(QUINTE_BONUS_DEPTH)) or [None])
-def test_every_settleable_pool_is_covered_above(pool):
-    assert pool is None  # a pool added to backtests.pools outside POOL_RULES and the quinté bonuses needs a case here
+def test_every_settleable_pool_is_covered_above():
+    # a pool added to backtests.pools outside POOL_RULES and the quinté bonuses would need a case here
+    assert set(SETTLEABLE_POOLS) == set(POOL_RULES) | set(QUINTE_BONUS_DEPTH)
 
 
-def test_every_warehouse_pool_settles():
-    assert set(POOLS) <= set(POOL_RULES)
+def test_every_warehouse_pool_settles_and_sources_map_onto_it():
+    from ingestion.racecards.hkjc_results import POOLS as HKJC_RESULT_PAGES
+    from ingestion.schema import POOLS as SCHEMA_POOLS
+    from ingestion.sources.hkjc.source import POOLS as HKJC_KEYS
+
+    assert SCHEMA_POOLS is POOLS and set(POOLS) <= set(POOL_RULES)
+    for mapping in (HKJC_KEYS, HKJC_RESULT_PAGES):
+        for source_name, (pool, ordered) in mapping.items():
+            assert pool in POOLS, source_name
+            assert POOL_RULES[pool].legs == 1 or ordered == POOL_RULES[pool].ordered, source_name

@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from functools import cached_property
 from fractions import Fraction
 
 # Typical US takeouts; exotics range 20–25 % by state. Override per jurisdiction.
@@ -44,10 +45,21 @@ class Breakage:
     step: Decimal = Decimal("0.10")
     per: Decimal = Decimal(2)
 
+    def __post_init__(self) -> None:
+        if Decimal(self.step) <= 0 or (Decimal(self.per) / Decimal(self.step)) % 1:
+            raise ValueError(f"breakage step {self.step} must divide the quote stake {self.per} a whole number of times")
+
     def apply(self, payout_per_unit: Decimal) -> Decimal:
         """The payout per 1 staked after breakage."""
-        steps = (payout_per_unit * self.per / self.step).to_integral_value(rounding=ROUND_FLOOR)
-        return steps * self.step / self.per
+        return (payout_per_unit * self._steps_per_unit).to_integral_value(rounding=ROUND_FLOOR) * self._unit_per_step
+
+    @cached_property
+    def _steps_per_unit(self) -> Decimal:
+        return Decimal(self.per) / Decimal(self.step)
+
+    @cached_property
+    def _unit_per_step(self) -> Decimal:
+        return Decimal(self.step) / Decimal(self.per)
 
 
 def pay(per_unit: Decimal, unit: Decimal = Decimal(1), breakage: Breakage | None = None,

@@ -70,7 +70,7 @@ def test_place_pool_split_and_minus_pool():
     ({1: 1, 2: 1, 3: 1, 4: 4}, 2, {1: "1/3", 2: "1/3", 3: "1/3"}, "Wisconsin 9.04(1): triple dead heat as a show pool"),
     ({1: 1, 2: 2, 3: 2, 4: 2}, 2, {1: "1/2", 2: "1/6", 3: "1/6", 4: "1/6"}, "Wisconsin 9.04(2): one-sixth each"),
     ({1: 1, 2: 2, 3: 2, 4: 2}, 3, {1: "1/3", 2: "2/9", 3: "2/9", 4: "2/9"}, "Montana: two-thirds among the three"),
-    ({1: 1, 2: 2, 3: 3, 4: 3}, 3, {1: "1/3", 2: "1/3", 3: "1/6", 4: "1/6"}, "CHRB 1972: a third to the third-place tie"),
+    ({1: 1, 2: 2, 3: 3, 4: 3}, 3, {1: "1/3", 2: "1/3", 3: "1/6", 4: "1/6"}, "CHRB 1972: a third to the tie for third"),
 ])
 def test_dead_heat_shares_follow_the_published_rules(finish, places, shares, rule):
     assert profit_shares(finish, places) == {h: Fraction(s) for h, s in shares.items()}, rule

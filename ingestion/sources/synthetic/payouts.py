@@ -6,18 +6,21 @@ US rules (the money on the paying horses back, the profit in equal parts per pla
 of the places they fill), then breakage to the dime per $2, then the $2.10 minimum. A sole winner therefore pays
 exactly 2 x its final decimal odds. Exacta, trifecta and superfecta pay (1 - 22 %) x $2 / P(combination) as the
 public priced it (``backtests.harville`` from its win probabilities), with some pool noise, under the same breakage
-and minimum. Dead heats for win split each exotic pool between the two finishing orders.
+and minimum; which combinations pay comes from the settlement core (``backtests.exotics.winning_combinations``),
+so a dead heat for win splits each exotic pool between the two finishing orders.
 """
 from __future__ import annotations
 
 import math
 from decimal import Decimal
+from functools import lru_cache
 
+from backtests.exotics import winning_combinations
 from backtests.harville import ordered_finish_probability
 from backtests.parimutuel import US_MINIMUM, WPS_PLACES, Breakage, pay, split_pool
 from ingestion.sources.synthetic import model
 
-EXOTICS = (("exacta", 2), ("trifecta", 3), ("superfecta", 4))
+EXOTICS = ("exacta", "trifecta", "superfecta")
 TWO_DOLLARS, BREAKAGE = Decimal(2), Breakage(Decimal("0.10"), Decimal(2))
 WPS_TAKEOUT = Decimal(repr(model.WPS_TAKEOUT))
 REST_OF_FIELD = 0  # no horse wears 0: stands for every runner outside the first four, by its total win chance
@@ -52,17 +55,21 @@ def race_dividends(top: list[tuple], noise: tuple[float, float, float]) -> list[
                           breakage=BREAKAGE, minimum_per_unit=US_MINIMUM)
         out.extend((pool, str(t[1]), _cents(paid[t[1]])) for t in top if t[1] in paid)
 
-    winners = [t for t in top if t[0] == 1]
-    orders = [top]
-    if len(winners) == 2:
-        orders.append([top[1], top[0], *top[2:]])
-    for (pool, k), z in zip(EXOTICS, noise):
-        if len(top) < k:
-            continue
-        for order in orders:
-            combo = order[:k]
-            fair = (1 - model.EXOTIC_TAKEOUT) / len(orders) / public_order_probability(combo)
+    positions = tuple(t[0] for t in top)
+    for pool, z in zip(EXOTICS, noise):
+        winners = winning_rows(pool, positions)
+        for rows in winners:
+            combo = [top[row] for row in rows]
+            fair = (1 - model.EXOTIC_TAKEOUT) / len(winners) / public_order_probability(combo)
             per_unit = Decimal(fair * math.exp(model.EXOTIC_NOISE_SD * z))
             cents = _cents(pay(per_unit, TWO_DOLLARS, BREAKAGE, US_MINIMUM))
             out.append((pool, "-".join(str(t[1]) for t in combo), cents))
     return out
+
+
+@lru_cache(maxsize=256)
+def winning_rows(pool: str, positions: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Which combinations pay, from the settlement core, as rows of ``top`` (in finishing order): it depends only
+    on the shape of the finish (a dead heat for win pays both finishing orders), so each shape is settled once."""
+    winners = winning_combinations(pool, dict(enumerate(positions)))
+    return tuple(sorted(winners))

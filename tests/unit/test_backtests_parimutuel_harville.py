@@ -22,6 +22,8 @@ def test_issue_example_and_breakage():
     assert estimate_payout(Decimal(1_000), Decimal(990), minimum_per_unit=Decimal("1.05")) == Decimal("1.05")
     with pytest.raises(ValueError):
         estimate_payout(Decimal(100), Decimal(0))
+    with pytest.raises(ValueError, match="breakage step 0.03"):
+        Breakage(Decimal("0.03"), Decimal(1))
 
 
 def test_minimum_is_applied_after_breakage():

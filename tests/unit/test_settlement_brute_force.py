@@ -19,6 +19,15 @@ from backtests.pools import POOL_RULES, POOLS, QUINTE_BONUS_DEPTH, SETTLEABLE_PO
 from backtests.tickets import settle_combinations
 
 
+# From the pools' rules, written out here: (horses per combination, in order?, how many places pay).
+RULES = {
+    "win": (1, True, 1), "place": (1, False, 3), "us_place": (1, False, 2), "show": (1, False, 3),
+    "quinella": (2, False, 2), "quinella_place": (2, False, 3), "exacta": (2, True, 2), "forecast": (2, True, 2),
+    "trifecta": (3, True, 3), "tierce": (3, True, 3), "trio": (3, False, 3), "superfecta": (4, True, 4),
+    "quartet": (4, True, 4), "first4": (4, False, 4), "quinte": (5, True, 5), "quinte_desordre": (5, False, 5),
+}
+
+
 def weak_orders(horses):
     """Every official result of `horses` (all finishing): horse → position, dead heats sharing the better one."""
     if not horses:
@@ -51,14 +60,14 @@ def reference_winners(pool, placings, scratched, starters):
     orders = tie_broken_orders(placings, scratched)
     if pool in QUINTE_BONUS_DEPTH:
         return quinte_bonus(QUINTE_BONUS_DEPTH[pool], orders)
-    rule = POOL_RULES[pool]
-    places = 2 if pool == "place" and starters <= 6 else rule.places
-    if rule.legs < places:
+    legs, ordered, places = RULES[pool]
+    places = 2 if pool == "place" and starters <= 6 else places
+    if legs < places:
         placed = {h for order in orders for h in order[:places]}
-        return {c for c in itertools.combinations(sorted(placed), rule.legs)}
-    if rule.ordered:
-        return {order[:rule.legs] for order in orders if len(order) >= rule.legs}
-    return {tuple(sorted(order[:rule.legs])) for order in orders if len(order) >= rule.legs}
+        return {c for c in itertools.combinations(sorted(placed), legs)}
+    if ordered:
+        return {order[:legs] for order in orders if len(order) >= legs}
+    return {tuple(sorted(order[:legs])) for order in orders if len(order) >= legs}
 
 
 def quinte_bonus(depth, orders):
@@ -73,8 +82,7 @@ def quinte_bonus(depth, orders):
 
 def check(pool, placings, scratched, starters=None):
     horses = sorted(placings)
-    legs = 5 if pool in QUINTE_BONUS_DEPTH else POOL_RULES[pool].legs
-    ordered = pool in POOL_RULES and POOL_RULES[pool].ordered
+    legs, ordered, _ = RULES.get(pool, (5, False, 5))  # quinté bonuses: five horses, any order
     candidates = list((itertools.permutations if ordered else itertools.combinations)(horses, legs))
     field = starters if starters is not None else len(horses) - len(scratched)
     winners = reference_winners(pool, placings, scratched, field)
@@ -92,14 +100,14 @@ def test_every_result_of_five_horses_in_every_pool():
     cases = list(scenarios([1, 2, 3, 4, 5], [(), (5,), (2, 5)]))
     assert len(cases) == 1082 + 150 + 26  # Σ C(n, k) × ordered partitions of k, for 5, 4 and 3 runners
     first_of_rule = {}
-    for pool, rule in POOL_RULES.items():
+    for pool, rule in RULES.items():
         first_of_rule.setdefault((rule, pool == "place"), pool)
     every = set(first_of_rule.values()) - {"quinte"}  # ordered like trifecta, and 120 combinations a result
     assert every == {"win", "place", "us_place", "show", "quinella", "quinella_place", "exacta", "trifecta", "trio",
                      "superfecta", "first4", "quinte_desordre"}  # HK place: show's rule but 2 in small fields
-    paid = dict.fromkeys(POOL_RULES, 0)
+    paid = dict.fromkeys(RULES, 0)
     for index, (placings, scratched) in enumerate(cases):
-        for pool in POOL_RULES if index % 7 == 0 else every:
+        for pool in RULES if index % 7 == 0 else every:
             paid[pool] += check(pool, placings, scratched)
         for starters in (6, 7):  # HK place around its boundary: two places up to six starters, three from seven
             paid["place"] += check("place", placings, scratched, starters=starters)
@@ -133,8 +141,8 @@ def test_quinte_pools_on_seven_horses():
 
 
 def test_every_settleable_pool_is_covered_above():
-    # a pool added to backtests.pools outside POOL_RULES and the quinté bonuses would need a case here
-    assert set(SETTLEABLE_POOLS) == set(POOL_RULES) | set(QUINTE_BONUS_DEPTH)
+    # a pool added to backtests.pools needs its rule written out in RULES (or is a quinté bonus)
+    assert set(SETTLEABLE_POOLS) == set(RULES) | set(QUINTE_BONUS_DEPTH) == set(POOL_RULES) | set(QUINTE_BONUS_DEPTH)
 
 
 def test_every_warehouse_pool_settles_and_sources_map_onto_it():

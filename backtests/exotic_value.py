@@ -11,9 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from backtests.harville import fair_odds
-
-EXOTIC_POOLS = ("exacta", "forecast", "quinella", "quinella_place", "trifecta", "tierce", "trio", "superfecta",
-                "first4", "quartet")
+from backtests.pools import EXOTIC_POOLS
 COLUMNS = ["race_key", "race_date", "source", "pool", "combination", "payout_per_unit", "harville_fair_odds",
            "overlay", "is_value", "gamma"]
 

@@ -14,48 +14,19 @@ Both reproduce how the Hong Kong tote paid every 2017–2019 dividend whose race
 tests/integration/test_exotics_real_dividends.py).
 
 Scratches (refund rule): a scratched horse never wins; a win/place/show bet on it, and every exotic combination
-containing it, is refunded, not lost (:func:`settle`). Horses with placing None started but did not finish.
+containing it, is refunded, not lost. Horses with placing None started but did not finish.
+
+This module is the rule; the one place a bet is settled with it (win, lose or refund per combination) is
+:func:`backtests.tickets.settle_combinations`, which the ledger (``portfolio``), ``exotic_box`` and the tests call.
+The pools themselves are listed once, in :mod:`backtests.pools`.
 """
 from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
 from enum import Enum
 
-
-@dataclass(frozen=True)
-class PoolRule:
-    """legs: horses per combination; ordered: whether order matters; places: how deep the finish pays."""
-
-    legs: int
-    ordered: bool
-    places: int
-
-
-POOL_RULES: dict[str, PoolRule] = {
-    "win": PoolRule(1, True, 1),
-    "place": PoolRule(1, False, 3),  # Hong Kong place; two places with six or fewer starters (see pool_rule)
-    "us_place": PoolRule(1, False, 2),
-    "show": PoolRule(1, False, 3),
-    "quinella": PoolRule(2, False, 2),
-    "quinella_place": PoolRule(2, False, 3),
-    "exacta": PoolRule(2, True, 2),
-    "forecast": PoolRule(2, True, 2),
-    "trifecta": PoolRule(3, True, 3),
-    "tierce": PoolRule(3, True, 3),
-    "trio": PoolRule(3, False, 3),
-    "superfecta": PoolRule(4, True, 4),
-    "quartet": PoolRule(4, True, 4),
-    "first4": PoolRule(4, False, 4),
-    "quinte": PoolRule(5, True, 5),
-    "quinte_desordre": PoolRule(5, False, 5),
-}
-# Quinté bonuses pay a five-horse ticket that holds the first four (bonus 4) or first three (bonus 3) but did not
-# win a higher quinté tier; they need the whole field, so they are handled apart from POOL_RULES.
-QUINTE_BONUS_DEPTH = {"quinte_bonus4": 4, "quinte_bonus3": 3}
-HK_PLACE_SMALL_FIELD = 6
-POOLS = tuple(POOL_RULES) + tuple(QUINTE_BONUS_DEPTH)
+from backtests.pools import HK_PLACE_SMALL_FIELD, POOL_RULES, QUINTE_BONUS_DEPTH, SETTLEABLE_POOLS, PoolRule
 
 
 class Outcome(Enum):
@@ -67,7 +38,7 @@ class Outcome(Enum):
 def pool_rule(pool: str, starters: int) -> PoolRule:
     """The pool's rule for this race; Hong Kong place pays only two places when six or fewer horses start."""
     if pool not in POOL_RULES:
-        raise ValueError(f"unknown pool {pool!r}; choose one of {', '.join(POOLS)}")
+        raise ValueError(f"unknown pool {pool!r}; choose one of {', '.join(SETTLEABLE_POOLS)}")
     rule = POOL_RULES[pool]
     if pool == "place" and starters <= HK_PLACE_SMALL_FIELD:
         return PoolRule(1, False, 2)
@@ -153,42 +124,3 @@ def _quinte_bonus(groups: list[list[int]], finishers: Mapping[int, int], depth: 
             if ticket not in better:
                 winners.add(ticket)
     return winners
-
-
-def is_winning(pool: str, combination: tuple[int, ...], placings: Mapping[int, int | None], *,
-               scratched: Collection[int] = (), starters: int | None = None) -> bool:
-    """Direct test of one combination (no enumeration); agrees with :func:`winning_combinations` by construction
-    of the same rule, and is used to cross-check it."""
-    if pool in QUINTE_BONUS_DEPTH:
-        key = tuple(sorted(combination))
-        return key in winning_combinations(pool, placings, scratched=scratched, starters=starters)
-    finishers = _finishers(placings, scratched)
-    field = len(placings) - len(set(scratched) & set(placings)) if starters is None else starters
-    rule = pool_rule(pool, field)
-    if len(combination) != rule.legs or len(set(combination)) != rule.legs:
-        return False
-    if any(horse not in finishers for horse in combination):
-        return False
-    positions = [finishers[horse] for horse in combination]
-    if rule.ordered:
-        if positions != sorted(positions):
-            return False
-        # each leg's horse needs everyone strictly ahead of it among the earlier legs
-        return all(sum(1 for p in finishers.values() if p < position) <= index
-                   for index, position in enumerate(positions))
-    if rule.places > rule.legs:
-        return all(sum(1 for p in finishers.values() if p < position) < rule.places for position in positions)
-    worst = max(positions)
-    must_include = {horse for horse, position in finishers.items() if position < worst} | set(combination)
-    return len(must_include) <= rule.places
-
-
-def settle(pool: str, combination: tuple[int, ...], placings: Mapping[int, int | None], *,
-           scratched: Collection[int] = (), starters: int | None = None) -> Outcome:
-    """WIN, LOSE or REFUND for one combination. Any scratched horse in it → REFUND (the bet never had a chance)."""
-    if any(horse in scratched for horse in combination):
-        return Outcome.REFUND
-    rule_ordered = POOL_RULES[pool].ordered if pool in POOL_RULES else False
-    key = tuple(combination) if rule_ordered else tuple(sorted(combination))
-    won = is_winning(pool, key, placings, scratched=scratched, starters=starters)
-    return Outcome.WIN if won else Outcome.LOSE

@@ -2,7 +2,8 @@
 
 Settlement of one bet, combination by combination (the stake split equally over the ticket's combinations):
 
-- a combination holding a scratched horse is refunded (the tote's rule, :func:`backtests.exotics.settle`);
+- a combination holding a scratched horse is refunded (the tote's rule, :func:`backtests.tickets.settle_combinations`,
+  the one settlement core);
 - a tote bet wins when the race published a dividend for that pool and combination — the dividend rows are the
   tote's own verdict, dead heats and place depth included — and returns ``payout_per_unit`` × its share of the stake;
 - a fixed-odds win bet (``odds_taken``) returns stake × odds when its horse won; in a dead heat for first the stake
@@ -26,7 +27,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.exotics import POOL_RULES, winning_combinations
+from backtests.exotics import Outcome, winning_combinations
+from backtests.tickets import combination_key, settle_combinations
 from ingestion.ledger import LedgerBet, parse_selections
 
 CENT, RATIO = Decimal("0.01"), Decimal("0.000001")
@@ -76,30 +78,27 @@ def settle_bet(bet: LedgerBet, race: RaceResult | None) -> Settlement:
         return Settlement("unmatched", None, note=f"horse(s) {', '.join(map(str, strangers))} not in the field of "
                                                   f"{race.race_key}")
     unit = bet.stake / len(combinations)
-    refunded = [c for c in combinations if race.scratched.intersection(c)]
-    live = [c for c in combinations if not race.scratched.intersection(c)]
+    outcomes = settle_combinations(bet.bet_type, combinations, race.placings, scratched=race.scratched)
+    refunded, won = outcomes[Outcome.REFUND], outcomes[Outcome.WIN]
     refund = unit * len(refunded)
-    if not live:
+    if len(refunded) == len(combinations):
         return Settlement("refunded", _cents(refund), refunded=len(refunded), note="scratched")
     if not race.has_result:
         return Settlement("pending", None, refunded=len(refunded), note="no result yet")
-    winners = winning_combinations(bet.bet_type, race.placings, scratched=race.scratched)
-    ordered = POOL_RULES[bet.bet_type].ordered
-    keys = [c if ordered else tuple(sorted(c)) for c in live]
     if bet.odds_taken is not None:  # a single fixed-odds win bet (the parser allows nothing else)
-        won = [k for k in keys if k in winners]
-        payout = unit * bet.odds_taken / len(winners) if won else Decimal(0)
-        note = f"dead heat of {len(winners)}: stake divided" if won and len(winners) > 1 else ""
+        sharing = len(winning_combinations("win", race.placings, scratched=race.scratched))
+        payout = unit * bet.odds_taken / sharing if won else Decimal(0)
+        note = f"dead heat of {sharing}: stake divided" if won and sharing > 1 else ""
         return Settlement("won" if won else "lost", _cents(payout + refund), len(won), len(refunded), note)
     published = race.dividends.get(bet.bet_type, {})
-    if published:
-        won = [k for k in keys if k in published]
+    if published:  # the tote's verdict: it carries the jurisdiction's place depth (US place pays two, HK three)
+        live = outcomes[Outcome.WIN] + outcomes[Outcome.LOSE]
+        won = [combination_key(bet.bet_type, c) for c in live if combination_key(bet.bet_type, c) in published]
         payout = sum((published[k] * unit for k in won), Decimal(0))
-    else:  # the pool published nothing for this race: the finish still says whether the ticket lost
-        won = [k for k in keys if k in winners]
-        if won:
-            return Settlement("pending", None, len(won), len(refunded),
-                              note=f"no {bet.bet_type} dividend published for {race.race_key}")
+    elif won:  # the pool published nothing for this race: the finish still says whether the ticket lost
+        return Settlement("pending", None, len(won), len(refunded),
+                          note=f"no {bet.bet_type} dividend published for {race.race_key}")
+    else:
         payout = Decimal(0)
     return Settlement("won" if won else "lost", _cents(payout + refund), len(won), len(refunded))
 

@@ -13,7 +13,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from backtests.exotics import POOL_RULES, Outcome, winning_combinations
+from backtests.exotics import Outcome, winning_combinations
+from backtests.pools import POOL_RULES
 
 HKJC_DIVIDEND_UNIT = Decimal(10)  # dividendPer10: dividends are quoted per HK$10 stake
 
@@ -140,20 +141,38 @@ class TicketSettlement:
     refund: Decimal
 
 
-def settle_combinations(pool: str, combinations: Iterable[tuple[int, ...]], placings: Mapping[int, int | None], *,
+def combination_key(pool: str, combination: Sequence[int]) -> tuple[int, ...]:
+    """The form a combination is looked up by: leg order for ordered pools, sorted for unordered ones (the
+    convention of ``raw.dividends.combination`` and of :func:`backtests.exotics.winning_combinations`)."""
+    return tuple(combination) if _ordered(pool) else tuple(sorted(combination))
+
+
+def _ordered(pool: str) -> bool:
+    return POOL_RULES[pool].ordered if pool in POOL_RULES else False  # quinté bonuses are unordered
+
+
+def settle_combinations(pool: str, combinations: Iterable[Sequence[int]], placings: Mapping[int, int | None], *,
                         scratched: Collection[int] = (), starters: int | None = None) -> dict[Outcome, list]:
-    """Outcome of many combinations with the winning set computed once (what a tote does per race and pool)."""
+    """WIN, LOSE or REFUND for each combination, the winning set computed once (what a tote does per race and
+    pool). This is the one settlement of the project: the ledger, exotic_box and the tests all go through it.
+
+    A combination holding a scratched horse is refunded; otherwise it wins when its lookup form
+    (:func:`combination_key`) is one of the pool's winning combinations. Combinations keep the form they came in.
+    """
     winners = winning_combinations(pool, placings, scratched=scratched, starters=starters)
-    ordered = POOL_RULES[pool].ordered if pool in POOL_RULES else False
+    key = tuple if _ordered(pool) else lambda combination: tuple(sorted(combination))
     scratched_set = set(scratched)
-    result: dict[Outcome, list] = {Outcome.WIN: [], Outcome.LOSE: [], Outcome.REFUND: []}
+    won: list = []
+    lost: list = []
+    refunded: list = []
     for combination in combinations:
         if scratched_set and scratched_set.intersection(combination):
-            result[Outcome.REFUND].append(combination)
+            refunded.append(combination)
+        elif key(combination) in winners:
+            won.append(combination)
         else:
-            key_form = tuple(combination) if ordered else tuple(sorted(combination))
-            result[Outcome.WIN if key_form in winners else Outcome.LOSE].append(combination)
-    return result
+            lost.append(combination)
+    return {Outcome.WIN: won, Outcome.LOSE: lost, Outcome.REFUND: refunded}
 
 
 def settle_ticket(ticket: Ticket, placings: Mapping[int, int | None], unit: Decimal, *,

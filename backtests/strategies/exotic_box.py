@@ -7,21 +7,22 @@ evenly over the tickets. Hong Kong's names are the same pools as the US ones the
 strategy runs on HKJC history with ``pool: tierce`` and on US history with ``pool: trifecta``. The
 "model" is the market: the ``size`` shortest prices at decision time (the value model's ranking can be swapped in
 by subclassing ``ranking``). Settlement happens after selection, in :meth:`ExoticBox.settle`, which the engine calls
-with the outcomes: which combinations won comes from :func:`backtests.exotics.winning_combinations` (dead heats
-included), what they paid from the dividends table (``frames.load_dividends`` or ``frames.dividends_from_batch``).
+with the outcomes: which combinations won comes from :func:`backtests.tickets.settle_combinations` (the one
+settlement core, dead heats included), what they paid from the dividends table (``frames.load_dividends`` or
+``frames.dividends_from_batch``).
 A winning combination with no published dividend pays nothing and is counted in ``missing_dividends``.
 """
 from __future__ import annotations
 
-import itertools
-from math import comb, perm
-
 import numpy as np
 import pandas as pd
 
-from backtests.exotics import POOL_RULES, winning_combinations
+from backtests.exotics import Outcome
+from backtests.pools import POOL_RULES
 from backtests.strategies import register
 from backtests.strategies.base import Context, Param, Strategy
+from backtests.tickets import box as box_ticket
+from backtests.tickets import settle_combinations
 
 # Pools a box can play: several horses, paid on exactly the first `legs` places (not quinella place / place).
 POOL_LEGS = {pool: rule.legs for pool, rule in POOL_RULES.items() if 2 <= rule.legs == rule.places}
@@ -63,23 +64,19 @@ class ExoticBox(Strategy):
         """Gross return per unit staked on each box (Σ dividends of its winning tickets / tickets)."""
         if dividends is None:
             raise ValueError("exotic_box needs dividends: prepare_racing(runners, dividends=...)")
-        legs, ordered = POOL_LEGS[self.pool], POOL_RULES[self.pool].ordered
-        tickets = perm(self.size, legs) if ordered else comb(self.size, legs)
         pool = dividends[dividends["pool"] == self.pool]
         paid = dict(zip(zip(pool["race_key"], pool["combination"]), pool["payout_per_unit"].astype(float)))
         races = outcomes[outcomes["event_key"].isin(set(picks["event_key"]))]
         placings = {race: dict(zip(g["horse_number"], g["finish_position"]))
                     for race, g in races.groupby("event_key", sort=False, observed=True)}
         returns, self.missing_dividends = [], 0
-        for race, box in zip(picks["event_key"], picks["box"]):
+        for race, horses in zip(picks["event_key"], picks["box"]):
             finish = {int(h): (None if pd.isna(p) else int(p)) for h, p in placings[race].items()}
-            winners = winning_combinations(self.pool, finish)
+            ticket = box_ticket(self.pool, [int(h) for h in horses])
             total = 0.0
-            combos = itertools.permutations(box, legs) if ordered else itertools.combinations(sorted(box), legs)
-            for combo in combos:
-                if tuple(int(h) for h in combo) in winners:
-                    key = (race, "-".join(str(int(h)) for h in combo))
-                    self.missing_dividends += key not in paid
-                    total += paid.get(key, 0.0)
-            returns.append(total / tickets)
+            for combo in settle_combinations(self.pool, ticket.combinations(), finish)[Outcome.WIN]:
+                key = (race, "-".join(map(str, combo)))
+                self.missing_dividends += key not in paid
+                total += paid.get(key, 0.0)
+            returns.append(total / ticket.count())
         return np.asarray(returns, dtype=float)

@@ -1,36 +1,41 @@
 """Dividends per $2 from the simulated pools: win/place/show pari-mutuel, exotics from the public's Harville prices.
 
-Win/place/show follow the US formula: the net pool (1 - 17 % takeout) minus the money on the paying horses is split
-equally between them, then each pays $2 + its share of the profit per $2, broken down to the dime, at least $2.10.
-A sole winner therefore pays exactly 2 x its final decimal odds. Exacta, trifecta and superfecta pay
-(1 - 22 %) x $2 / P(combination) as the public priced it (Harville from its win probabilities), with some pool noise.
-Dead heats for win split each pool between the two finishing orders.
+Every payout goes through the betting core's one pari-mutuel implementation (``backtests.parimutuel``), so the demo's
+dividends follow the same rules a backtest estimates with: win/place/show split the net pool (1 - 17 % takeout) by
+US rules (the money on the paying horses back, the profit in equal parts per place, dead-heaters sharing the parts
+of the places they fill), then breakage to the dime per $2, then the $2.10 minimum. A sole winner therefore pays
+exactly 2 x its final decimal odds. Exacta, trifecta and superfecta pay (1 - 22 %) x $2 / P(combination) as the
+public priced it (``backtests.harville`` from its win probabilities), with some pool noise, under the same breakage
+and minimum; which combinations pay comes from the settlement core (``backtests.exotics.winning_combinations``),
+so a dead heat for win splits each exotic pool between the two finishing orders.
 """
 from __future__ import annotations
 
 import math
+from decimal import Decimal
+from functools import lru_cache
 
+from backtests.exotics import winning_combinations
+from backtests.harville import ordered_finish_probability
+from backtests.parimutuel import US_MINIMUM, WPS_PLACES, Breakage, pay, split_pool
 from ingestion.sources.synthetic import model
 
-EXOTICS = (("exacta", 2), ("trifecta", 3), ("superfecta", 4))
+EXOTICS = ("exacta", "trifecta", "superfecta")
+TWO_DOLLARS, BREAKAGE = Decimal(2), Breakage(Decimal("0.10"), Decimal(2))
+WPS_TAKEOUT = Decimal(repr(model.WPS_TAKEOUT))
+REST_OF_FIELD = 0  # no horse wears 0: stands for every runner outside the first four, by its total win chance
 
 
-def parimutuel_cents(profit_per_dollar: float) -> int:
-    """Price of a $2 win/place/show ticket in cents: dime breakage, $2.10 minimum (minus-pool)."""
-    return 200 + 10 * max(1, math.floor(profit_per_dollar * 20 + 1e-9))
+def _cents(payout: Decimal) -> int:
+    return int(payout * 100)
 
 
-def exotic_cents(payout_per_2: float) -> int:
-    return max(210, math.floor(payout_per_2 * 10 + 1e-9) * 10)
-
-
-def harville(probabilities: list[float]) -> float:
-    """P(these horses fill the first places in this order) when each place goes by renormalized win probability."""
-    prob, used = 1.0, 0.0
-    for p in probabilities:
-        prob *= p / max(1.0 - used, 1e-12)
-        used += p
-    return prob
+def public_order_probability(combo: list[tuple]) -> float:
+    """P(these horses fill the first places in this order) by Harville on the public's win probabilities; only the
+    named horses' probabilities and the field's total (1) matter, so the rest of the field is one entry."""
+    probabilities = {t[1]: t[2] for t in combo}
+    probabilities[REST_OF_FIELD] = max(1.0 - sum(probabilities.values()), 0.0)
+    return ordered_finish_probability(probabilities, [t[1] for t in combo])
 
 
 def race_dividends(top: list[tuple], noise: tuple[float, float, float]) -> list[tuple[str, str, int]]:
@@ -39,30 +44,32 @@ def race_dividends(top: list[tuple], noise: tuple[float, float, float]) -> list[
     ``top``: finishers in finishing order, at least the first four when there are four, each
     ``(position, horse_number, p_public, win_share, place_share, show_share, odds_steps)``.
     """
-    net = 1 - model.WPS_TAKEOUT
     out: list[tuple[str, str, int]] = []
-    winners = [t for t in top if t[0] == 1]
-    if len(winners) == 1:
-        out.append(("win", str(winners[0][1]), 200 + 10 * winners[0][6]))
-    else:
-        profit = (net - sum(t[3] for t in winners)) / len(winners)
-        out.extend(("win", str(t[1]), parimutuel_cents(profit / t[3])) for t in winners)
-    for pool, places, share in (("place", 2, 4), ("show", 3, 5)):
+    finish = {t[1]: t[0] for t in top}
+    for pool, share in (("win", 3), ("place", 4), ("show", 5)):
+        places = WPS_PLACES[pool]
         if len(top) < places:
             continue
-        paying = [t for t in top if t[0] <= places]
-        profit = (net - sum(t[share] for t in paying)) / len(paying)
-        out.extend((pool, str(t[1]), parimutuel_cents(profit / t[share])) for t in paying)
+        bets = {t[1]: t[share] for t in top}  # pool shares (floats): the pool itself is 1
+        paid = split_pool(Decimal(1), bets, finish, places, unit=TWO_DOLLARS, takeout=WPS_TAKEOUT,
+                          breakage=BREAKAGE, minimum_per_unit=US_MINIMUM)
+        out.extend((pool, str(t[1]), _cents(paid[t[1]])) for t in top if t[1] in paid)
 
-    orders = [top]
-    if len(winners) == 2:
-        orders.append([top[1], top[0], *top[2:]])
-    for (pool, k), z in zip(EXOTICS, noise):
-        if len(top) < k:
-            continue
-        for order in orders:
-            combo = order[:k]
-            fair = 2 * (1 - model.EXOTIC_TAKEOUT) / len(orders) / harville([t[2] for t in combo])
-            cents = exotic_cents(fair * math.exp(model.EXOTIC_NOISE_SD * z))
+    positions = tuple(t[0] for t in top)
+    for pool, z in zip(EXOTICS, noise):
+        winners = winning_rows(pool, positions)
+        for rows in winners:
+            combo = [top[row] for row in rows]
+            fair = (1 - model.EXOTIC_TAKEOUT) / len(winners) / public_order_probability(combo)
+            per_unit = Decimal(fair * math.exp(model.EXOTIC_NOISE_SD * z))
+            cents = _cents(pay(per_unit, TWO_DOLLARS, BREAKAGE, US_MINIMUM))
             out.append((pool, "-".join(str(t[1]) for t in combo), cents))
     return out
+
+
+@lru_cache(maxsize=256)
+def winning_rows(pool: str, positions: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Which combinations pay, from the settlement core, as rows of ``top`` (in finishing order): it depends only
+    on the shape of the finish (a dead heat for win pays both finishing orders), so each shape is settled once."""
+    winners = winning_combinations(pool, dict(enumerate(positions)))
+    return tuple(sorted(winners))

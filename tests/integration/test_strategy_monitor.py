@@ -261,7 +261,7 @@ def test_home_flat_backs_the_home_side_of_upcoming_events_at_the_best_price(spor
     assert (first.inserted, again.inserted, again.updated) == (len(expected), 0, len(expected))
 
 
-def test_sensor_writes_triggers_launches_nothing_and_survives_errors(card, engine, runtime_env, monkeypatch):
+def test_sensor_writes_triggers_launches_nothing_and_fails_a_failing_tick(card, engine, runtime_env, monkeypatch):
     from orchestration.defs.monitoring import sensors
     from orchestration.defs.warehouse.resources import WarehouseResource
 
@@ -283,8 +283,52 @@ def test_sensor_writes_triggers_launches_nothing_and_survives_errors(card, engin
     stored = stored[stored["race_date"] == DAY]
     assert len(stored) == RACES and (stored["last_seen_at"] == tick_at).all()
 
+    # a failing evaluation fails the tick (issue 13: it used to be reported as a skip, so nobody saw it)
     monkeypatch.setenv("PADDOCK_ACTIVE_STRATEGIES", "no_such_run")
-    broken = tick()
-    assert not broken.run_requests
-    assert "strategy monitor failed this tick (ValueError: PADDOCK_ACTIVE_STRATEGIES names unknown runs " \
-           "['no_such_run']" in broken.skip_reason.skip_message
+    with pytest.raises(ValueError, match=r"PADDOCK_ACTIVE_STRATEGIES names unknown runs \['no_such_run'\]"):
+        tick()
+
+
+def expected_boxes(card, size: int = 3) -> dict[str, tuple[set[int], set[int]]]:
+    """Per race with at least ``size`` priced runners: (horses that must be in the box: strictly shorter than the
+    ``size``-th shortest price, horses that may fill the rest: priced exactly at it). Prices as in
+    :func:`expected_favourites`, computed from the card and the planted board, not by the strategy's code."""
+    rows = card["runners"][~card["runners"]["scratched"]].copy()
+    rows["odds"] = rows["morning_line"].map(lambda t: float(fraction_odds(t)))
+    board = rows["race_id"] == card["first_race"]
+    rows.loc[board, "odds"] = rows.loc[board, "horse_number"].map(card["board"])
+    out = {}
+    for race, group in rows.dropna(subset=["odds"]).groupby("race_id"):
+        if len(group) >= size:
+            cut = sorted(group["odds"])[size - 1]
+            out[race] = (set(group.loc[group["odds"] < cut, "horse_number"].astype(int)),
+                         set(group.loc[group["odds"] == cut, "horse_number"].astype(int)))
+    return out
+
+
+def test_trifecta_box_is_stored_as_one_pick_without_a_single_price(card, engine, runtime_env, monkeypatch):
+    """Regression (issue 13): the box has no single price; storing it violated NOT NULL on ``odds`` every tick."""
+    from orchestration.defs.monitoring import sensors
+    from orchestration.defs.warehouse.resources import WarehouseResource
+
+    tick_at = card["now"] + timedelta(minutes=20)
+    monkeypatch.setattr(sensors, "utcnow", lambda: tick_at)
+    monkeypatch.setenv("PADDOCK_ACTIVE_STRATEGIES", "trifecta_box")
+    result = sensors.strategy_monitor_sensor(dg.build_sensor_context(resources={
+        "warehouse": WarehouseResource(database_url=runtime_env["DATABASE_URL"])}))
+    assert not result.run_requests
+    stored = read_triggers(engine, ["trifecta_box"])
+    stored = stored[stored["race_date"] == DAY].set_index("event_key")
+    expected = expected_boxes(card)
+    assert sorted(stored.index) == sorted(expected) and len(expected) >= RACES - 1
+    for race, row in stored.iterrows():
+        must, may = expected[race]
+        prefix, _, numbers = row["selection"].rpartition(" ")
+        box = [int(n) for n in numbers.split("-")]
+        assert prefix == "trifecta box" and box == sorted(box) and len(box) == 3
+        assert must <= set(box) and set(box) - must <= may
+        assert len(row["horse_name"].split(" / ")) == 3
+    assert stored["odds"].isna().all() and pd.isna(stored["horse_number"]).all()
+    assert set(stored["odds_source"]) == {"pool"} and set(stored["bet_type"]) == {"trifecta_box"}
+    assert set(stored["stake"]) == {Decimal("6.00")}  # strategies.yaml: flat_stake 6 (six 1-unit tickets)
+    assert (stored["last_seen_at"] == tick_at).all()

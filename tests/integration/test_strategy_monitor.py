@@ -204,8 +204,8 @@ def test_value_model_stakes_quarter_kelly_from_its_probability(card, engine):
 
 @pytest.fixture(scope="module")
 def sports(engine, tmp_path_factory):
-    """One simulator fetch of NBA odds at the real now, then the odds marts built by dbt (run, not build: the odds
-    models' tests belong to test_odds_marts). Other modules' sports odds are cleared first (this module's tote
+    """One simulator fetch of NBA odds at the real now, then the odds marts built by ``dbt build`` (with their tests,
+    as Dagster runs them). Other modules' sports odds are cleared first (this module's tote
     boards stay) and the marts fully rebuilt, so the upcoming sports events are exactly this fetch's."""
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE sport <> 'horseracing'"))  # cascades to raw.odds
@@ -221,9 +221,9 @@ def sports(engine, tmp_path_factory):
         client.close()
         sim.stop()
     target = str(tmp_path_factory.mktemp("dbt-monitor-odds"))
-    done = subprocess.run([dbt_executable(), "run", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                           "--target-path", target, "--log-path", target, "--select", "path:models/odds",
-                           "--full-refresh"],
+    done = subprocess.run([dbt_executable(), "build", "--indirect-selection", "cautious", "--project-dir",
+                           str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", target, "--log-path",
+                           target, "--select", "path:models/odds", "--full-refresh"],
                           cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:]
     yield {"now": now, "events": result.data}

@@ -237,7 +237,9 @@ def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None =
     out = []
     cards = load_cards(engine, now, first, last) if racing else pd.DataFrame()
     report.races, report.runners = (cards["race_id"].nunique(), len(cards)) if len(cards) else (0, 0)
-    if len(cards):
+    if len(cards) and not _history_built(engine):  # a fresh warehouse: the history job has not built the marts yet
+        report.skipped.update({name: "no history yet (marts.fct_runners is not built)" for name in racing})
+    elif len(cards):
         prepared, window = decision_frame(engine, cards)
         names = dict(zip(zip(cards["race_id"], cards["horse_number"].astype(int)), cards["horse_name"]))
         out += [_racing_rows(name, spec, select(strategy, prepared, *window), now, report, names)
@@ -255,6 +257,11 @@ def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None =
     triggers = triggers.drop_duplicates(list(TRIGGER_KEY)).reset_index(drop=True)
     report.triggers = len(triggers)
     return triggers
+
+
+def _history_built(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        return _exists(conn, "marts.fct_runners")
 
 
 def monitor(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None = None, *,

@@ -4,8 +4,9 @@ config schema (``dg.validate_run_config``), and the card and tote runs are execu
 
 Issue 13: a sensor sent ``{"ops": {"odds_scores": ...}}`` to a job whose op is ``raw__odds_scores`` and failed
 every tick, and four sensors had never been evaluated by any test. Every schedule is evaluated by a loop over the
-repository; a new sensor fails ``test_nothing_is_left_unevaluated`` until it is added here. The clock is frozen at a date no other module
-uses (each sensor module's ``utcnow``), odds events use a sport of their own, so rows of other modules never count.
+repository; a new sensor fails ``test_nothing_is_left_unevaluated`` until it is added here. The clock is frozen at
+a date no other module uses (each sensor module's ``utcnow``), and the odds events have a sport of their own, so
+rows of other modules never count.
 """
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def world(runtime_env, engine, tmp_path_factory):
                      "odds_polling": OddsPollingResource(sports=SPORT),
                      "racecard_site": RaceCardSiteResource(min_delay_s=0.0, max_attempts=1)}
         add_odds_events(engine, now)
-        yield {"defs": definitions, "repo": repo, "instance": instance, "resources": resources, "now": now, "posts": posts}
+        yield {"defs": definitions, "repo": repo, "instance": instance, "resources": resources, "now": now,
+               "posts": posts}
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE sport = :s OR event_id = ANY(:races)"),
                      {"s": SPORT, "races": list(posts.index)})

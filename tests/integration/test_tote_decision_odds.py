@@ -1,8 +1,8 @@
 """Racing backtests decide on the tote price at post − N minutes when tote snapshots exist, not on the final odds.
 
 One demo-site meeting end to end over real HTTP: the card, two tote polls per race (T−30 min and T−8 min, the way
-``tote_odds_sensor`` polls), the official results, then ``dbt build`` builds and tests the marts. ``load_runners`` must give each runner
-the last price polled at or before the decision time, and a backtest on that frame is not flagged
+``tote_odds_sensor`` polls), the official results, then ``dbt build`` builds and tests the marts. ``load_runners``
+must give each runner the last price polled at or before the decision time, and a backtest on that frame is not flagged
 ``uses_final_odds``: its favourite is the tote favourite at T−5, and the price it records is the T−8 price.
 """
 from __future__ import annotations

@@ -68,6 +68,20 @@ def line_points(prices: pd.DataFrame, event_codes: np.ndarray | None = None,
     return line + 0.0  # + 0.0 turns -0.0 into 0.0 so pick'em lines match
 
 
+def fresh(prices: pd.DataFrame, now: datetime | None = None, max_age: timedelta | None = None) -> np.ndarray:
+    """Rows whose ``last_update`` is within ``max_age`` of ``now`` (default: the newest update in ``prices``).
+
+    The one staleness rule for every price compared — arbitrage legs, the sharp quote a fair line comes from and the
+    retail price set against it — so a stale quote can never make a signal on one path and not on another.
+    """
+    if max_age is None:
+        return np.ones(len(prices), dtype=bool)
+    updated = pd.to_datetime(prices["last_update"], utc=True)
+    reference = pd.Timestamp(now) if now is not None else updated.max()
+    reference = reference.tz_localize("UTC") if reference.tzinfo is None else reference
+    return (updated >= reference - max_age).to_numpy()
+
+
 def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: timedelta | None = None) -> pd.DataFrame:
     """Best fresh price per (event, market, line, outcome), with each market's outcome count from all quotes.
 
@@ -91,12 +105,7 @@ def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: time
     outcome_count = np.bincount(first_market[unique_pairs], minlength=market_id.max(initial=-1) + 1)
 
     price = prices["price_decimal"].to_numpy(dtype=float)
-    usable = np.isfinite(price) & (price > 1.0)
-    if max_age is not None:
-        updated = pd.to_datetime(prices["last_update"], utc=True)
-        reference = pd.Timestamp(now if now is not None else updated.max())
-        reference = reference.tz_localize("UTC") if reference.tzinfo is None else reference
-        usable &= (updated >= reference - max_age).to_numpy()
+    usable = np.isfinite(price) & (price > 1.0) & fresh(prices, now, max_age)
     rows = np.flatnonzero(usable)
     order = rows[np.lexsort((-price[rows], pair_id[rows]))]
     sorted_pairs = pair_id[order]

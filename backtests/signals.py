@@ -85,7 +85,7 @@ def _publish(engine: sa.Engine, ddl: str, table: str, rows: list[dict], now: dat
 
 
 def publish_arbitrage(engine: sa.Engine, now: datetime, *, min_profit: float = 0.01,
-                      total_stake: Decimal = Decimal("100"), max_age: timedelta | None = None,
+                      total_stake: Decimal = Decimal("100"), max_age: timedelta = DEFAULT_MAX_PRICE_AGE,
                       prices: pd.DataFrame | None = None) -> dict[str, int]:
     """Scan the current prices (``prices`` if given: a frame like :func:`current_prices`) and upsert what is found.
 

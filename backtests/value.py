@@ -18,25 +18,12 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from backtests.arbitrage import PRICE_COLUMNS, factor_codes, combine_codes, line_points
+from backtests.arbitrage import PRICE_COLUMNS, combine_codes, factor_codes, fresh, line_points
 from backtests.odds import remove_vig_many
 from backtests.staking import kelly_fraction
 
 DEFAULT_SHARP_BOOK = "pinnacle"
 DEFAULT_MIN_EV = 0.03
-
-
-def fresh(prices: pd.DataFrame, now: datetime | None = None, max_age: timedelta | None = None) -> np.ndarray:
-    """Rows whose ``last_update`` is within ``max_age`` of ``now`` (default: the newest update in ``prices``).
-
-    One rule for every price compared: the sharp quote a fair line comes from and the retail price set against it.
-    """
-    if max_age is None:
-        return np.ones(len(prices), dtype=bool)
-    updated = pd.to_datetime(prices["last_update"], utc=True)
-    reference = pd.Timestamp(now) if now is not None else updated.max()
-    reference = reference.tz_localize("UTC") if reference.tzinfo is None else reference
-    return (updated >= reference - max_age).to_numpy()
 
 
 def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOOK, method: str = "multiplicative",

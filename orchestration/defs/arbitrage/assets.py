@@ -5,7 +5,7 @@ from decimal import Decimal
 import dagster as dg
 
 from backtests.exotic_value import publish_exotic_value
-from backtests.signals import publish_arbitrage, publish_value_bets
+from backtests.signals import DEFAULT_MAX_PRICE_AGE, publish_arbitrage, publish_value_bets
 from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
 
@@ -15,7 +15,7 @@ FCT_ODDS = dg.AssetKey(["marts", "fct_odds"])
 class ArbitrageConfig(dg.Config):
     min_profit_pct: float = 1.0
     total_stake: str = "100"  # money: parsed as Decimal
-    max_price_age_minutes: int = 90  # older quotes are stale and never form a leg
+    max_price_age_minutes: int = int(DEFAULT_MAX_PRICE_AGE.total_seconds() // 60)  # older quotes never form a leg
 
 
 class ValueConfig(dg.Config):
@@ -23,7 +23,7 @@ class ValueConfig(dg.Config):
     vig_method: str = "multiplicative"
     min_ev_pct: float = 3.0
     kelly_multiplier: float = 1.0
-    max_price_age_minutes: int = 90
+    max_price_age_minutes: int = int(DEFAULT_MAX_PRICE_AGE.total_seconds() // 60)
 
 
 def _metadata(counts: dict) -> dict:

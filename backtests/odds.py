@@ -31,7 +31,7 @@ class OddsError(ValueError):
     """A price that is not valid odds. ``value`` holds the offending input so callers can log or quarantine it."""
 
     def __init__(self, value: object, reason: str) -> None:
-        self.value = value
+        self.value, self.reason = value, reason
         super().__init__(f"invalid odds {value!r}: {reason}")
 
 

@@ -28,7 +28,7 @@ def clean_book(book: str = "pinnacle") -> list[dict]:
 def test_suite_names_its_hard_and_soft_rules():
     assert SOFT_RULES == ("odds.both_sides_present", "odds.overround_in_range", "odds.line_jump_le_10")
     assert {"odds.price_decimal_ge_1_01", "odds.price_american_within_10000", "odds.price_american_not_within_100",
-            "odds.last_update_not_in_future", "odds.unique_snapshot_id_bookmaker_market_outcome_point_key"} <= set(
+            "odds.last_update_not_in_future", "odds.unique_snapshot_id_bookmaker_market_outcome_description_key_point_key"} <= set(
         HARD_RULES)
 
 
@@ -50,7 +50,7 @@ def test_hard_failures_quarantine_with_every_rule_broken():
     assert reasons == {
         4: ["odds.price_decimal_ge_1_01", "odds.price_american_within_10000"],
         6: ["odds.last_update_not_in_future"],
-        8: ["odds.unique_snapshot_id_bookmaker_market_outcome_point_key"],
+        8: ["odds.unique_snapshot_id_bookmaker_market_outcome_description_key_point_key"],
     }
     assert len(result.published) == 6
 

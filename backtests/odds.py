@@ -48,8 +48,8 @@ _EVENS = re.compile(r"[Ee][Vv](?:[Ee][Nn][Ss]?|[Ss]|[Nn])?")  # EV, EVS, EVN, EV
 _FRACTIONAL = re.compile(r"([0-9]{1,6})[ \t]*[-/:][ \t]*([0-9]{1,6})")  # 5/2, 5-2, 5:2, "100 / 30"
 _DECIMAL = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6})?")  # 2.5, 10, 9.70 (stake included; a bare "5" is 5.0)
 _AMERICAN = re.compile(r"[+-][0-9]{3,7}")  # +150, -110: the sign is what tells American from decimal
-ACCEPTED_TEXT = "expected odds such as 3.5, 5/2, EVENS or +150 (decimal, fractional a/b or a-b, evens, American)"
-PRICE_QUANTUM = Decimal("0.0001")  # stored prices: raw.odds.price_decimal numeric(10, 4) and the dbt macro round to 4 dp
+ACCEPTED_TEXT = "expected odds such as 3.5, 5/2, EVENS or +150 (decimal, fractional a/b or a-b, evens or American)"
+PRICE_QUANTUM = Decimal("0.0001")  # stored prices: raw.odds.price_decimal is numeric(10, 4), the dbt macro rounds to 4
 
 
 def _as_fraction(value: object, kind: str) -> Fraction:

@@ -2,8 +2,8 @@
 
 Hard (critical) rules quarantine the row: a price no one could be paid at (decimal < 1.01, American outside ±10000 or
 inside (−100, 100)), a bookmaker timestamp more than 5 minutes in the future (a clock or parse error), and a second
-copy of the same (snapshot, book, market, outcome, point). Soft (warning) rules only annotate the published row in
-``validation_notes`` — unless ``REJECT_INVALID_ODDS=true`` makes them quarantine too:
+copy of the same (snapshot, book, market, outcome, description, point). Soft (warning) rules only annotate the
+published row in ``validation_notes`` — unless ``REJECT_INVALID_ODDS=true`` makes them quarantine too:
 
 - both sides present: a line whose outcome set is incomplete (h2h 2 or 3 outcomes, spreads/totals 2, a tote win
   pool at least 2 runners) cannot be de-vigged or arbitraged on its own;

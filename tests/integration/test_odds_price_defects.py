@@ -53,8 +53,10 @@ def test_suspended_prices_are_quarantined_and_the_rest_of_the_poll_loads(engine,
     assert _rows(engine, "SELECT record->>'bookmaker', record->>'outcome', record->>'price_decimal', "
                          "record->>'price_american', reasons FROM quarantine.odds WHERE _run_id = 'fx-suspended-1' "
                          "ORDER BY 1, 2") == [
-        ("fanduel", "Denver Nuggets", "1.0000", None, SUSPENDED), ("fanduel", "Phoenix Suns", "1.0000", None, SUSPENDED),
-        ("pinnacle", "Boston Celtics", "1.0000", None, SUSPENDED), ("pinnacle", "Miami Heat", "1.0000", None, SUSPENDED)]
+        ("fanduel", "Denver Nuggets", "1.0000", None, SUSPENDED),
+        ("fanduel", "Phoenix Suns", "1.0000", None, SUSPENDED),
+        ("pinnacle", "Boston Celtics", "1.0000", None, SUSPENDED),
+        ("pinnacle", "Miami Heat", "1.0000", None, SUSPENDED)]
     assert _rows(engine, "SELECT bookmaker, market, count(*) FROM raw.odds WHERE event_id = ANY(:ids) "
                          "GROUP BY 1, 2 ORDER BY 1, 2") == [
         ("betmgm", "h2h", 2), ("betmgm", "team_totals", 4), ("draftkings", "alternate_spreads", 2),
@@ -105,8 +107,9 @@ def test_description_column_is_added_to_an_existing_raw_odds(engine):
                 if "description" not in ddl:
                     conn.exec_driver_sql(ddl)
             conn.exec_driver_sql(
-                "INSERT INTO raw.odds_snapshots (snapshot_id, event_id, sport, payload, snapshot_time, bookmaker_count) "
-                "VALUES ('s1', 'e1', 'nba', '[]', now(), 1); INSERT INTO raw.odds (snapshot_id, event_id, bookmaker, "
+                "INSERT INTO raw.odds_snapshots (snapshot_id, event_id, sport, payload, snapshot_time, "
+                "bookmaker_count) VALUES ('s1', 'e1', 'nba', '[]', now(), 1); "
+                "INSERT INTO raw.odds (snapshot_id, event_id, bookmaker, "
                 "market, outcome, price_american, price_decimal, snapshot_time) "
                 "VALUES ('s1', 'e1', 'b', 'h2h', 'A', 100, 2, now())")
             assert "description" not in {c["name"] for c in sa.inspect(conn).get_columns("odds", schema="raw")}

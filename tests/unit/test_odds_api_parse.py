@@ -143,3 +143,15 @@ def test_team_totals_keep_the_team_they_belong_to():
     with pytest.raises(ParseError, match="description"):
         parse_odds([dict(json.loads(FIXTURE.read_text())[1], bookmakers=[{"key": "b", "markets": [
             {"key": "team_totals", "outcomes": [{"name": "Over", "price": 1.9, "description": ["x"]}]}]}])])
+
+
+def test_real_poll_with_four_suspended_prices_loses_only_those_four():
+    """The real NBA recording (840 prices) with one book's h2h suspended at 1.0 on two events: 836 publish."""
+    payload = copy.deepcopy(load("odds-nba-h2h-spreads.json"))
+    for event in payload[:2]:
+        h2h = next(m for m in event["bookmakers"][0]["markets"] if m["key"] == "h2h")
+        for outcome in h2h["outcomes"]:
+            outcome["price"] = 1.0
+    result = gated(parse_odds(payload))
+    assert (len(result.published), len(result.quarantined)) == (836, 4)
+    assert all(reasons == SUSPENDED for reasons in result.quarantined["reasons"])

@@ -122,7 +122,10 @@ def parse_odds_text(text: str) -> Decimal:
 
 def to_price(decimal_odds: object) -> Decimal:
     """Decimal odds at the stored precision (4 dp, half up): what raw.odds and the dbt macro hold."""
-    return _to_decimal(_as_fraction(decimal_odds, "decimal")).quantize(PRICE_QUANTUM, ROUND_HALF_UP)
+    try:
+        return _to_decimal(_as_fraction(decimal_odds, "decimal")).quantize(PRICE_QUANTUM, ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the 28-digit context holds: no price is that large
+        raise OddsError(decimal_odds, "too large to be a price") from None
 
 
 def validate_decimal(decimal_odds: object) -> Fraction:
@@ -152,7 +155,10 @@ def american_from_decimal(decimal_odds: object) -> Decimal:
 
 def whole_american(decimal_odds: object) -> int:
     """American odds as books quote them, a whole number (half away from zero): 1.9091 → -110, 2.5 → +150."""
-    return int(american_from_decimal(decimal_odds).quantize(Decimal(1), ROUND_HALF_UP))
+    try:
+        return int(american_from_decimal(decimal_odds).quantize(Decimal(1), ROUND_HALF_UP))
+    except InvalidOperation:  # a price a hair above 1.0: more American digits than the 28-digit context holds
+        raise OddsError(decimal_odds, "too close to 1.0 to be a price") from None
 
 
 def fractional_from_decimal(decimal_odds: object) -> Fraction:

@@ -172,3 +172,10 @@ def test_vig_free_probabilities_sum_to_one_and_keep_price_order(prices, method):
     assert sum(fair) == pytest.approx(1, abs=1e-9)
     order = np.argsort(prices, kind="stable")
     assert all(fair[a] >= fair[b] - 1e-9 for a, b in zip(order, order[1:]))
+
+
+def test_stored_price_of_an_absurd_number_is_an_odds_error():
+    with pytest.raises(OddsError, match="too large"):
+        to_price(Decimal("1e30"))
+    with pytest.raises(OddsError, match="too close"):
+        whole_american(Decimal("1.0000000000000000000000000001"))

@@ -75,6 +75,7 @@ def with_price(price):
 @example(with_price("Infinity"), "decimal")
 @example(with_price("1e999999"), "decimal")
 @example(with_price(float("inf")), "american")
+@example(with_price("1.0000000000000000000000000001"), "decimal")
 @example([["not", "an", "event"]], None)
 @example([dict(VALID[0], bookmakers=[["junk"]])], None)
 def test_odds_payload_gives_typed_frame_or_parse_error(payload, odds_format):

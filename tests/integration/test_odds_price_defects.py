@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from ingestion.odds_api.schema import ODDS_DDL, ensure_odds_tables
 from ingestion.odds_api.storage import Fetch, store_fetches
 from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.conftest import clear_odds_tables
 
 pytestmark = pytest.mark.integration
 
@@ -36,12 +37,14 @@ def _rows(engine, sql: str, **params) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def loaded(engine, tmp_path_factory):
+    """Load the fixture alone (other modules' odds would be built and tested too) and rebuild the odds models."""
     ensure_odds_tables(engine)
+    clear_odds_tables(engine)
     result = store_fetches(engine, [Fetch("basketball_nba", json.loads(FIXTURE.read_text()), AT,
                                           request_id="fx-suspended-1")])
     target = str(tmp_path_factory.mktemp("dbt-odds-defects"))
     cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target, "--select", "path:models/odds"]
+           "--target-path", target, "--log-path", target, "--select", "path:models/odds", "--full-refresh"]
     done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
     return result

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from backtests.odds import decimal_from_american_series
+
 RACE_CONTEXT = ("track_code", "race_number", "post_time", "distance_m", "surface", "going", "is_wet", "race_class",
                 "purse")
 RUNNER_COLUMNS = ("runner_key", "race_key", "horse_key", "jockey_key", "trainer_key", "track_key", "race_date",
@@ -198,13 +200,6 @@ def synthetic_runners(start: date, end: date, seed: int = 7, tracks: tuple[str, 
     return runners_from_batch(source.read(start, end))
 
 
-def american_to_decimal(american: pd.Series) -> pd.Series:
-    """Vectorized +150 → 2.5, −200 → 1.5; values strictly between −100 and +100 are not prices: NaN."""
-    value = pd.to_numeric(american, errors="coerce").astype(float)
-    decimal = np.where(value >= 100, 1 + value / 100, np.where(value <= -100, 1 + 100 / -value, np.nan))
-    return pd.Series(decimal, index=american.index)
-
-
 def nba_games(folder: Path) -> pd.DataFrame:
     """The NBA closing lines (``odds_*.csv``) as one row per game: date, teams, decimal moneylines, margin, totals.
 
@@ -218,7 +213,8 @@ carry no result). ``suspect`` marks lines that disagree with the spread by more 
     raw = pd.concat(parts, ignore_index=True)
     games = pd.DataFrame({
         "game_date": pd.to_datetime(raw["Date"]), "home": raw["Home"], "away": raw["Away"],
-        "home_odds": american_to_decimal(raw["ML_Home"]), "away_odds": american_to_decimal(raw["ML_Away"]),
+        "home_odds": decimal_from_american_series(raw["ML_Home"]),
+        "away_odds": decimal_from_american_series(raw["ML_Away"]),
         "spread_away": pd.to_numeric(raw["Spread"], errors="coerce"), "total_line": pd.to_numeric(raw["OU"],
                                                                                                  errors="coerce"),
         "points": pd.to_numeric(raw["Points"], errors="coerce"),

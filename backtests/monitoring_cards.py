@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from backtests.frames import _FURLONG_M, _WET
-from backtests.odds import OddsError, parse_odds_text
+from backtests.odds import parse_odds_text_series
 
 LOOKAHEAD_DAYS = 1  # today's and tomorrow's cards
 IDENTITY_GROUPS = {"demo": "synthetic"}  # the dbt var racecard_identity_groups' default
@@ -51,13 +51,6 @@ def _exists(conn, table: str) -> bool:
     return conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}).scalar()
 
 
-def _line(text) -> float:
-    try:
-        return float(parse_odds_text(text)) if isinstance(text, str) and text.strip() else np.nan
-    except OddsError:
-        return np.nan
-
-
 def load_cards(engine: sa.Engine, now: datetime, first: date | None = None, last: date | None = None) -> pd.DataFrame:
     """Card runners of races posting after ``now`` dated [first, last] (default today and tomorrow), with the odds
     to decide on: ``odds`` and ``odds_source`` (tote | morning_line). Scratched and unpriced runners are left out."""
@@ -79,7 +72,7 @@ def load_cards(engine: sa.Engine, now: datetime, first: date | None = None, last
     key = pd.MultiIndex.from_arrays([cards["race_id"], cards["horse_number"].astype(str)])
     tote_price = price.reindex(key).to_numpy()
     has_board = cards["race_id"].isin(set(tote["race_id"])).to_numpy()
-    line = cards["morning_line"].map({t: _line(t) for t in cards["morning_line"].dropna().unique()}).astype(float)
+    line = parse_odds_text_series(cards["morning_line"])
     cards["odds"] = np.where(has_board, tote_price, line.to_numpy())
     cards["odds_source"] = np.where(has_board, "tote", "morning_line")
     return cards[cards["odds"] > 1].reset_index(drop=True)
@@ -127,7 +120,7 @@ def card_runners_frame(cards: pd.DataFrame, jockeys: dict, trainers: dict) -> pd
         "post_position": cards["post_position"], "horse_age": cards["horse_age"],
         "weight_lbs": pd.to_numeric(cards["weight_lbs"]).astype(float),
         "field_size": race_key.groupby(race_key).transform("size"),
-        "morning_line_odds": cards["morning_line"].map(_line).astype(float), "final_odds": np.nan,
+        "morning_line_odds": parse_odds_text_series(cards["morning_line"]), "final_odds": np.nan,
         "decision_odds": cards["odds"].astype(float), "is_start": False,
         "track_code": cards["track_code"].str.upper(), "race_number": cards["race_number"],
         "post_time": pd.to_datetime(cards["post_time"], utc=True),

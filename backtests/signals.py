@@ -45,8 +45,8 @@ CURRENT_PRICES = sa.text("""
         FROM marts.fct_odds WHERE commence_time > :now GROUP BY event_id, bookmaker
     )
     SELECT o.event_id, o.sport, o.home_team || ' v ' || o.away_team AS event, o.commence_time, o.market, o.point,
-           o.outcome, o.bookmaker, o.price_decimal, coalesce(o.bookmaker_last_update, o.snapshot_time) AS last_update,
-           to_jsonb(o) ->> 'description' AS description
+           o.outcome, o.description, o.bookmaker, o.price_decimal,
+           coalesce(o.bookmaker_last_update, o.snapshot_time) AS last_update
     FROM marts.fct_odds o JOIN latest USING (event_id, bookmaker, snapshot_time)
 """)
 

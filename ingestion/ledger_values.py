@@ -9,13 +9,10 @@ import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from backtests.odds import OddsError, decimal_from_american, parse_odds_text, validate_decimal
+from backtests.odds import OddsError, parse_odds_text
 
 MAX_TEXT = 100
 _MONEY = re.compile(r"^(?:[A-Z]{0,3}\$|[£€¥])?\s*(\d{1,9}|\d{1,3}(?:,\d{3}){1,2})(\.\d{1,2})?$")
-_DECIMAL_ODDS = re.compile(r"^\d{1,6}(\.\d{1,6})?$")
-_AMERICAN = re.compile(r"^[+-]\d{3,7}$")
-_FRACTION = re.compile(r"^\d+\s*[-/:]\s*\d+$")
 
 
 def _text(value: object) -> str:
@@ -38,19 +35,12 @@ def parse_money(value: object) -> Decimal:
 
 
 def parse_odds(value: object) -> Decimal:
-    """Decimal ("3.5"), fractional ("5/2", "5-2", "EVENS") or American ("+150") odds → decimal odds with stake."""
-    text = _text(value)
+    """Decimal ("3.5"), fractional ("5/2", "5-2", "EVENS") or American ("+150") odds → decimal odds with stake, read
+    by the project's one odds grammar (``backtests.odds.odds_from_text``)."""
     try:
-        if _AMERICAN.match(text):
-            return decimal_from_american(int(text))
-        if _DECIMAL_ODDS.match(text):
-            validate_decimal(Decimal(text))
-            return Decimal(text)
-        return parse_odds_text(text)
+        return parse_odds_text(_text(value))
     except OddsError as exc:
-        if _AMERICAN.match(text) or _DECIMAL_ODDS.match(text) or _FRACTION.match(text):
-            raise ValueError(str(exc)) from None
-        raise ValueError("expected odds such as 3.5, 5/2, EVENS or +150") from None
+        raise ValueError(exc.reason) from None
 
 
 def parse_placed_at(value: object) -> datetime:

@@ -2,8 +2,8 @@
 
 Hard (critical) rules quarantine the row: a price no one could be paid at (decimal < 1.01, American outside ±10000 or
 inside (−100, 100)), a bookmaker timestamp more than 5 minutes in the future (a clock or parse error), and a second
-copy of the same (snapshot, book, market, outcome, point). Soft (warning) rules only annotate the published row in
-``validation_notes`` — unless ``REJECT_INVALID_ODDS=true`` makes them quarantine too:
+copy of the same (snapshot, book, market, outcome, description, point). Soft (warning) rules only annotate the
+published row in ``validation_notes`` — unless ``REJECT_INVALID_ODDS=true`` makes them quarantine too:
 
 - both sides present: a line whose outcome set is incomplete (h2h 2 or 3 outcomes, spreads/totals 2, a tote win
   pool at least 2 runners) cannot be de-vigged or arbitraged on its own;
@@ -36,7 +36,7 @@ MAX_LINE_JUMP = 10.0
 OVERROUND_RANGE = {"win": (0.0, 0.40)}
 DEFAULT_OVERROUND_RANGE = (0.02, 0.15)
 LINE_MARKETS = ("spreads", "totals")
-KEY = ("snapshot_id", "bookmaker", "market", "outcome", "point_key")
+KEY = ("snapshot_id", "bookmaker", "market", "outcome", "description_key", "point_key")
 
 
 def _is_true(name: str, column: str) -> ExpectationSpec:
@@ -65,7 +65,7 @@ ODDS_SUITE = SuiteSpec("odds", (
 SOFT_RULES = tuple(s.name for s in ODDS_SUITE.row_level() if s.severity == WARNING)
 HARD_RULES = tuple(s.name for s in ODDS_SUITE.expectations if s.severity == CRITICAL)
 DERIVED = ("price_american_abs", "last_update_ahead_s", "market_complete", "overround_ok", "line_jump", "point_key",
-           "book_overround")
+           "description_key", "book_overround")
 
 
 def reject_soft_failures() -> bool:
@@ -97,6 +97,7 @@ def prepare_odds_frame(odds: pd.DataFrame, now: datetime, previous_points: pd.Da
     updated = pd.to_datetime(out["bookmaker_last_update"], utc=True, errors="coerce")
     out["last_update_ahead_s"] = (updated - pd.Timestamp(now)).dt.total_seconds()
     out["point_key"] = point.map(lambda p: "" if np.isnan(p) else f"{p:g}")
+    out["description_key"] = _descriptions(out)
     groups = _line_groups(out, implied=np.where(decimal > 1, 1 / decimal.where(decimal > 1, np.nan), 0.0))
     overround = groups["implied"].transform("sum").to_numpy() - 1
     market = out["market"].astype(str).to_numpy()
@@ -112,13 +113,20 @@ def prepare_odds_frame(odds: pd.DataFrame, now: datetime, previous_points: pd.Da
     return out
 
 
+def _descriptions(frame: pd.DataFrame) -> np.ndarray:
+    """The outcome's subject ("" when none): team A's and team B's team_totals are different lines."""
+    if "description" not in frame:
+        return np.full(len(frame), "", dtype=object)
+    return frame["description"].astype(object).where(frame["description"].notna(), "").astype(str).to_numpy()
+
+
 def _line_groups(frame: pd.DataFrame, **values) -> pd.core.groupby.DataFrameGroupBy:
-    """Rows grouped by their line: (snapshot, book, market, |point|) — spreads pair +p with −p."""
+    """Rows grouped by their line: (snapshot, book, market, description, |point|) — spreads pair +p with −p."""
     point = pd.to_numeric(frame["point"], errors="coerce").astype(float).abs().fillna(-1.0)
     key = pd.DataFrame({"s": frame["snapshot_id"].astype(str).to_numpy(), "b": frame["bookmaker"].astype(str).to_numpy(),
-                        "m": frame["market"].astype(str).to_numpy(), "p": point.to_numpy(),
-                        "n": np.ones(len(frame)), **values})
-    return key.groupby(["s", "b", "m", "p"], sort=False)
+                        "m": frame["market"].astype(str).to_numpy(), "d": _descriptions(frame),
+                        "p": point.to_numpy(), "n": np.ones(len(frame)), **values})
+    return key.groupby(["s", "b", "m", "d", "p"], sort=False)
 
 
 def _complete_sets(size: np.ndarray, market: np.ndarray) -> np.ndarray:
@@ -134,7 +142,8 @@ def _complete(frame: pd.DataFrame) -> np.ndarray:
 def _line_jumps(out: pd.DataFrame, point: pd.Series, previous: pd.DataFrame | None) -> np.ndarray:
     if previous is None or previous.empty or "previous_point" not in previous:
         return np.full(len(out), np.nan)
-    keys = ["event_id", "bookmaker", "market", "outcome"]
+    keys = ["event_id", "bookmaker", "market", "outcome", "description_key"]
+    previous = previous.assign(description_key=_descriptions(previous))
     joined = out[keys].merge(previous[keys + ["previous_point"]].drop_duplicates(keys), on=keys, how="left")
     before = pd.to_numeric(joined["previous_point"], errors="coerce").astype(float).to_numpy()
     jump = np.abs(point.to_numpy() - before)

@@ -15,12 +15,14 @@
 
 {#-
     The line an outcome belongs to, so that the outcomes of one line can be compared and normalised together:
-    h2h -> null; totals -> the point (Over and Under share it); spreads -> the home team's handicap
-    (the away side's point is negated, so "Home -3.5" and "Away +3.5" are one line).
+    h2h -> null; totals -> the point (Over and Under share it); spreads and alternate_spreads -> the home team's
+    handicap (the away side's point is negated, so "Home -3.5" and "Away +3.5" are one line). The line alone does not
+    identify it where outcomes carry a description (team_totals: each team's Over/Under is its own line), so the
+    marts partition by (event, market, description, line).
 -#}
 {% macro odds_line(market, outcome, point, away_team) -%}
     case
-        when {{ market }} = 'spreads' and {{ outcome }} = {{ away_team }} then -{{ point }}
+        when {{ market }} in ('spreads', 'alternate_spreads') and {{ outcome }} = {{ away_team }} then -{{ point }}
         else {{ point }}
     end
 {%- endmacro %}

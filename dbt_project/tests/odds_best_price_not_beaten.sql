@@ -20,12 +20,13 @@ current_odds as (
 
 )
 
-select current_odds.event_id, current_odds.market, current_odds.outcome, current_odds.point,
+select current_odds.event_id, current_odds.market, current_odds.outcome, current_odds.description, current_odds.point,
     current_odds.bookmaker, current_odds.price_decimal, best.best_price_decimal
 from current_odds
 left join {{ ref('best_odds') }} as best
     on current_odds.event_id = best.event_id
     and current_odds.market = best.market
     and current_odds.outcome = best.outcome
+    and current_odds.description is not distinct from best.description
     and current_odds.point is not distinct from best.point
 where best.best_price_decimal is null or current_odds.price_decimal > best.best_price_decimal

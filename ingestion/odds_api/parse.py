@@ -1,8 +1,15 @@
 """Normalize The Odds API payloads into tidy DataFrames: events, one row per priced outcome, and scores.
 
-Prices arrive in whichever ``oddsFormat`` was requested; both forms are kept (``price_american`` int, ``price_decimal``
-Decimal) so downstream code never converts again. Timestamps become tz-aware UTC. A payload missing a required field
-raises ParseError naming the field and the event, rather than producing a half-filled row.
+Prices arrive in whichever ``oddsFormat`` was requested; both forms are kept (``price_american`` whole number,
+``price_decimal`` Decimal at 4 dp), converted by ``backtests.odds`` - the project's one odds converter - so downstream
+code never converts again. Timestamps become tz-aware UTC. A payload whose *structure* is broken (not a list, an event
+without its id or teams, bookmakers or outcomes that are not lists, an outcome without a name) raises ParseError
+naming the field and the event. A defect in one *price* does not: books quote 1.0 on suspended lines, and losing a
+whole sport's poll to one such outcome would be far worse than the bad price. The row keeps what could be read
+(``price_decimal`` 1.0000, ``price_american`` null when no American form exists) and the odds gate
+(``quality.suites_odds``) quarantines it with its reason while the rest of the poll loads. ``description`` is the
+outcome's subject where the market has one (the team of ``team_totals``, the player of a prop): without it, team A
+Over 24.5 and team B Under 24.5 would look like the two sides of one line.
 """
 from __future__ import annotations
 
@@ -13,12 +20,12 @@ from typing import Any
 import pandas as pd
 
 from ingestion.errors import ParseError
-from ingestion.odds_api.prices import FOUR_DP, american_to_decimal, decimal_to_american
+from backtests.odds import OddsError, decimal_from_american, to_price, whole_american
 
 EVENT_COLUMNS = ["id", "sport_key", "sport_title", "commence_time", "home_team", "away_team"]
 ODDS_COLUMNS = [
-    "event_id", "bookmaker", "bookmaker_title", "market", "outcome", "point", "price_american", "price_decimal",
-    "bookmaker_last_update", "market_last_update",
+    "event_id", "bookmaker", "bookmaker_title", "market", "outcome", "description", "point", "price_american",
+    "price_decimal", "bookmaker_last_update", "market_last_update",
 ]
 SCORE_COLUMNS = [
     "event_id", "sport_key", "commence_time", "home_team", "away_team", "completed", "home_score", "away_score",
@@ -85,23 +92,31 @@ def infer_odds_format(payload: list) -> str:
     return "american"
 
 
-INT64_MAX = 2**63 - 1
+PRICE_LIMIT = 10**9  # far beyond any price (the gate stops American at ±10000); keeps absurd numbers out of the maths
 
 
-def _prices(raw: Any, odds_format: str, where: str) -> tuple[int, Decimal]:
-    value = _dec(raw, "price", where)
+def _prices(raw: Any, odds_format: str, where: str) -> tuple[int | None, Decimal | None]:
+    """(American, decimal) of one outcome's price; None where that form cannot be read or does not exist.
+
+    Never raises: an unreadable price is a defect of that price, which the odds gate quarantines (``not_null``,
+    ``price_decimal_ge_1_01``, ``price_american_not_within_100``) instead of failing the whole fetch."""
     try:
-        if odds_format == "american":
-            if value % 1 != 0:
-                raise ValueError
-            american, decimal_price = int(value), american_to_decimal(int(value))
-        else:
-            american, decimal_price = decimal_to_american(value), value.quantize(FOUR_DP)
-    except (ValueError, ArithmeticError) as exc:  # ArithmeticError: decimal signals on absurd magnitudes
-        raise ParseError(raw, "price", where) from exc
-    if abs(american) > INT64_MAX:  # raw.odds.price_american is a bigint
-        raise ParseError(raw, "price", where)
-    return american, decimal_price
+        value = _dec(raw, "price", where)
+    except ParseError:
+        return None, None
+    if not -PRICE_LIMIT < value < PRICE_LIMIT:
+        return None, None
+    if odds_format == "american":
+        if value % 1 != 0:
+            return None, None
+        try:
+            return int(value), to_price(decimal_from_american(int(value)))
+        except OddsError:  # |a| < 100: no decimal form; the American value itself shows the defect
+            return int(value), None
+    try:
+        return whole_american(value), to_price(value)
+    except OddsError:  # decimal ≤ 1 (1.0 on a suspended line): no American form
+        return None, to_price(value)
 
 
 def _event_row(event: Any, i: int) -> dict:
@@ -129,8 +144,16 @@ def parse_events(payload: list) -> pd.DataFrame:
     return pd.DataFrame([_event_row(e, i) for i, e in enumerate(payload)], columns=EVENT_COLUMNS)
 
 
+def _description(outcome: Mapping, where: str) -> str | None:
+    value = outcome.get("description")
+    if value is not None and not isinstance(value, str):
+        raise ParseError(value, "description", where)
+    return value
+
+
 def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
-    """One row per (event, bookmaker, market, outcome); ``point`` is Decimal for spreads/totals, None for h2h."""
+    """One row per (event, bookmaker, market, outcome, description); ``point`` is Decimal for spreads/totals, None
+    for h2h; prices that cannot be read come through as nulls (or 1.0) for the gate to quarantine."""
     events = parse_events(payload)  # validates the event-level fields first
     fmt = odds_format or infer_odds_format(payload)
     rows = []
@@ -146,18 +169,17 @@ def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
                 market_update = _utc(market.get("last_update"), "last_update", mwhere)
                 for outcome in _list(market, "outcomes", mwhere):
                     name = _req(outcome, "name", mwhere)
-                    american, decimal_price = _prices(_req(outcome, "price", f"{mwhere} outcome {name}"), fmt,
-                                                      f"{mwhere} outcome {name}")
+                    american, decimal_price = _prices(outcome.get("price"), fmt, f"{mwhere} outcome {name}")
                     point = outcome.get("point")
                     rows.append({
                         "event_id": event_id, "bookmaker": key, "bookmaker_title": book.get("title"),
-                        "market": mkey, "outcome": name,
+                        "market": mkey, "outcome": name, "description": _description(outcome, mwhere),
                         "point": None if point is None else _dec(point, "point", mwhere),
                         "price_american": american, "price_decimal": decimal_price,
                         "bookmaker_last_update": book_update, "market_last_update": market_update or book_update,
                     })
     frame = pd.DataFrame(rows, columns=ODDS_COLUMNS)
-    frame["price_american"] = frame["price_american"].astype("int64")
+    frame["price_american"] = frame["price_american"].astype("Int64")  # null where a price has no American form
     frame["point"] = frame["point"].astype(object).where(frame["point"].notna(), None)
     return frame
 

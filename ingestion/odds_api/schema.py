@@ -59,6 +59,8 @@ ODDS_DDL = (
         validation_notes text
     )
     """,
+    # the outcome's subject (team of team_totals, player of a prop); added after the first release, hence ALTER
+    "ALTER TABLE raw.odds ADD COLUMN IF NOT EXISTS description text",
     "CREATE INDEX IF NOT EXISTS odds_snapshot_idx ON raw.odds (snapshot_id)",
     "CREATE INDEX IF NOT EXISTS odds_event_book_market_idx ON raw.odds (event_id, bookmaker, market)",
     "CREATE INDEX IF NOT EXISTS odds_book_time_idx ON raw.odds (bookmaker, snapshot_time)",
@@ -67,7 +69,7 @@ ODDS_DDL = (
 #: Column order and PostgreSQL types of the COPY into raw.odds.
 ODDS_COPY_COLUMNS = {
     "snapshot_id": "text", "event_id": "text", "bookmaker": "text", "market": "text", "outcome": "text",
-    "point": "numeric", "price_american": "integer", "price_decimal": "numeric",
+    "description": "text", "point": "numeric", "price_american": "integer", "price_decimal": "numeric",
     "bookmaker_last_update": "timestamptz", "market_last_update": "timestamptz", "snapshot_time": "timestamptz",
     "is_valid": "boolean", "validation_notes": "text",
 }

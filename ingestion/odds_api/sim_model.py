@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ingestion.odds_api.prices import american_to_decimal, decimal_to_american
+from backtests.odds import decimal_from_american, to_price, whole_american
 
 ARB_FRACTION = 0.2
 ARB_SHADE = 0.88
@@ -125,7 +125,7 @@ class Market:
 
     # ---------- prices
     def _price(self, implied: float) -> int:
-        return decimal_to_american(round(1 / implied, 6))
+        return whole_american(round(1 / implied, 6))
 
     def _noise(self, book: Book, eid: str, market: str, bucket: int, side: int) -> float:
         return 1 + 0.01 * (self.u("noise", book.key, eid, market, bucket, side) - 0.5)
@@ -205,7 +205,7 @@ class Market:
                 outcomes = []
                 for name, implied, point in sides:
                     american = self._price(implied)
-                    price = american if odds_format == "american" else float(round(american_to_decimal(american), 2))
+                    price = american if odds_format == "american" else float(round(to_price(decimal_from_american(american)), 2))
                     outcomes.append({"name": name, "price": price, **({"point": point} if point is not None else {})})
                 mks.append({"key": market, "last_update": updated, "outcomes": outcomes})
             rendered.append({"key": book.key, "title": book.title, "last_update": updated, "markets": mks})

@@ -119,17 +119,18 @@ def _frames(fetch: Fetch) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
 
 
 _PREVIOUS_POINTS = """
-    SELECT DISTINCT ON (event_id, bookmaker, market, outcome)
-           event_id, bookmaker, market, outcome, point AS previous_point
+    SELECT DISTINCT ON (event_id, bookmaker, market, outcome, description)
+           event_id, bookmaker, market, outcome, description, point AS previous_point
     FROM raw.odds
     WHERE event_id = ANY(%s) AND market IN ('spreads', 'totals') AND point IS NOT NULL AND snapshot_time < %s
-    ORDER BY event_id, bookmaker, market, outcome, snapshot_time DESC
+    ORDER BY event_id, bookmaker, market, outcome, description, snapshot_time DESC
 """
 
 
 def _previous_points(cursor, event_ids: list[str], before: pd.Timestamp) -> pd.DataFrame:
     cursor.execute(_PREVIOUS_POINTS, (event_ids, before.to_pydatetime()))
-    return pd.DataFrame(cursor.fetchall(), columns=["event_id", "bookmaker", "market", "outcome", "previous_point"])
+    return pd.DataFrame(cursor.fetchall(),
+                        columns=["event_id", "bookmaker", "market", "outcome", "description", "previous_point"])
 
 
 def store_fetches(engine: sa.Engine, fetches: Sequence[Fetch], *, now: datetime | None = None,

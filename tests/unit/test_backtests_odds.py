@@ -5,14 +5,16 @@ from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from backtests.odds import (
-    NegativeProbabilityError, OddsError, american_from_decimal, decimal_from_american, decimal_from_fractional,
-    decimal_from_probability, format_fractional, fractional_from_decimal, implied_probability, overround,
-    parse_odds_text, remove_vig, remove_vig_many,
+    NegativeProbabilityError, OddsError, american_from_decimal, decimal_from_american, decimal_from_american_series,
+    decimal_from_fractional, decimal_from_probability, format_fractional, fractional_from_decimal,
+    implied_probability, odds_from_text, overround, parse_odds_text, remove_vig, remove_vig_many, to_price,
+    whole_american,
 )
 
 PENALTYBLOG_ODDS = [2.7, 2.3, 4.4]
@@ -27,18 +29,42 @@ PENALTYBLOG_EXPECTED = {
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("5-1", "6"), ("5/1", "6"), ("5:1", "6"), ("9/2", "5.5"), (" 9 / 2 ", "5.5"), ("EVEN", "2"), ("EVN", "2"),
-    ("EVENS", "2"), ("evens", "2"), ("  Evens\n", "2"), ("100/30", "4.333333333333333333333333333"),
+    ("EVENS", "2"), ("evens", "2"), ("  Evens\n", "2"), ("EV", "2"), ("EVS", "2"),
+    ("100/30", "4.333333333333333333333333333"), ("5", "5"), ("5.5", "5.5"), ("+150", "2.5"),
+    ("-110", "1.909090909090909090909090909"),
 ])
-def test_parse_odds_text_accepts_race_card_forms(text, expected):
+def test_parse_odds_text_accepts_every_form_of_the_one_grammar(text, expected):
     assert parse_odds_text(text) == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "5", "5.5", "5/0", "0/1", "-5/1", "5//1", "EVENSS", "1/2/3"])
+@pytest.mark.parametrize("text", ["", "abc", "1", "1.0", "5/0", "0/1", "2.5-1", "-5/1", "5//1", "EVENSS", "1/2/3",
+                                  "+99", "150.5.1"])
 def test_parse_odds_text_rejects_anything_else_naming_the_value(text):
     with pytest.raises(OddsError) as error:
         parse_odds_text(text)
     assert error.value.value == text and repr(text) in str(error.value)
     assert isinstance(error.value, ValueError)
+
+
+def test_text_odds_are_exact_fractions():
+    assert odds_from_text("100/30") == Fraction(13, 3) and odds_from_text("-110") == Fraction(21, 11)
+    assert odds_from_text("EVN") == odds_from_text("EV") == odds_from_text("+100") == odds_from_text("-100") == 2
+
+
+def test_stored_price_and_whole_american_round_half_away_from_zero():
+    assert to_price(Fraction(33, 32)) == Decimal("1.0313")  # 1.03125 exactly: half up
+    assert to_price("1.90905") == Decimal("1.9091") and to_price(Decimal("2.5")) == Decimal("2.5000")
+    assert whole_american(Decimal("1.32")) == -313  # -100 / 0.32 = -312.5 exactly: away from zero
+    assert whole_american(Decimal("1.9091")) == -110 and whole_american(2.5) == 150 and whole_american(2) == 100
+    with pytest.raises(OddsError):
+        whole_american(1)
+
+
+def test_vectorized_american_keeps_the_index_and_nans_non_prices():
+    prices = pd.Series([150, -110, "-200", 50, None, "x", -99.5], index=list("abcdefg"))
+    result = decimal_from_american_series(prices)
+    assert list(result.index) == list("abcdefg")
+    assert result.iloc[:3].tolist() == [2.5, float(Fraction(21, 11)), 1.5] and result.iloc[3:].isna().all()
 
 
 def test_american_examples():
@@ -146,3 +172,10 @@ def test_vig_free_probabilities_sum_to_one_and_keep_price_order(prices, method):
     assert sum(fair) == pytest.approx(1, abs=1e-9)
     order = np.argsort(prices, kind="stable")
     assert all(fair[a] >= fair[b] - 1e-9 for a, b in zip(order, order[1:]))
+
+
+def test_stored_price_of_an_absurd_number_is_an_odds_error():
+    with pytest.raises(OddsError, match="too large"):
+        to_price(Decimal("1e30"))
+    with pytest.raises(OddsError, match="too close"):
+        whole_american(Decimal("1.0000000000000000000000000001"))

@@ -15,7 +15,8 @@ from ingestion.normalize import (
 
 @pytest.mark.parametrize("text,decimal,fractional", [
     ("5-1", "6", "5/1"), ("5/1", "6", "5/1"), ("5:1", "6", "5/1"), ("9/2", "5.5", "9/2"), ("EVEN", "2", "1/1"),
-    ("EVN", "2", "1/1"), ("evens", "2", "1/1"), ("11/10f", "2.1", "11/10"), ("2/1jf", "3", "2/1"),
+    ("EVN", "2", "1/1"), ("EV", "2", "1/1"), ("evens", "2", "1/1"), ("11/10f", "2.1", "11/10"), ("2/1jf", "3", "2/1"),
+    ("5", "5", "4/1"), ("+150", "2.5", "3/2"), ("-110", "1.909090909090909090909090909", "10/11"),
 ])
 def test_odds_text_to_decimal_and_fractional(text, decimal, fractional):
     odds = parse_odds(text)
@@ -37,7 +38,7 @@ def test_decimal_prices_are_a_separate_convention():
         parse_decimal_odds("1.00")
 
 
-@pytest.mark.parametrize("text", ["N/A", "", "5-0", "abc", "f"])
+@pytest.mark.parametrize("text", ["N/A", "", "5-0", "0/1", "2.5-1", "1", "abc", "f"])
 def test_unknown_odds_raise_listing_accepted_forms(text):
     with pytest.raises(UnrecognisedValue) as err:
         parse_odds(text, where="demo page http://x")

@@ -11,7 +11,7 @@ import pytest
 
 from ingestion.errors import ParseError
 from ingestion.odds_api.parse import infer_odds_format, parse_events, parse_odds, parse_scores
-from ingestion.odds_api.prices import american_to_decimal, decimal_to_american
+from backtests.odds import decimal_from_american, to_price, whole_american
 from quality.suites_odds import gate_odds
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "odds-api"
@@ -82,8 +82,8 @@ def test_malformed_payload_names_the_field():
     with pytest.raises(ParseError, match="commence_time"):
         parse_odds(broken)
     broken = copy.deepcopy(payload)
-    broken[0]["bookmakers"][1]["markets"][0]["outcomes"][0]["price"] = "abc"
-    with pytest.raises(ParseError, match="price") as info:
+    broken[0]["bookmakers"][1]["markets"][0]["outcomes"][0]["name"] = None
+    with pytest.raises(ParseError, match="name") as info:
         parse_odds(broken)
     assert "fanduel" in str(info.value)
     with pytest.raises(ParseError, match="payload"):
@@ -95,8 +95,9 @@ def test_malformed_payload_names_the_field():
 @pytest.mark.parametrize("american,decimal", [(150, "2.5000"), (-200, "1.5000"), (100, "2.0000"),
                                               (-110, "1.9091"), (-167, "1.5988")])
 def test_price_conversion(american, decimal):
-    assert american_to_decimal(american) == Decimal(decimal)
-    assert decimal_to_american(Decimal(decimal)) == american
+    """Ingestion converts with the one converter (backtests.odds) at the 4 dp raw.odds stores."""
+    assert to_price(decimal_from_american(american)) == Decimal(decimal)
+    assert whole_american(Decimal(decimal)) == american
 
 
 def test_out_of_range_price_is_quarantined_with_its_rule():
@@ -107,8 +108,50 @@ def test_out_of_range_price_is_quarantined_with_its_rule():
     assert result.quarantined.loc[0, "reasons"] == ["odds.price_american_within_10000"]
 
 
-def test_conversion_agrees_with_backtests_toolkit():
-    """Ingestion keeps its own tiny helper (no dependency on analysis code) but must agree with backtests.odds."""
-    odds = pytest.importorskip("backtests.odds")
-    for a in list(range(-2000, -99, 7)) + list(range(100, 2000, 7)):
-        assert american_to_decimal(a) == odds.decimal_from_american(a).quantize(Decimal("0.0001")), a
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "odds_api" / "suspended-prices-team-totals.json"
+SUSPENDED = ["odds.price_american_not_null", "odds.price_decimal_ge_1_01"]
+
+
+def test_suspended_prices_are_rows_for_the_gate_not_a_lost_poll():
+    """Books quote 1.0 on suspended lines (four such outcomes in our fixture, as in a real recorded poll): the poll
+    parses, the four rows carry 1.0000 and no American form, and only they are quarantined."""
+    odds = parse_odds(json.loads(FIXTURE.read_text()))
+    assert len(odds) == 18 and str(odds["price_american"].dtype) == "Int64"
+    suspended = odds[odds["price_decimal"] == Decimal("1.0000")]
+    assert list(suspended.index) == [0, 1, 10, 11] and suspended["price_american"].isna().all()
+    result = gated(odds)
+    assert result.quarantined["reasons"].to_dict() == {0: SUSPENDED, 1: SUSPENDED, 10: SUSPENDED, 11: SUSPENDED}
+    assert len(result.published) == 14 and result.published["validation_notes"].isna().all()
+
+
+def test_each_kind_of_price_defect_is_a_row_with_what_could_be_read():
+    payload = [dict(json.loads(FIXTURE.read_text())[1], bookmakers=[{"key": "betmgm", "markets": [
+        {"key": "h2h", "outcomes": [{"name": "Denver Nuggets", "price": 50}, {"name": "Phoenix Suns", "price": "abc"},
+                                    {"name": "Draw"}, {"name": "X", "price": 150.5}, {"name": "Y", "price": -110}]}]}])]
+    odds = parse_odds(payload, "american")
+    assert odds["price_american"].tolist() == [50, pd.NA, pd.NA, pd.NA, -110]
+    assert odds["price_decimal"].tolist() == [None, None, None, None, Decimal("1.9091")]
+
+
+def test_team_totals_keep_the_team_they_belong_to():
+    odds = parse_odds(json.loads(FIXTURE.read_text()))
+    totals = odds[odds["market"] == "team_totals"]
+    assert totals[["outcome", "description", "point"]].values.tolist() == [
+        ["Over", "Denver Nuggets", Decimal("112.5")], ["Under", "Denver Nuggets", Decimal("112.5")],
+        ["Over", "Phoenix Suns", Decimal("112.5")], ["Under", "Phoenix Suns", Decimal("112.5")]]
+    assert odds.loc[odds["market"] != "team_totals", "description"].isna().all()
+    with pytest.raises(ParseError, match="description"):
+        parse_odds([dict(json.loads(FIXTURE.read_text())[1], bookmakers=[{"key": "b", "markets": [
+            {"key": "team_totals", "outcomes": [{"name": "Over", "price": 1.9, "description": ["x"]}]}]}])])
+
+
+def test_real_poll_with_four_suspended_prices_loses_only_those_four():
+    """The real NBA recording (840 prices) with one book's h2h suspended at 1.0 on two events: 836 publish."""
+    payload = copy.deepcopy(load("odds-nba-h2h-spreads.json"))
+    for event in payload[:2]:
+        h2h = next(m for m in event["bookmakers"][0]["markets"] if m["key"] == "h2h")
+        for outcome in h2h["outcomes"]:
+            outcome["price"] = 1.0
+    result = gated(parse_odds(payload))
+    assert (len(result.published), len(result.quarantined)) == (836, 4)
+    assert all(reasons == SUSPENDED for reasons in result.quarantined["reasons"])

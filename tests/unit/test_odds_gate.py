@@ -28,7 +28,7 @@ def clean_book(book: str = "pinnacle") -> list[dict]:
 def test_suite_names_its_hard_and_soft_rules():
     assert SOFT_RULES == ("odds.both_sides_present", "odds.overround_in_range", "odds.line_jump_le_10")
     assert {"odds.price_decimal_ge_1_01", "odds.price_american_within_10000", "odds.price_american_not_within_100",
-            "odds.last_update_not_in_future", "odds.unique_snapshot_id_bookmaker_market_outcome_point_key"} <= set(
+            "odds.last_update_not_in_future", "odds.unique_snapshot_id_bookmaker_market_outcome_description_key_point_key"} <= set(
         HARD_RULES)
 
 
@@ -50,7 +50,7 @@ def test_hard_failures_quarantine_with_every_rule_broken():
     assert reasons == {
         4: ["odds.price_decimal_ge_1_01", "odds.price_american_within_10000"],
         6: ["odds.last_update_not_in_future"],
-        8: ["odds.unique_snapshot_id_bookmaker_market_outcome_point_key"],
+        8: ["odds.unique_snapshot_id_bookmaker_market_outcome_description_key_point_key"],
     }
     assert len(result.published) == 6
 
@@ -100,3 +100,15 @@ def test_missing_coverage_lists_configured_books_and_markets_not_seen():
     frame = pd.DataFrame(clean_book())
     assert missing_coverage(frame, ["pinnacle", "betfair"], ["h2h", "totals"]) == {
         "bookmakers": ["betfair"], "markets": ["totals"]}
+
+
+def test_team_totals_of_two_teams_at_one_point_are_two_lines_not_duplicates():
+    rows = [dict(row("betmgm", "team_totals", side, price, american, "112.5"), description=team)
+            for team, side, price, american in [("Denver", "Over", "1.8700", -115), ("Denver", "Under", "1.9500", -105),
+                                                ("Phoenix", "Over", "1.9000", -111), ("Phoenix", "Under", "1.9200", -109)]]
+    result = gate_odds(pd.DataFrame(rows), NOW, reject_soft=True)
+    assert result.quarantined.empty and len(result.published) == 4
+    staged = prepare_odds_frame(pd.DataFrame(rows), NOW)
+    assert staged["book_overround"].round(4).tolist() == [0.0476, 0.0476, 0.0471, 0.0471]  # 1/1.87 + 1/1.95 − 1, …
+    without = gate_odds(pd.DataFrame(rows).drop(columns=["description"]), NOW, reject_soft=False)
+    assert list(without.quarantined.index) == [2, 3]  # what the gate did before: Phoenix's rows were "duplicates"

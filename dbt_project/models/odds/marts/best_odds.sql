@@ -51,7 +51,7 @@ ranked as (
         count(*) filter (where not is_valid) over price as flagged_books
 
     from current_odds
-    window price as (partition by event_id, market, outcome, point)
+    window price as (partition by event_id, market, outcome, description, point)
 
 ),
 
@@ -65,6 +65,7 @@ best as (
         any_best.market,
         any_best.line,
         any_best.outcome,
+        any_best.description,
         any_best.point,
         any_best.books,
         any_best.flagged_books,
@@ -86,6 +87,7 @@ best as (
         on any_best.event_id = valid_best.event_id
         and any_best.market = valid_best.market
         and any_best.outcome = valid_best.outcome
+        and any_best.description is not distinct from valid_best.description
         and any_best.point is not distinct from valid_best.point
         and valid_best.valid_rank = 1
         and valid_best.is_valid
@@ -108,7 +110,7 @@ final as (
         count(*) over line as line_outcomes
 
     from best
-    window line as (partition by event_id, market, line)
+    window line as (partition by event_id, market, description, line)
 
 )
 

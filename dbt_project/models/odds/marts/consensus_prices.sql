@@ -37,7 +37,7 @@ sharp as (
 
     select
 
-        event_id, sport, commence_time, market, line, outcome, point,
+        event_id, sport, commence_time, market, description, line, outcome, point,
         implied_probability / sum(implied_probability) over line as fair_probability,
         sum(implied_probability) over line - 1 as overround,
         count(*) over line as outcomes,
@@ -47,7 +47,7 @@ sharp as (
 
     from current_odds
     where bookmaker = '{{ var("odds_sharp_book", "pinnacle") }}'
-    window line as (partition by event_id, market, line)
+    window line as (partition by event_id, market, description, line)
 
 ),
 
@@ -55,13 +55,13 @@ market_average as (
 
     select
 
-        event_id, sport, commence_time, market, line, outcome, point,
+        event_id, sport, commence_time, market, description, line, outcome, point,
         avg(implied_probability) as implied_probability,
         count(*) as books,
         max(snapshot_time) as as_of_snapshot_time
 
     from current_odds
-    group by event_id, sport, commence_time, market, line, outcome, point
+    group by event_id, sport, commence_time, market, description, line, outcome, point
 
 ),
 
@@ -69,7 +69,7 @@ market_fair as (
 
     select
 
-        event_id, sport, commence_time, market, line, outcome, point,
+        event_id, sport, commence_time, market, description, line, outcome, point,
         implied_probability / sum(implied_probability) over line as fair_probability,
         sum(implied_probability) over line - 1 as overround,
         count(*) over line as outcomes,
@@ -78,7 +78,7 @@ market_fair as (
         as_of_snapshot_time
 
     from market_average
-    window line as (partition by event_id, market, line)
+    window line as (partition by event_id, market, description, line)
 
 ),
 
@@ -96,6 +96,7 @@ consensus as (
             where sharp.outcomes >= 2
                 and sharp.event_id = market_fair.event_id
                 and sharp.market = market_fair.market
+                and sharp.description is not distinct from market_fair.description
                 and sharp.line is not distinct from market_fair.line
         )
 
@@ -110,6 +111,7 @@ final as (
         sport,
         commence_time,
         market,
+        description,
         line,
         outcome,
         point,

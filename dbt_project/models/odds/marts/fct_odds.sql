@@ -58,6 +58,7 @@ final as (
         odds.bookmaker,
         odds.market,
         odds.outcome,
+        odds.description,
         odds.point,
         {{ odds_line('odds.market', 'odds.outcome', 'odds.point', 'events.away_team') }} as line,
 

@@ -19,7 +19,7 @@ sequenced as (
         lag(implied_probability) over series as previous_implied_probability
 
     from odds
-    window series as (partition by event_id, bookmaker, market, outcome order by snapshot_time)
+    window series as (partition by event_id, bookmaker, market, outcome, description order by snapshot_time)
 
 ),
 
@@ -33,6 +33,7 @@ final as (
         bookmaker,
         market,
         outcome,
+        description,
         snapshot_id,
         commence_time,
 

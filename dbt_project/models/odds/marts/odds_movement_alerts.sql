@@ -31,6 +31,7 @@ pairs as (
         and later.bookmaker = earlier.bookmaker
         and later.market = earlier.market
         and later.outcome = earlier.outcome
+        and later.description is not distinct from earlier.description
         and later.point is not distinct from earlier.point
         and earlier.snapshot_time < later.snapshot_time
         and earlier.snapshot_time >= later.snapshot_time - interval '{{ window_hours }} hours'
@@ -43,7 +44,7 @@ strongest as (
 
         pairs.*,
         row_number() over (
-            partition by snapshot_id, bookmaker, market, outcome
+            partition by snapshot_id, bookmaker, market, outcome, description
             order by abs(implied_probability_change_pct) desc, from_snapshot_time
         ) as move_rank
 
@@ -63,6 +64,7 @@ final as (
         bookmaker,
         market,
         outcome,
+        description,
         point,
         snapshot_id,
 

@@ -17,7 +17,7 @@ ranked as (
         count(*) over series as snapshots
 
     from odds
-    window series as (partition by event_id, bookmaker, market, outcome)
+    window series as (partition by event_id, bookmaker, market, outcome, description)
 
 ),
 
@@ -43,6 +43,7 @@ final as (
         opening.bookmaker,
         opening.market,
         opening.outcome,
+        opening.description,
         opening.commence_time,
         opening.snapshots,
 
@@ -73,6 +74,7 @@ final as (
         and opening.bookmaker = closing.bookmaker
         and opening.market = closing.market
         and opening.outcome = closing.outcome
+        and opening.description is not distinct from closing.description
 
 )
 

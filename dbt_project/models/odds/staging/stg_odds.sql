@@ -16,6 +16,7 @@ renamed as (
         bookmaker,
         market,
         outcome,
+        description,
         point::numeric as point,
 
         ---------- prices

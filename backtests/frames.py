@@ -160,15 +160,10 @@ def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
     frame["field_size"] = (frame["status"] != "scratched").groupby(frame["race_key"]).transform("sum")
     frame["odds_rank"] = odds.where(runner).groupby(frame["race_key"]).rank(method="min")
     frame["is_favourite"] = runner & (odds == odds.where(runner).groupby(frame["race_key"]).transform("min"))
-    from backtests.odds import OddsError, parse_odds_text
+    from backtests.odds import parse_odds_text_series
 
-    def line(text):
-        try:
-            return float(parse_odds_text(text))
-        except OddsError:
-            return np.nan
-    lines = {t: line(t) for t in frame["morning_line"].dropna().unique()}
-    frame["morning_line_odds"] = frame["morning_line"].map(lines).astype(float)
+    # the converter the dbt macro mirrors, at its stored precision: frames and marts hold the same morning line
+    frame["morning_line_odds"] = parse_odds_text_series(frame["morning_line"])
     position = frame["finish_position"]
     frame["is_start"] = position.notna().to_numpy() | frame["status"].isin(["dnf", "disqualified"]).to_numpy()
     frame["won"] = (position == 1).fillna(False).astype(bool)

@@ -66,7 +66,8 @@ def _as_fraction(value: object, kind: str) -> Fraction:
 
 
 def _to_decimal(value: Fraction) -> Decimal:
-    return Decimal(value.numerator) / Decimal(value.denominator)
+    # int(): a Fraction built from a numpy integer keeps numpy parts, which Decimal refuses
+    return Decimal(int(value.numerator)) / Decimal(int(value.denominator))
 
 
 def _fractional_profit(text: str, cleaned: str) -> Fraction | None:

@@ -179,3 +179,14 @@ def test_stored_price_of_an_absurd_number_is_an_odds_error():
         to_price(Decimal("1e30"))
     with pytest.raises(OddsError, match="too close"):
         whole_american(Decimal("1.0000000000000000000000000001"))
+
+
+def test_american_from_numpy_integers():
+    """A CSV column of American prices arrives as numpy int64 (the NBA closing lines): same answer as Python ints."""
+    import numpy as np
+
+    from backtests.odds import decimal_from_american, decimal_from_american_series
+
+    assert decimal_from_american(np.int64(-200)) == Decimal("1.5")
+    assert decimal_from_american(np.int64(150)) == Decimal("2.5")
+    assert decimal_from_american_series(pd.Series([-200, 150, 50], dtype="int64")).tolist()[:2] == [1.5, 2.5]

@@ -75,6 +75,9 @@ def test_an_exotic_box_run_settles_on_the_marts_dividends(history, engine):
 
 
 def _stored(engine, name):
+    from backtests.store import ensure_backtest_tables
+
+    ensure_backtest_tables(engine)
     with engine.connect() as conn:
         return conn.execute(sa.text("SELECT run_id, start_date::text, end_date::text, bets FROM marts.backtest_runs "
                                     "WHERE run_name = :n"), {"n": name}).first()

@@ -105,3 +105,11 @@ def comparison_markdown(table: pd.DataFrame) -> str:
             f"{fmt('roi', r.roi_ci_low)} … {fmt('roi', r.roi_ci_high)} | {fmt('sharpe', r.sharpe)} | "
             f"{fmt('max_drawdown', r.max_drawdown)} | {fmt('win_rate', r.win_rate)} |" for r in table.itertuples()]
     return "\n".join([head, *rows])
+
+
+def markdown_table(rows: list[dict], columns: list[str]) -> str:
+    """Rows as a markdown table (what Dagster's metadata shows as a table); ``|`` in a cell becomes ``/``."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join("" if r.get(c) is None else str(r[c]).replace("|", "/") for c in columns) + " |"
+              for r in rows]
+    return "\n".join(lines)

@@ -55,15 +55,17 @@ def run(
     """Materialize the whole asset graph once over a range of race dates, backtests and their comparison included;
     exit non-zero on failure."""
     start, end = _iso_date(start, "--start"), _iso_date(end, "--end")
+    with user_errors():
+        settings.check()
+        first = start or settings.history_start().isoformat()
+        last = end or settings.history_end().isoformat()
+    if first > last:
+        raise user_error(f"--start {first} is after --end {last}")
     _prepare()
     from orchestration.defs.racecards.partitions import configured_tracks
     from paddock.runner import materialize_backtests, materialize_history, materialize_live
     from paddock.simulators import start_local_sources
 
-    first = start or settings.history_start().isoformat()
-    last = end or settings.history_end().isoformat()
-    if first > last:
-        raise user_error(f"--start {first} is after --end {last}")
     console.print(f"[bold]paddock run[/bold]: race dates {first} .. {last}, sources {settings.sources()}")
     local = start_local_sources()  # before the definitions load: resources read their URLs from the environment
     try:

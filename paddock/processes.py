@@ -100,9 +100,11 @@ def run_until_stopped(cmd: list[str], *, cwd, env: dict[str, str], grace: float 
         return process.wait()
     except KeyboardInterrupt:
         return 0
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, signal.SIG_IGN)
-        stop_group(process, term_wait=grace, kill_wait=3)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    finally:  # a second Ctrl-C or SIGTERM must not abort the stop half-way and orphan what is left
+        stopping = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+        during = {sig: signal.signal(sig, signal.SIG_IGN) for sig in stopping}
+        try:
+            stop_group(process, term_wait=grace, kill_wait=3)
+        finally:
+            for sig in stopping:
+                signal.signal(sig, previous.get(sig, during[sig]))

@@ -23,10 +23,22 @@ def _execute(definitions: dg.Definitions, job_name: str, instance: dg.DagsterIns
              run_config: dict | None = None, **kwargs) -> bool:
     result = definitions.resolve_job_def(job_name).execute_in_process(
         instance=instance, run_config=run_config or QUIET, raise_on_error=False, **kwargs)
+    for line in step_failures(result):
+        log(f"{job_name}: {line}")
+    return result.success
+
+
+def step_failures(result) -> list[str]:
+    """``step failed: <step>: <reason>`` per failed step, the reason being the innermost error's own message (Dagster
+    wraps it in "Error occurred while executing op ...", which names neither the file nor the value at fault)."""
+    lines = []
     for event in result.all_events:
         if event.is_step_failure:
-            log(f"{job_name}: step failed: {event.step_key}: {event.event_specific_data.error.message.strip()}")
-    return result.success
+            error = event.event_specific_data.error
+            while error.cause is not None:
+                error = error.cause
+            lines.append(f"step failed: {event.step_key}: {error.message.strip()}")
+    return lines
 
 
 def materialize_history(

@@ -63,7 +63,8 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
         exotic_dividends = one("SELECT count(*) FROM marts.fct_dividends WHERE pool IN "
                                "('exacta', 'trifecta', 'superfecta')")[0]
         exotic_value = one("SELECT count(*) FROM marts.exotic_value")[0]
-    assert races[0] > 0 and races[1:] == (START, END)  # exactly the requested race dates, by this run's id
+    # this run's own rows (by its run id) lie within the requested dates (5-6 Feb 2024 are dark days of the demo)
+    assert races[0] > 0 and START <= races[1] <= races[2] <= END
     assert cards > 0
     assert fresh[0] == fresh[1] > 0  # every price this run polled passed the gate and is modelled
     assert backtests == [(name, START, END) for name in sorted(names)]  # every partition, over this run's window

@@ -63,11 +63,14 @@ def png_markdown(png: bytes, alt: str = "equity curve") -> str:
 
 
 def comparison(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per stored run, best ROI first, with the headline metrics as floats."""
-    columns = ["run_name", "strategy", "bets", "turnover", "profit", "roi", "roi_ci_low", "roi_ci_high", "sharpe",
-               "max_drawdown", "win_rate", "uses_final_odds"]
+    """One row per stored run, best ROI first, with the headline metrics as floats and the dates it was tested over
+    (``window``: runs over different windows are not comparable, so the window is always shown beside them)."""
+    columns = ["run_name", "strategy", "window", "bets", "turnover", "profit", "roi", "roi_ci_low", "roi_ci_high",
+               "sharpe", "max_drawdown", "win_rate", "uses_final_odds"]
     table = runs.reindex(columns=columns).copy()
-    for column in columns[2:-1]:
+    if not runs.empty and {"start_date", "end_date"} <= set(runs.columns):
+        table["window"] = [f"{start}..{end}" for start, end in zip(runs["start_date"], runs["end_date"])]
+    for column in columns[3:-1]:
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
     return table.sort_values(["roi", "run_name"], ascending=[False, True], na_position="last").reset_index(drop=True)
 
@@ -88,13 +91,25 @@ def verdict(table: pd.DataFrame, min_bets: int = 30) -> dict[str, str]:
         line = f"{by_roi.run_name} leads on ROI ({by_roi.roi:.1%}) but no run's ROI interval clears zero"
     if bool(usable["uses_final_odds"].any()):
         line += "; decided on final odds, which flatters price-based strategies"
+    windows = sorted(set(usable["window"].dropna()))
+    if len(windows) > 1:
+        line += f"; runs cover different windows ({', '.join(windows)}): compare like with like"
     return {"best_by_roi": by_roi.run_name, "best_by_sharpe": by_sharpe.run_name,
             "best_by_drawdown": by_drawdown.run_name, "verdict": line}
 
 
 def comparison_markdown(table: pd.DataFrame) -> str:
-    head = "| run | strategy | bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |\n|---|---|---|---|---|---|---|---|"
-    rows = [f"| {r.run_name} | {r.strategy} | {fmt('bets', r.bets)} | {fmt('roi', r.roi)} | "
+    head = ("| run | strategy | window | bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |\n"
+            "|---|---|---|---|---|---|---|---|---|")
+    rows = [f"| {r.run_name} | {r.strategy} | {r.window} | {fmt('bets', r.bets)} | {fmt('roi', r.roi)} | "
             f"{fmt('roi', r.roi_ci_low)} … {fmt('roi', r.roi_ci_high)} | {fmt('sharpe', r.sharpe)} | "
             f"{fmt('max_drawdown', r.max_drawdown)} | {fmt('win_rate', r.win_rate)} |" for r in table.itertuples()]
     return "\n".join([head, *rows])
+
+
+def markdown_table(rows: list[dict], columns: list[str]) -> str:
+    """Rows as a markdown table (what Dagster's metadata shows as a table); ``|`` in a cell becomes ``/``."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join("" if r.get(c) is None else str(r[c]).replace("|", "/") for c in columns) + " |"
+              for r in rows]
+    return "\n".join(lines)

@@ -3,7 +3,9 @@
 The run list is a YAML file (``backtests/strategies.yaml``, or ``PADDOCK_STRATEGIES_FILE``): one entry per named run
 — a registry strategy, its parameters, staking and bankroll. The names are the Dagster ``backtest`` partitions and
 the ``run_name`` key of the tables, so re-running a partition replaces its rows (one transaction) instead of adding
-a second copy. Strategy names and parameters are validated when the list is read: a typo fails the code location
+a second copy. A stored run is identified by its ``run_id`` (strategy, parameters, window, staking, bankroll, code);
+writing a *different* run under a taken name raises :class:`RunNameTaken` unless the caller says ``replace=True`` (the
+partition's own asset does; a hand-run CLI backtest must ask), so nobody's result is overwritten silently. Strategy names and parameters are validated when the list is read: a typo fails the code location
 with the list of valid names, not a run an hour later.
 """
 from __future__ import annotations
@@ -49,6 +51,10 @@ BET_TYPES = {
 }
 EQUITY_TYPES = {"run_name": "text NOT NULL", "run_id": "text NOT NULL", "date": "date NOT NULL",
                 "pnl": "numeric(16,2)", "equity": "numeric(16,2)", "daily_return": "numeric"}
+
+
+class RunNameTaken(ValueError):
+    """A different run is stored under this name; the message says which window and parameters it has."""
 
 
 class RunListError(ValueError):
@@ -118,8 +124,23 @@ def ensure_backtest_tables(engine: sa.Engine) -> None:
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS backtest_equity_run_idx ON marts.backtest_equity (run_name)")
 
 
-def write_run(engine: sa.Engine, name: str, result) -> dict[str, int]:
-    """Replace the rows of run ``name`` with ``result`` in one transaction."""
+def stored_identity(engine: sa.Engine, name: str) -> dict[str, Any] | None:
+    """``run_id``, window, strategy and parameters of the run stored as ``name``; None when the name is free."""
+    ensure_backtest_tables(engine)
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT run_id, strategy, params, staking, start_date, end_date "
+                                   "FROM marts.backtest_runs WHERE run_name = :n"), {"n": name}).mappings().first()
+    return dict(row) if row else None
+
+
+def describe_identity(identity: dict[str, Any]) -> str:
+    return (f"{identity['strategy']} {json.dumps(identity['params'], sort_keys=True)} over "
+            f"{identity['start_date']}..{identity['end_date']} (run id {identity['run_id']})")
+
+
+def write_run(engine: sa.Engine, name: str, result, *, replace: bool = False) -> dict[str, int]:
+    """Store ``result`` as run ``name`` in one transaction: the same run (same ``run_id``) is replaced in place; a
+    different one only with ``replace=True``, otherwise :class:`RunNameTaken`."""
     from ingestion.loader import copy_rows  # the project's one COPY writer
 
     ensure_backtest_tables(engine)
@@ -130,6 +151,12 @@ def write_run(engine: sa.Engine, name: str, result) -> dict[str, int]:
     equity = pd.DataFrame(equity_rows(result), columns=list(EQUITY_COLUMNS))
     equity.insert(0, "run_name", name)
     with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.backtest_run:' || :n))"), {"n": name})
+        stored = conn.execute(sa.text("SELECT run_id, strategy, params, staking, start_date, end_date "
+                                      "FROM marts.backtest_runs WHERE run_name = :n"), {"n": name}).mappings().first()
+        if stored is not None and stored["run_id"] != run["run_id"] and not replace:
+            raise RunNameTaken(f"run name {name!r} already holds {describe_identity(dict(stored))}; "
+                               "choose another name or replace it explicitly")
         for table in ("backtest_runs", "backtest_bets", "backtest_equity"):
             conn.execute(sa.text(f"DELETE FROM marts.{table} WHERE run_name = :n"), {"n": name})
         quoted = ", ".join(f'"{c}"' for c in columns)

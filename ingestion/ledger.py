@@ -231,9 +231,28 @@ def parse_row(record: dict[str, object], row: int) -> LedgerBet:
         bookmaker=values["bookmaker"])
 
 
+class LedgerFileError(IngestionError):
+    """The file itself cannot be read as CSV text (bad encoding, a line beyond the field limit); names file and line."""
+
+    def __init__(self, file: str, line: int, problem: str):
+        self.file, self.line, self.problem = str(file), line, problem
+        super().__init__(f"{self.file}, line {line}: {problem}")
+
+
 def read_ledger_text(text: str, name: str = "ledger") -> LedgerLoad:
-    """Parse a whole ledger CSV: bad rows become rejects, and so does a repeated bet_id after its first row."""
+    """Parse a whole ledger CSV: bad rows become rejects, and so does a repeated bet_id after its first row.
+
+    A line the csv module cannot read at all (a field over ``csv.field_size_limit``, 128 kB: no bet has one) stops the
+    read with a :class:`LedgerFileError` naming the line, before anything is stored.
+    """
     reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra", restval=None)
+    try:
+        return _read_records(reader, name)
+    except csv.Error as exc:
+        raise LedgerFileError(name, reader.reader.line_num or 1, f"not readable as CSV ({exc})") from None
+
+
+def _read_records(reader: csv.DictReader, name: str) -> LedgerLoad:
     header = [h.strip().lower() for h in (reader.fieldnames or []) if isinstance(h, str)]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -262,7 +281,14 @@ def read_ledger(path: str | Path) -> LedgerLoad:
     path = Path(path)
     if not path.is_file():
         raise SourceNotFoundError("ledger", str(path))
-    return read_ledger_text(path.read_text(encoding="utf-8-sig"), str(path))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        bad = data[exc.start:exc.end]
+        raise LedgerFileError(path, line, f"byte(s) {bad!r} are not UTF-8 (save the file as UTF-8)") from None
+    return read_ledger_text(text, str(path))
 
 
 def unit_stake(bet: LedgerBet) -> Decimal:

@@ -12,8 +12,10 @@ from rich.console import Console
 
 from paddock import db, settings
 from paddock.cli_backtest import backtest_app
+from paddock.cli_errors import fail as user_error, user_errors
 from paddock.cli_status import status
 from paddock.dbt_prep import prepare_manifest
+from paddock.processes import run_until_stopped
 
 app = typer.Typer(help="paddock: horse racing and betting analytics on Dagster + dbt + PostgreSQL.", no_args_is_help=True)
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
@@ -32,10 +34,15 @@ def _iso_date(value: str | None, option: str) -> str | None:
 
 
 def _prepare() -> dict[str, str]:
-    env = db.export_runtime_env()
-    from ingestion.warehouse import ensure_warehouse
+    """Check the settings, reach both databases and create the warehouse tables; a wrong setting or an unreachable
+    server is a one-line error (exit 2) before anything is written."""
+    with user_errors():
+        settings.check()
+        env = db.export_runtime_env()
+        from ingestion.warehouse import ensure_warehouse
 
-    ensure_warehouse(db.warehouse_engine())
+        ensure_warehouse(db.warehouse_engine())
+        db.check_reachable(env["DAGSTER_POSTGRES_URL"])
     prepare_manifest()
     return env
 
@@ -45,15 +52,20 @@ def run(
     start: str = typer.Option(None, help="First race date (default PADDOCK_HISTORY_START, else Jan 1 of last year)."),
     end: str = typer.Option(None, help="Last race date (default PADDOCK_HISTORY_END, else yesterday, UTC)."),
 ) -> None:
-    """Materialize the whole asset graph once over a range of race dates; exit non-zero on failure."""
+    """Materialize the whole asset graph once over a range of race dates, backtests and their comparison included;
+    exit non-zero on failure."""
     start, end = _iso_date(start, "--start"), _iso_date(end, "--end")
+    with user_errors():
+        settings.check()
+        first = start or settings.history_start().isoformat()
+        last = end or settings.history_end().isoformat()
+    if first > last:
+        raise user_error(f"--start {first} is after --end {last}")
     _prepare()
     from orchestration.defs.racecards.partitions import configured_tracks
-    from paddock.runner import materialize_history, materialize_live
+    from paddock.runner import materialize_backtests, materialize_history, materialize_live
     from paddock.simulators import start_local_sources
 
-    first = start or settings.history_start().isoformat()
-    last = end or settings.history_end().isoformat()
     console.print(f"[bold]paddock run[/bold]: race dates {first} .. {last}, sources {settings.sources()}")
     local = start_local_sources()  # before the definitions load: resources read their URLs from the environment
     try:
@@ -61,6 +73,8 @@ def run(
         console.print("[bold]paddock run[/bold]: today's race cards and one odds poll, then the odds marts and signals")
         # the same UTC "today" the default history window ends the day before, so the cards follow the history exactly
         ok = materialize_live(settings.utc_today(), configured_tracks(), log=console.print) and ok
+        console.print("[bold]paddock run[/bold]: every backtest of the run list over the same dates, then the comparison")
+        ok = materialize_backtests(first, last, log=console.print) and ok
     finally:
         local.stop()
     if not ok:
@@ -74,19 +88,20 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface the webserver binds (loopback by default)."),
     port: int = typer.Option(3000, help="Webserver port."),
 ) -> None:
-    """Serve the Dagster UI with the daemon (schedules and sensors on)."""
+    """Serve the Dagster UI with the daemon (schedules and sensors on). SIGTERM or Ctrl-C stops every process it
+    started within 15 s."""
     from paddock.simulators import start_local_sources
 
     env = _prepare()
     local = start_local_sources()
-    urls = {"Dagster UI": f"http://{host}:{port}", "Warehouse (BI)": f"{db.redact(env['DATABASE_URL'])}  (schema marts)",
-            **local.urls}
+    bi = db.bi_reader_url(env["DATABASE_URL"], bool(os.environ.get("BI_READER_PASSWORD")))
+    urls = {"Dagster UI": f"http://{host}:{port}", "Warehouse (BI)": f"{bi}  (schema marts, read-only)", **local.urls}
     for name, url in urls.items():
-        console.print(f"{name + ':':<21}{url}", soft_wrap=True)
+        console.print(f"{name + ':':<21}{url}", soft_wrap=True, highlight=False)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     cmd = [dagster, "dev", "-w", str(db.PROJECT_ROOT / "workspace.yaml"), "-h", host, "-p", str(port)]
     try:
-        code = subprocess.call(cmd, cwd=db.PROJECT_ROOT, env=os.environ.copy())
+        code = run_until_stopped(cmd, cwd=db.PROJECT_ROOT, env=os.environ.copy())
     finally:
         local.stop()
     raise typer.Exit(code)

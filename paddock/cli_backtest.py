@@ -2,7 +2,9 @@
 Dagster ``backtest`` asset), with Rich tables and a progress bar."""
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -11,13 +13,17 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from paddock import db, settings
+from paddock.cli_errors import user_errors
 
 backtest_app = typer.Typer(help="Backtests: run strategies over the history in the marts.", no_args_is_help=True)
 console = Console()
 
 
 def _engine():
-    db.export_runtime_env()
+    """The warehouse, reached once up front: an unreachable server is one line (exit 2), not a traceback."""
+    with user_errors():
+        db.export_runtime_env()
+        db.check_reachable(db.warehouse_url())
     return db.warehouse_engine()
 
 
@@ -31,6 +37,25 @@ def _json_option(value: str | None, option: str) -> dict:
     if not isinstance(parsed, dict):
         raise typer.BadParameter("expected a JSON object", param_hint=option)
     return parsed
+
+
+def _date_option(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def default_run_name(listed, spec, first: str, last: str) -> str:
+    """``<run>-<start>-<end>``, plus ``-<6 hex>`` of the parameters when they differ from the run list's: the name
+    says what was tested and never equals a partition (partition names carry no dates)."""
+    suffix = f"-{first}-{last}"
+    if (spec.params, spec.staking, spec.bankroll) != (listed.params, listed.staking, listed.bankroll):
+        key = json.dumps([spec.params, spec.staking, spec.bankroll], sort_keys=True, default=str)
+        suffix += "-" + hashlib.sha256(key.encode()).hexdigest()[:6]
+    return listed.name[: 63 - len(suffix)].rstrip("_-") + suffix
 
 
 @backtest_app.command("list-strategies")
@@ -62,17 +87,30 @@ def run(
     params: str = typer.Option(None, help='strategy parameters as JSON, e.g. \'{"max_odds": 5}\''),
     staking: str = typer.Option(None, help='staking as JSON, e.g. \'{"method": "kelly", "kelly_multiplier": 0.25}\''),
     bankroll: float = typer.Option(None, help="starting bankroll (default 1000)"),
-    name: str = typer.Option(None, help="store under this run name (default: the strategy / run name)"),
+    name: str = typer.Option(None, help="store under this run name (default: <run>-<start>-<end>, plus a hash of "
+                                         "changed parameters)"),
+    replace: bool = typer.Option(False, "--replace", help="overwrite a different run stored under the same name "
+                                                          "(e.g. a Dagster backtest partition)"),
 ) -> None:
-    """Run one backtest on the marts and store it (marts.backtest_runs / backtest_bets / backtest_equity)."""
+    """Run one backtest on the marts and store it (marts.backtest_runs / backtest_bets / backtest_equity).
+
+    The default name carries the window (and a hash of any parameter changed from the run list), so a hand-run
+    backtest never takes the name of a Dagster partition; reusing a name that holds a different run needs --replace.
+    """
     from backtests.engine import run_backtest
     from backtests.frames import load_dividends, load_runners
-    from backtests.store import NAME, RunSpec, load_run_specs, write_run
+    from backtests.store import NAME, RunNameTaken, RunSpec, describe_identity, load_run_specs, stored_identity, write_run
     from backtests.strategies import StrategyError, get_strategy
 
-    spec = load_run_specs().get(strategy) or RunSpec(strategy, strategy)
-    spec = RunSpec(name or spec.name, spec.strategy, {**spec.params, **_json_option(params, "--params")},
-                   {**spec.staking, **_json_option(staking, "--staking")}, bankroll or spec.bankroll)
+    first = _date_option(start, "--start") or settings.history_start().isoformat()
+    last = _date_option(end, "--end") or settings.history_end().isoformat()
+    if first > last:
+        raise typer.BadParameter(f"{first} is after --end {last}", param_hint="--start")
+    listed = load_run_specs().get(strategy) or RunSpec(strategy, strategy)
+    spec = RunSpec(listed.name, listed.strategy, {**listed.params, **_json_option(params, "--params")},
+                   {**listed.staking, **_json_option(staking, "--staking")}, bankroll or listed.bankroll)
+    spec = RunSpec(name or default_run_name(listed, spec, first, last), spec.strategy, spec.params, spec.staking,
+                   spec.bankroll)
     if not NAME.match(spec.name):
         raise typer.BadParameter(f"run name {spec.name!r} must match {NAME.pattern}", param_hint="--name")
     try:
@@ -81,9 +119,11 @@ def run(
     except (StrategyError, ValueError, TypeError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    first = start or settings.history_start().isoformat()
-    last = end or settings.history_end().isoformat()
     engine = _engine()
+    taken = stored_identity(engine, spec.name)
+    if taken is not None and not replace:  # checked again, atomically, when the run is written
+        console.print(f"[yellow]run name {spec.name!r} holds {describe_identity(taken)}; it is replaced only if this "
+                      "run is the same one (else pass --replace or another --name)[/yellow]", soft_wrap=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("loading runners from the marts", total=3)
@@ -96,9 +136,15 @@ def run(
         result = run_backtest(chosen, frame, start=first, end=last, staking=plan, bankroll=spec.bankroll,
                               dividends=dividends)
         progress.update(task, advance=1, description="storing the run")
-        written = write_run(engine, spec.name, result)
+        try:
+            written = write_run(engine, spec.name, result, replace=replace)
+        except RunNameTaken as exc:
+            console.print(f"[red]{exc}: pass --replace, or --name to store it beside[/red]", soft_wrap=True)
+            raise typer.Exit(1) from None
         progress.update(task, advance=1)
-    console.print(f"stored run [bold]{spec.name}[/bold]: {written['bets']:,} bets, {written['equity']:,} days")
+    replaced = f" (replaced {describe_identity(taken)})" if taken is not None else ""
+    console.print(f"stored run [bold]{spec.name}[/bold] over {first}..{last}: {written['bets']:,} bets, "
+                  f"{written['equity']:,} days{replaced}", soft_wrap=True)
     _print_metrics(spec.name, result.metrics, result.uses_final_odds)
 
 
@@ -140,10 +186,12 @@ def compare(names: list[str] = typer.Argument(None, help="run names (default: ev
         console.print("[yellow]no stored runs yet: `paddock backtest run --strategy favourite_flat`[/yellow]")
         raise typer.Exit(1)
     out = Table(title="backtest comparison")
-    for column in ("run", "strategy", "bets", "ROI", "ROI 95% CI", "Sharpe", "max DD", "win rate"):
-        out.add_column(column, justify="left" if column in ("run", "strategy") else "right")
+    for column in ("run", "strategy", "window", "bets", "ROI", "ROI 95% CI", "Sharpe", "max DD", "win rate"):
+        # the window is what makes two rows comparable: never wrapped or cut, whatever the terminal's width
+        out.add_column(column, justify="left" if column in ("run", "strategy", "window") else "right",
+                       no_wrap=column == "window", min_width=22 if column == "window" else None)
     for r in table.itertuples():
-        out.add_row(r.run_name, r.strategy, fmt("bets", r.bets), fmt("roi", r.roi),
+        out.add_row(r.run_name, r.strategy, r.window, fmt("bets", r.bets), fmt("roi", r.roi),
                     f"{fmt('roi', r.roi_ci_low)} … {fmt('roi', r.roi_ci_high)}", fmt("sharpe", r.sharpe),
                     fmt("max_drawdown", r.max_drawdown), fmt("win_rate", r.win_rate))
     console.print(out)

@@ -9,7 +9,8 @@ from rich.columns import Columns
 from rich.console import Console
 from rich.table import Table
 
-from paddock import db
+from paddock import db, settings
+from paddock.cli_errors import user_errors
 from paddock.status import PipelineStatus, collect
 
 
@@ -36,7 +37,7 @@ def _pct(value: float | None) -> str:
 
 
 def _dagster():
-    """The instance and the code's definitions; None, None (with a note) when Dagster cannot be reached."""
+    """The instance and the code's definitions, or (None, why) when Dagster cannot be reached."""
     try:
         import dagster as dg
 
@@ -46,8 +47,7 @@ def _dagster():
         prepare_manifest()
         return dg.DagsterInstance.get(), defs()
     except Exception as exc:  # noqa: BLE001 - the warehouse half of the screen is still worth showing
-        Console(stderr=True).print(f"[yellow]Dagster instance unavailable ({type(exc).__name__}: {exc})[/yellow]")
-        return None, None
+        return None, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
 
 
 def render(status: PipelineStatus, console: Console) -> None:
@@ -67,10 +67,11 @@ def render(status: PipelineStatus, console: Console) -> None:
         sources.add_row(s.source, _age(s.last_success, now), _age(s.last_failure, now), str(s.attempts_24h),
                         _pct(s.success_rate_24h), str(s.failing_streak) if s.failing_streak else "")
     quarantine = Table(title="Quarantined (all time)", title_justify="left")
-    for column in ("table", "published", "quarantined", "share"):
+    for column in ("table", "source", "published", "quarantined", "share"):
         quarantine.add_column(column)
     for q in status.quarantine:
-        quarantine.add_row(q.table, f"{q.published:,}", f"{q.quarantined:,}", _pct(q.share))
+        share = _pct(q.share) if q.judged else f"{_pct(q.share)} (your file)"
+        quarantine.add_row(q.table, q.source or "", f"{q.published:,}", f"{q.quarantined:,}", share)
     console.print(Columns([sources, quarantine]))
 
     marts = Table(title="Marts", title_justify="left")
@@ -85,25 +86,32 @@ def render(status: PipelineStatus, console: Console) -> None:
         runs.add_row(j.job, str(j.runs_24h), str(j.failed_24h) if j.failed_24h else "", _age(j.last_success, now),
                      _age(j.last_failure, now))
     instigators = Table(title="Sensors and schedules", title_justify="left")
-    for column in ("name", "state", "last tick"):
+    for column in ("name", "state", "last tick", "failed 24 h"):
         instigators.add_column(column)
     for i in status.instigators:
         state = "[green]on[/green]" if i.status == "RUNNING" else "[yellow]off[/yellow]"
         tick = f"{_age(i.last_tick, now)} {i.last_tick_status.lower()}" if i.last_tick else "—"
-        instigators.add_row(f"{i.name} ({i.kind})", state, tick)
+        failed = f"[red]{i.failed_ticks_24h}[/red]" if i.failed_ticks_24h else ""
+        instigators.add_row(f"{i.name} ({i.kind})", state, tick, failed)
     dagster = [t for t, rows in ((runs, status.jobs), (instigators, status.instigators)) if rows]
     console.print(Columns([marts, *dagster]))
 
 
 def status(json_output: bool = typer.Option(False, "--json", help="Print the figures as JSON (for machines).")) -> None:
     """Is the pipeline healthy? Sources, quota, quarantine, mart freshness, database size, jobs, sensors."""
-    db.export_runtime_env()
-    from ingestion.warehouse import ensure_warehouse
+    with user_errors():
+        settings.check()
+        db.export_runtime_env()
+        from ingestion.warehouse import ensure_warehouse
 
-    engine = db.warehouse_engine()
-    ensure_warehouse(engine)
-    instance, definitions = _dagster()
-    result = collect(engine, instance=instance, definitions=definitions)
+        engine = db.warehouse_engine()
+        ensure_warehouse(engine)
+        instance, definitions = _dagster()
+        if instance is None:
+            result = collect(engine)
+            result.dagster_unavailable = definitions
+        else:
+            result = collect(engine, instance=instance, definitions=definitions)
     if json_output:
         print(json.dumps(result.to_json(), indent=2))
     else:

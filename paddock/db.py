@@ -91,6 +91,23 @@ def warehouse_engine() -> sa.Engine:
     return engine_for(warehouse_url())
 
 
+def check_reachable(url: str) -> None:
+    """Open one connection (raises SQLAlchemy's ``OperationalError`` when the server is down or refuses us)."""
+    with engine_for(url).connect():
+        pass
+
+
+def bi_reader_url(warehouse: str, password_set: bool) -> str:
+    """The connection a BI tool uses: the warehouse's host and database as the read-only ``bi_reader`` role, in the
+    plain ``postgresql://`` form BI tools read. Never a password: ``***`` stands for ``$BI_READER_PASSWORD`` when it is
+    set; without it the embedded server's unix socket trusts the local user (see ``ingestion.bi_access``)."""
+    parts = urlsplit(warehouse)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = f"bi_reader{':***' if password_set else ''}@{host}{f':{parts.port}' if parts.port else ''}"
+    return parts._replace(scheme="postgresql", netloc=netloc).geturl()
+
+
 def libpq_params(url: str) -> dict[str, str]:
     """Split a URL into the libpq pieces dbt's profile reads (``PADDOCK_PG_*``); a socket dir becomes the host."""
     parts = urlsplit(url)

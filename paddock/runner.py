@@ -2,7 +2,8 @@
 
 A history range is a single run (the assets' backfill policy) marked with Dagster's partition-range tags, exactly what
 the UI's backfill launches. Odds and race cards are polled once against whatever sources are configured (the local
-simulators for the demo) so every mart of the graph has rows after one `make run`.
+simulators for the demo) so every mart of the graph has rows after one `make run`; then every backtest partition and
+the strategy comparison over the same dates, so the UI's headline assets are never "Never materialized".
 """
 from __future__ import annotations
 
@@ -19,13 +20,25 @@ def partition_range_tags(start: str, end: str) -> dict[str, str]:
 
 
 def _execute(definitions: dg.Definitions, job_name: str, instance: dg.DagsterInstance, log: Callable[[str], None],
-             **kwargs) -> bool:
+             run_config: dict | None = None, **kwargs) -> bool:
     result = definitions.resolve_job_def(job_name).execute_in_process(
-        instance=instance, run_config=QUIET, raise_on_error=False, **kwargs)
+        instance=instance, run_config=run_config or QUIET, raise_on_error=False, **kwargs)
+    for line in step_failures(result):
+        log(f"{job_name}: {line}")
+    return result.success
+
+
+def step_failures(result) -> list[str]:
+    """``step failed: <step>: <reason>`` per failed step, the reason being the innermost error's own message (Dagster
+    wraps it in "Error occurred while executing op ...", which names neither the file nor the value at fault)."""
+    lines = []
     for event in result.all_events:
         if event.is_step_failure:
-            log(f"{job_name}: step failed: {event.step_key}: {event.event_specific_data.error.message.strip()}")
-    return result.success
+            error = event.event_specific_data.error
+            while error.cause is not None:
+                error = error.cause
+            lines.append(f"step failed: {event.step_key}: {error.message.strip()}")
+    return lines
 
 
 def materialize_history(
@@ -54,4 +67,22 @@ def materialize_live(
     ok &= _execute(definitions, "odds_job", instance, log, tags={"tier": "discovery"})
     ok &= _execute(definitions, "odds_marts_job", instance, log)
     ok &= _execute(definitions, "ledger_job", instance, log)  # the example ledger, settled against the history
+    return ok
+
+
+def materialize_backtests(
+    start: str, end: str, *, instance: dg.DagsterInstance | None = None, log: Callable[[str], None] = print
+) -> bool:
+    """Every ``marts/backtest`` partition (one per named run of the run list) over ``start..end``, then
+    ``strategy_comparison``: the UI's headline assets are materialized by the same one command as the rest."""
+    from orchestration.definitions import defs
+    from orchestration.defs.backtests.partitions import RUN_SPECS
+
+    definitions, instance = defs(), instance or dg.DagsterInstance.get()
+    window = {"ops": {"marts__backtest": {"config": {"start": start, "end": end}}}}
+    ok = True
+    for name in RUN_SPECS:
+        ok &= _execute(definitions, "backtest_job", instance, log, partition_key=name,
+                       run_config={**QUIET, **window})
+    ok &= _execute(definitions, "strategy_comparison_job", instance, log)
     return ok

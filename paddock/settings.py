@@ -13,6 +13,10 @@ from paddock.db import PROJECT_ROOT
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 
 
+class SettingsError(ValueError):
+    """A setting from the environment that cannot work; the message names the variable and the value."""
+
+
 def _date(name: str, default: date) -> date:
     """``name`` from the environment as an ISO date; unset or empty (compose passes "") means ``default``."""
     raw = os.environ.get(name, "").strip()
@@ -21,7 +25,7 @@ def _date(name: str, default: date) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise ValueError(f"{name}={raw!r} is not an ISO date (YYYY-MM-DD)") from exc
+        raise SettingsError(f"{name}={raw!r} is not an ISO date (YYYY-MM-DD)") from exc
 
 
 def utcnow() -> datetime:
@@ -41,7 +45,7 @@ def history_start() -> date:
     Default: 1 January of last year, so the demo always has two seasons (last year's and this year's so far) behind
     today's race cards, whatever year it is run in.
     """
-    return _date("PADDOCK_HISTORY_START", date(utc_today().year - 1, 1, 1))
+    return history_window()[0]
 
 
 def history_end() -> date:
@@ -51,16 +55,44 @@ def history_end() -> date:
     jockey/trainer form, and no history row of today exists before its races have run (today's results come from the
     race-card site once the meeting is over, not from the generator in advance).
     """
-    return _date("PADDOCK_HISTORY_END", utc_today() - timedelta(days=1))
+    return history_window()[1]
+
+
+def history_window() -> tuple[date, date]:
+    """``(history_start(), history_end())``, checked: a start after the end would make every partition empty."""
+    start = _date("PADDOCK_HISTORY_START", date(utc_today().year - 1, 1, 1))
+    end = _date("PADDOCK_HISTORY_END", utc_today() - timedelta(days=1))
+    if start > end:
+        raise SettingsError(f"PADDOCK_HISTORY_START={start.isoformat()} is after PADDOCK_HISTORY_END={end.isoformat()}")
+    return start, end
 
 
 def sources() -> list[str]:
-    """Historical sources loaded into each race-date partition (comma separated ``PADDOCK_SOURCES``)."""
-    return [s.strip() for s in os.environ.get("PADDOCK_SOURCES", "synthetic").split(",") if s.strip()]
+    """Historical sources loaded into each race-date partition (comma separated ``PADDOCK_SOURCES``), checked against
+    the source registry here so a typo fails before anything loads, not after the other sources' partitions."""
+    from ingestion.sources import SOURCES  # lazily: the registry imports every source module
+
+    names = [s.strip() for s in os.environ.get("PADDOCK_SOURCES", "synthetic").split(",") if s.strip()]
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown or not names:
+        raise SettingsError(f"PADDOCK_SOURCES={os.environ.get('PADDOCK_SOURCES', '')!r}: unknown source(s) "
+                            f"{', '.join(map(repr, unknown)) or '(none given)'}; valid names: {', '.join(sorted(SOURCES))}")
+    return names
+
+
+def check() -> None:
+    """Every setting at once, before a command starts anything (raises :class:`SettingsError`)."""
+    history_window()
+    sources()
+    synthetic_seed()
 
 
 def synthetic_seed() -> int:
-    return int(os.environ.get("PADDOCK_SYNTHETIC_SEED", "7"))
+    raw = os.environ.get("PADDOCK_SYNTHETIC_SEED", "7")
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"PADDOCK_SYNTHETIC_SEED={raw!r} is not an integer") from None
 
 
 def kaggle_hk_dir() -> Path:

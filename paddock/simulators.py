@@ -28,14 +28,23 @@ class LocalSources:
     env: dict[str, str] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """Ask every simulator to exit (no wait): ``paddock serve`` does this first so they stop in parallel with
+        Dagster."""
         for process in self.processes:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
+
+    def stop(self, wait: float = 3.0) -> None:
+        """SIGTERM them all, SIGKILL whatever is still running ``wait`` seconds later (shared, not per process)."""
+        self.terminate()
+        deadline = time.monotonic() + wait
         for process in self.processes:
             try:
-                process.wait(10)
+                process.wait(max(deadline - time.monotonic(), 0.01))
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait(2)
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:

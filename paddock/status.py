@@ -19,13 +19,20 @@ FAILING_STREAK = 3
 MIN_SUCCESS_RATE = 0.9
 MAX_QUARANTINE_SHARE = 0.05
 MIN_QUOTA = 100
+#: HTTP answers that say "no such thing" (a dark day's race card, an event the API no longer lists): the site
+#: answered, so they count as successful fetches here, unlike 5xx, timeouts or 401/429.
+ANSWERED_NOT_FOUND = (404, 410)
+#: Quarantine tables of files the user types by hand. Their rejects are the user's typos, listed with reasons in the
+#: table and the ``ledger_rows_parse`` check (the example ledger carries two on purpose); they say nothing about
+#: whether the pipeline is healthy, so they are shown but never a problem. Feed tables are judged per source.
+USER_INPUT_TABLES = frozenset({"ledger_bets"})
 #: Columns that say when a mart row was loaded or last changed, in order of preference.
 FRESHNESS_COLUMNS = ("_loaded_at", "loaded_at", "updated_at", "snapshot_time")
 
 
 @dataclass(frozen=True)
 class SourceHealth:
-    """One fetched site. Success = no error and HTTP 2xx/3xx (the same rule as ``marts.fetch_health``)."""
+    """One fetched site. Success = no error and HTTP 2xx/3xx, or a 404/410 answer (``ANSWERED_NOT_FOUND``)."""
 
     source: str
     last_success: datetime | None
@@ -37,9 +44,17 @@ class SourceHealth:
 
 @dataclass(frozen=True)
 class QuarantineShare:
+    """Rows of one source in one table: a share over the threshold means that feed or its parser broke. Per source,
+    because a broken small source must not hide behind a big healthy one."""
+
     table: str
     published: int
     quarantined: int
+    source: str | None = None  # the rows' ``_source``; None when the table has no such column
+
+    @property
+    def judged(self) -> bool:
+        return self.table not in USER_INPUT_TABLES
 
     @property
     def share(self) -> float | None:
@@ -72,6 +87,13 @@ class InstigatorHealth:
     status: str  # RUNNING | STOPPED
     last_tick: datetime | None
     last_tick_status: str | None
+    failed_ticks_24h: int = 0
+    last_error: str | None = None  # first line of the latest failed tick's error
+
+    @property
+    def failing(self) -> bool:
+        """Its latest tick failed, or it failed often enough in the window to be unreliable."""
+        return self.last_tick_status == "FAILURE" or self.failed_ticks_24h >= FAILING_STREAK
 
 
 @dataclass
@@ -84,16 +106,21 @@ class PipelineStatus:
     marts: list[MartFreshness]
     jobs: list[JobHealth] = field(default_factory=list)
     instigators: list[InstigatorHealth] = field(default_factory=list)
+    dagster_unavailable: str | None = None  # why the instance could not be read: its half of the screen is blind
 
     def problems(self) -> list[str]:
         """What an operator should look at; empty when the pipeline is healthy."""
-        found = [f"{s.source}: {s.failing_streak} failed fetches in a row" for s in self.sources
+        found = [f"Dagster instance unavailable: {self.dagster_unavailable}"] if self.dagster_unavailable else []
+        found += [f"{s.source}: {s.failing_streak} failed fetches in a row" for s in self.sources
                  if s.failing_streak >= FAILING_STREAK]
         found += [f"{s.source}: {s.success_rate_24h:.0%} of fetches succeeded in 24 h" for s in self.sources
                   if s.success_rate_24h is not None and s.success_rate_24h < MIN_SUCCESS_RATE]
+        found += [f"{i.name} ({i.kind}): {i.failed_ticks_24h} failed tick(s) in 24 h, last tick "
+                  f"{(i.last_tick_status or '').lower()}" + (f": {i.last_error}" if i.last_error else "")
+                  for i in self.instigators if i.failing]
         found += [f"{j.job}: {j.failed_24h} failed run(s) in 24 h" for j in self.jobs if j.failed_24h]
-        found += [f"{q.table}: {q.share:.1%} of rows quarantined" for q in self.quarantine
-                  if q.share is not None and q.share > MAX_QUARANTINE_SHARE]
+        found += [f"{q.table}{f' ({q.source})' if q.source else ''}: {q.share:.1%} of rows quarantined"
+                  for q in self.quarantine if q.judged and q.share is not None and q.share > MAX_QUARANTINE_SHARE]
         if self.odds_quota_remaining is not None and self.odds_quota_remaining < MIN_QUOTA:
             found.append(f"odds API: only {self.odds_quota_remaining} credits left this month")
         return found
@@ -119,7 +146,7 @@ def source_health(engine: sa.Engine, now: datetime) -> list[SourceHealth]:
     query = sa.text("""
         WITH fetches AS (
             SELECT id, fetched_at, coalesce(site, 'unknown') AS source,
-                   error IS NULL AND status BETWEEN 200 AND 399 AS ok
+                   (error IS NULL AND status BETWEEN 200 AND 399) OR coalesce(status = ANY(:answered), false) AS ok
             FROM ops.fetch_log WHERE fetched_at <= :now
         ), last_ok AS (
             SELECT source, max(fetched_at) AS at FROM fetches WHERE ok GROUP BY source
@@ -134,7 +161,7 @@ def source_health(engine: sa.Engine, now: datetime) -> list[SourceHealth]:
         GROUP BY f.source ORDER BY f.source
     """)
     with engine.connect() as conn:
-        rows = conn.execute(query, {"now": now, "since": now - WINDOW}).all()
+        rows = conn.execute(query, {"now": now, "since": now - WINDOW, "answered": list(ANSWERED_NOT_FOUND)}).all()
     return [SourceHealth(r.source, r.last_success, r.last_failure, r.attempts_24h,
                          None if r.success_rate_24h is None else float(r.success_rate_24h), r.failing_streak)
             for r in rows]
@@ -153,17 +180,31 @@ def _tables(conn, schema: str) -> list[str]:
         "ORDER BY table_name"), {"schema": schema}).scalars())
 
 
+def _has_source(conn, schema: str, table: str) -> bool:
+    return conn.execute(sa.text("SELECT 1 FROM information_schema.columns WHERE table_schema = :s "
+                                "AND table_name = :t AND column_name = '_source'"), {"s": schema, "t": table}).first() is not None
+
+
 def quarantine_shares(engine: sa.Engine) -> list[QuarantineShare]:
-    """Rows quarantined vs published for every quarantine table with a raw twin (all time)."""
+    """Rows quarantined vs published for every quarantine table with a raw twin (all time), per ``_source``."""
     with engine.connect() as conn:
         raw = set(_tables(conn, "raw"))
         shares = []
         for table in _tables(conn, "quarantine"):
             if table not in raw:
                 continue
-            published = conn.execute(sa.text(f'SELECT count(*) FROM raw."{table}"')).scalar_one()
-            quarantined = conn.execute(sa.text(f'SELECT count(*) FROM quarantine."{table}"')).scalar_one()
-            shares.append(QuarantineShare(table, published, quarantined))
+            if not (_has_source(conn, "raw", table) and _has_source(conn, "quarantine", table)):
+                published = conn.execute(sa.text(f'SELECT count(*) FROM raw."{table}"')).scalar_one()
+                quarantined = conn.execute(sa.text(f'SELECT count(*) FROM quarantine."{table}"')).scalar_one()
+                shares.append(QuarantineShare(table, published, quarantined))
+                continue
+            counts = conn.execute(sa.text(
+                f'SELECT _source, sum(p)::bigint, sum(q)::bigint FROM ('
+                f'SELECT _source, 1 AS p, 0 AS q FROM raw."{table}" UNION ALL '
+                f'SELECT _source, 0, 1 FROM quarantine."{table}") rows GROUP BY _source ORDER BY _source')).all()
+            shares += [QuarantineShare(table, p, q, source) for source, p, q in counts]
+            if not counts:
+                shares.append(QuarantineShare(table, 0, 0))
     return shares
 
 
@@ -213,21 +254,29 @@ def job_health(instance, now: datetime) -> list[JobHealth]:
             for name in sorted(set(jobs) | set(recent))]
 
 
-def instigator_health(instance, definitions) -> list[InstigatorHealth]:
-    """Every sensor and schedule in code with its effective state: a stored toggle wins over the code default."""
+def instigator_health(instance, definitions, now: datetime | None = None) -> list[InstigatorHealth]:
+    """Every sensor and schedule in code with its effective state (a stored toggle wins over the code default), its
+    latest tick and its failed ticks in the last 24 h, read from the instance's tick storage."""
+    since = (now or datetime.now(timezone.utc)) - WINDOW
     stored = {state.instigator_name: state for state in instance.all_instigator_state()}
-    declared = [(s.name, "sensor", s.default_status.value) for s in definitions.sensors]
-    declared += [(s.name, "schedule", s.default_status.value) for s in definitions.schedules]
+    declared = [(s.name, "sensor", s.default_status.value) for s in definitions.sensors or ()]
+    declared += [(s.name, "schedule", s.default_status.value) for s in definitions.schedules or ()]
     rows = []
     for name, kind, default in sorted(declared):
         state = stored.get(name)
         status = default if state is None or state.status.value == "DECLARED_IN_CODE" else state.status.value
-        tick = None
+        tick, failed = None, []
         if state is not None:
             ticks = instance.get_ticks(state.instigator_origin_id, state.selector_id, limit=1)
             tick = ticks[0] if ticks else None
+            failed = [t for t in instance.get_ticks(state.instigator_origin_id, state.selector_id,
+                                                    after=since.timestamp())
+                      if t.status.value == "FAILURE"]
+        error = None
+        if tick is not None and tick.status.value == "FAILURE" and tick.error is not None:
+            error = (tick.error.message or "").strip().splitlines()[0][:300] if tick.error.message else None
         rows.append(InstigatorHealth(name, kind, status, _ts(tick.timestamp) if tick else None,
-                                     tick.status.value if tick else None))
+                                     tick.status.value if tick else None, len(failed), error))
     return rows
 
 
@@ -253,5 +302,5 @@ def collect(engine: sa.Engine, instance=None, definitions=None, now: datetime | 
         status.marts = materialized_at(instance, marts)
         status.jobs = job_health(instance, now)
         if definitions is not None:
-            status.instigators = instigator_health(instance, definitions)
+            status.instigators = instigator_health(instance, definitions, now)
     return status

@@ -1,6 +1,10 @@
-"""`make run` as a user runs it: the whole graph once, history range plus today's cards, an odds poll and the signals.
+"""`make run` as a user runs it: the whole graph once, history range plus today's cards, an odds poll, the signals,
+every backtest partition and the strategy comparison.
 
 Runs the real CLI in a subprocess against the session's embedded server, with the local simulators it starts itself.
+Other modules of the session fill the same tables, so every assertion is on what *this* run wrote: the Dagster runs
+created after it started (read from the instance it recorded into), the rows carrying those runs' ids, the backtests
+stored over this run's window.
 """
 import os
 import subprocess
@@ -8,30 +12,62 @@ import sys
 
 from datetime import datetime, timezone
 
+import dagster as dg
 import sqlalchemy as sa
+
+from backtests.store import load_run_specs
+
+START, END = "2024-02-05", "2024-02-11"
+JOBS = {"history_job", "race_cards_job", "race_cards_mart_job", "odds_job", "odds_marts_job", "ledger_job",
+        "backtest_job", "strategy_comparison_job"}
 
 
 def test_paddock_run_materializes_every_layer(runtime_env, engine):
     started = datetime.now(timezone.utc)
-    done = subprocess.run([sys.executable, "-m", "paddock.cli", "run", "--start", "2024-02-05", "--end", "2024-02-11"],
-                          env=os.environ.copy(), capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-m", "paddock.cli", "run", "--start", START, "--end", END],
+                          env=os.environ.copy(), capture_output=True, text=True, timeout=1500)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "run succeeded" in done.stdout
+
+    with dg.DagsterInstance.get() as instance:  # the instance `paddock run` recorded into (DAGSTER_HOME)
+        records = instance.get_run_records(filters=dg.RunsFilter(created_after=started))
+        runs: dict[str, list[dg.DagsterRun]] = {}
+        for record in records:
+            runs.setdefault(record.dagster_run.job_name, []).append(record.dagster_run)
+        comparison_event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "strategy_comparison"]))
+    assert set(runs) == JOBS and all(r.status == dg.DagsterRunStatus.SUCCESS for rs in runs.values() for r in rs)
+    (history,) = runs["history_job"]
+    assert (history.tags["dagster/asset_partition_range_start"], history.tags["dagster/asset_partition_range_end"]) \
+        == (START, END)
+    names = list(load_run_specs())
+    assert sorted(r.tags["dagster/partition"] for r in runs["backtest_job"]) == sorted(names)
+    assert comparison_event.run_id == runs["strategy_comparison_job"][0].run_id
+
+    ids = {job: [r.run_id for r in rs] for job, rs in runs.items()}
     with engine.connect() as conn:
-        count = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in (
-            "raw.card_races", "marts.race_cards", "raw.odds", "marts.fct_odds", "marts.best_odds",
-            "marts.consensus_prices", "marts.arbitrage_opportunities", "marts.fetch_health", "marts.exotic_value")}
-        exotic_dividends = conn.execute(sa.text(
-            "SELECT count(*) FROM marts.fct_dividends WHERE pool IN ('exacta', 'trifecta', 'superfecta')")).scalar_one()
-        # other modules of the session load odds snapshots of their own (older, fixed times): compare this run's
-        fresh = conn.execute(sa.text(
-            "SELECT (SELECT count(*) FROM raw.odds WHERE snapshot_time >= :t), "
-            "(SELECT count(*) FROM marts.fct_odds WHERE snapshot_time >= :t)"), {"t": started}).one()
-        synthetic = conn.execute(sa.text(
-            "SELECT count(*) FROM marts.fct_races "
-            "WHERE source = 'synthetic' AND race_date BETWEEN '2024-02-05' AND '2024-02-11'")).scalar_one()
-    assert all(n > 0 for n in count.values()), count
+        def one(sql, **params):
+            return conn.execute(sa.text(sql), params).one()
+
+        races = one("SELECT count(*), min(_partition)::text, max(_partition)::text FROM raw.races "
+                    "WHERE _run_id = :r AND _source = 'synthetic'", r=history.run_id)
+        cards = one("SELECT count(*) FROM raw.card_races WHERE _run_id = ANY(:r)", r=ids["race_cards_job"])[0]
+        # the odds poll's rows: snapshots taken after this run started (other modules load older, fixed times)
+        fresh = one("SELECT (SELECT count(*) FROM raw.odds WHERE snapshot_time >= :t), "
+                    "(SELECT count(*) FROM marts.fct_odds WHERE snapshot_time >= :t)", t=started)
+        backtests = conn.execute(sa.text(
+            "SELECT run_name, start_date::text, end_date::text FROM marts.backtest_runs "
+            "WHERE run_name = ANY(:n) AND created_at >= :t ORDER BY run_name"), {"n": names, "t": started}).all()
+        compared = conn.execute(sa.text(
+            "SELECT run_name FROM marts.strategy_comparison WHERE test_window = :w ORDER BY run_name"),
+            {"w": f"{START}..{END}"}).scalars().all()
+        exotic_dividends = one("SELECT count(*) FROM marts.fct_dividends WHERE pool IN "
+                               "('exacta', 'trifecta', 'superfecta')")[0]
+        exotic_value = one("SELECT count(*) FROM marts.exotic_value")[0]
+    # this run's own rows (by its run id) lie within the requested dates (5-6 Feb 2024 are dark days of the demo)
+    assert races[0] > 0 and START <= races[1] <= races[2] <= END
+    assert cards > 0
     assert fresh[0] == fresh[1] > 0  # every price this run polled passed the gate and is modelled
-    assert synthetic > 0
+    assert backtests == [(name, START, END) for name in sorted(names)]  # every partition, over this run's window
+    assert compared == sorted(names)
     # every synthetic exotic dividend is priced (all its horses had tote odds), so each gets a fair-odds comparison
-    assert count["marts.exotic_value"] == exotic_dividends
+    assert exotic_value == exotic_dividends

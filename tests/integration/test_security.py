@@ -226,6 +226,7 @@ def test_paddock_serve_and_docs_bind_loopback(monkeypatch):
     monkeypatch.setattr(cli, "_prepare", lambda: {"DATABASE_URL": "postgresql://u@127.0.0.1/warehouse"})
     monkeypatch.setattr(simulators, "start_local_sources", lambda: simulators.LocalSources())
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: commands.append(cmd) or 0)
+    monkeypatch.setattr(cli, "run_until_stopped", lambda cmd, **kw: commands.append(cmd) or 0)
     for command in ("serve", "docs"):
         outcome = CliRunner().invoke(cli.app, [command])
         assert outcome.exit_code == 0, outcome.output

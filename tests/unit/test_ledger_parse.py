@@ -167,3 +167,28 @@ def test_the_example_ledger():
     assert [(r.row, r.record["bet_id"]) for r in load.rejects] == [(11, "b010"), (12, "b011")]
     assert load.rejects[0].reasons[0].startswith("bet_type: unknown bet type")
     assert [r.split(":")[0] for r in load.rejects[1].reasons] == ["stake", "selections"]
+
+
+HEADER = b"bet_id,placed_at,race_id,bet_type,selections,stake\n"
+GOOD = b"b1,2024-03-02,BEL-20240302-03,win,4,10\n"
+
+
+def test_non_utf8_bytes_name_the_file_and_line(tmp_path):
+    from ingestion.ledger import LedgerFileError
+
+    path = tmp_path / "bets.csv"
+    path.write_bytes(HEADER + GOOD + b"b2,2024-03-02,BEL-20240302-0\xe9,win,4,10\n")
+    with pytest.raises(LedgerFileError) as caught:
+        read_ledger(path)
+    assert str(caught.value) == f"{path}, line 3: byte(s) b'\\xe9' are not UTF-8 (save the file as UTF-8)"
+
+
+def test_a_10_mb_line_names_the_file_and_line(tmp_path):
+    from ingestion.ledger import LedgerFileError
+
+    path = tmp_path / "bets.csv"
+    path.write_bytes(HEADER + GOOD + GOOD.replace(b"b1", b"b2") + b"b3,2024-03-02," + b"x" * 10_000_000 + b",win,4,10\n")
+    with pytest.raises(LedgerFileError) as caught:
+        read_ledger(path)
+    assert (caught.value.file, caught.value.line) == (str(path), 4)
+    assert str(caught.value).startswith(f"{path}, line 4: not readable as CSV (field larger than field limit")

@@ -3,8 +3,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import dagster as dg
+import sqlalchemy as sa
 
 from backtests.exotic_value import publish_exotic_value
+from backtests.report import markdown_table
 from backtests.signals import DEFAULT_MAX_PRICE_AGE, publish_arbitrage, publish_value_bets
 from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -26,9 +28,28 @@ class ValueConfig(dg.Config):
     max_price_age_minutes: int = int(DEFAULT_MAX_PRICE_AGE.total_seconds() // 60)
 
 
+#: The bettor's view of each signal: its current (open) rows, best first, as a table in the materialization.
+TOP_ROWS = 10
+TOP_ARBITRAGE = sa.text("""
+    SELECT event, market, line, round(profit_pct, 2) AS profit_pct, total_stake, guaranteed_return,
+           binding_bookmaker, commence_time
+    FROM marts.arbitrage_opportunities WHERE NOT expired ORDER BY profit_pct DESC, id LIMIT :n""")
+TOP_VALUE = sa.text("""
+    SELECT event, market, outcome, bookmaker, price_decimal, round(ev_pct::numeric, 2) AS ev_pct,
+           round(kelly_fraction::numeric, 4) AS kelly_fraction, commence_time
+    FROM marts.value_bets WHERE NOT expired ORDER BY ev_pct DESC, id LIMIT :n""")
+
+
 def _metadata(counts: dict) -> dict:
     return {key: dg.MetadataValue.float(float(v)) if isinstance(v, float) else dg.MetadataValue.int(int(v))
             for key, v in counts.items()}
+
+
+def _top(engine: sa.Engine, query: sa.TextClause) -> dg.MetadataValue:
+    with engine.connect() as conn:
+        result = conn.execute(query, {"n": TOP_ROWS})
+        columns, rows = list(result.keys()), [dict(r) for r in result.mappings()]
+    return dg.MetadataValue.md(markdown_table(rows, columns) if rows else "_no open rows_")
 
 
 @dg.asset(
@@ -40,11 +61,12 @@ def _metadata(counts: dict) -> dict:
     description="Open and expired cross-book arbitrage: legs with book, price, stake (to the cent) and return.",
 )
 def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    engine = warehouse.ready_engine()
     counts = publish_arbitrage(
-        warehouse.ready_engine(), datetime.now(timezone.utc), min_profit=config.min_profit_pct / 100,
+        engine, datetime.now(timezone.utc), min_profit=config.min_profit_pct / 100,
         total_stake=Decimal(config.total_stake), max_age=timedelta(minutes=config.max_price_age_minutes),
     )
-    return dg.MaterializeResult(metadata=_metadata(counts))
+    return dg.MaterializeResult(metadata={**_metadata(counts), "top_open": _top(engine, TOP_ARBITRAGE)})
 
 
 @dg.asset(
@@ -56,12 +78,13 @@ def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResourc
     description="Retail prices whose EV against the sharp book's no-vig probability clears the threshold, with Kelly.",
 )
 def value_bets(config: ValueConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    engine = warehouse.ready_engine()
     counts = publish_value_bets(
-        warehouse.ready_engine(), datetime.now(timezone.utc), sharp_book=config.sharp_book, method=config.vig_method,
+        engine, datetime.now(timezone.utc), sharp_book=config.sharp_book, method=config.vig_method,
         min_ev=config.min_ev_pct / 100, kelly_multiplier=config.kelly_multiplier,
         max_age=timedelta(minutes=config.max_price_age_minutes),
     )
-    return dg.MaterializeResult(metadata=_metadata(counts))
+    return dg.MaterializeResult(metadata={**_metadata(counts), "top_open": _top(engine, TOP_VALUE)})
 
 
 class ExoticValueConfig(dg.Config):

@@ -49,7 +49,7 @@ def backtest(context: dg.AssetExecutionContext, config: BacktestWindow,
     dividends = load_dividends(engine, start, end) if strategy.needs_dividends else None
     result = run_backtest(strategy, frame, start=start, end=end, staking=spec.staking_plan(), bankroll=spec.bankroll,
                           dividends=dividends)
-    written = write_run(engine, spec.name, result)
+    written = write_run(engine, spec.name, result, replace=True)  # the partition owns its name
     m = result.metrics
     png = report.equity_png(result.daily, f"{spec.name}: equity")
     return dg.MaterializeResult(metadata={
@@ -76,11 +76,13 @@ def strategy_comparison(context: dg.AssetExecutionContext, warehouse: WarehouseR
     engine = warehouse.ready_engine()
     runs = read_runs(engine, list(RUN_SPECS))
     table = report.comparison(runs)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # dropped first: CREATE OR REPLACE cannot move the window columns of an older view
+        conn.exec_driver_sql("DROP VIEW IF EXISTS marts.strategy_comparison")
         conn.exec_driver_sql(
-            "CREATE OR REPLACE VIEW marts.strategy_comparison AS SELECT run_name, strategy, market, bets, turnover, "
-            "profit, roi, roi_ci_low, roi_ci_high, sharpe, sortino, max_drawdown, calmar, win_rate, average_odds, "
-            "uses_final_odds, start_date, end_date, code_version, created_at FROM marts.backtest_runs")
+            "CREATE VIEW marts.strategy_comparison AS SELECT run_name, strategy, start_date, end_date, "
+            "start_date || '..' || end_date AS test_window, market, params, bets, turnover, profit, roi, roi_ci_low, "
+            "roi_ci_high, sharpe, sortino, max_drawdown, calmar, win_rate, average_odds, uses_final_odds, "
+            "code_version, created_at FROM marts.backtest_runs")
     verdict = report.verdict(table)
     missing = sorted(set(RUN_SPECS) - set(table["run_name"]))
     if missing:

@@ -21,6 +21,7 @@ from ingestion.http import FetchError, Fetcher, FetchResponse, RetryPolicy
 from ingestion.http.records import FetchSink
 from ingestion.odds_api.errors import OddsApiAuthError, OddsApiError
 from ingestion.odds_api.quota import MARKETS, Quota, odds_cost, scores_cost
+from ingestion.clock import utcnow
 
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
 QUOTA_HEADERS = ("x-requests-remaining", "x-requests-used", "x-requests-last")
@@ -162,7 +163,7 @@ class OddsApiClient:
             raise self._translate(exc, path) from None
         quota = Quota.from_headers(response.headers)
         self.last_quota = quota
-        return ApiResult(response.parsed, quota, uuid.uuid4().hex, datetime.now(timezone.utc), cost)
+        return ApiResult(response.parsed, quota, uuid.uuid4().hex, utcnow(), cost)
 
     def _translate(self, exc: FetchError, path: str) -> OddsApiError:
         """Map fetch failures to client errors with the API's own message; the key is scrubbed even from bodies."""

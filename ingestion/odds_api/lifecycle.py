@@ -3,9 +3,10 @@ cancelled, and pruning raw snapshots past the retention window. Kept apart from 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from ingestion.clock import utcnow
 
 
 def started_unsettled_sports(engine: sa.Engine, now: datetime, within: timedelta = timedelta(hours=12)) -> list[str]:
@@ -40,7 +41,7 @@ def prune_old_snapshots(engine: sa.Engine, older_than_days: int, now: datetime |
     """Delete raw snapshots (and their normalized odds) older than the retention window, in one transaction."""
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1")
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
     with engine.begin() as conn:
         odds = conn.execute(sa.text("DELETE FROM raw.odds WHERE snapshot_time < :c"), {"c": cutoff}).rowcount
         snaps = conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE snapshot_time < :c"), {"c": cutoff}).rowcount

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from ingestion.odds_api.tiers import fetch_tier as tier_for
 from ingestion.odds_api.tiers import hours_until
 from quality.gate import GateFailure
 from quality.suites_odds import OddsGateResult, gate_odds
+from ingestion.clock import utcnow
 
 ODDS_API_SOURCE = "the-odds-api"
 
@@ -139,7 +140,7 @@ def store_fetches(engine: sa.Engine, fetches: Sequence[Fetch], *, now: datetime 
 
     A batch whose valid share falls below the suite's floor publishes nothing (its quarantine and log are still
     written) and raises :class:`quality.gate.GateFailure`: a broken feed must not leak half its prices."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     parts = [_frames(f) for f in fetches]
     snapshots = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame()
     odds = pd.concat([p[1] for p in parts], ignore_index=True) if parts else pd.DataFrame()

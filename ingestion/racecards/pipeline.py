@@ -30,6 +30,7 @@ from ingestion.racecards.pages import CARD_TABLES, StoredPage, latest_page, stor
 from ingestion.schema import META_COLUMNS
 from quality.gate import GateResult, gate_batch, raise_if_critical
 from quality.suites_racecards import gate_card
+from ingestion.clock import utcnow
 
 PATHS = {"card": "cards", "results": "results"}
 CHECKPOINTS = (("T-6h", timedelta(hours=6)), ("T-1h", timedelta(hours=1)), ("T-10m", timedelta(minutes=10)))
@@ -64,7 +65,7 @@ def fetch_and_keep(engine: sa.Engine, fetcher: Fetcher, base_url: str, site: str
         return page.url, parse(site, kind, page.body, page.url)
 
     def keep_then_parse(response) -> Card | Results:
-        at = datetime.now(timezone.utc)
+        at = utcnow()
         store_page(engine, StoredPage(response.url, site, kind, track, day, at, response.text))
         return parse(site, kind, response.text, response.url)
 
@@ -147,7 +148,7 @@ def load_card(engine: sa.Engine, fetcher: Fetcher, base_url: str, site: str, tra
         report.written = replace_card_partition(engine, site, day, track, {}, {}, run_id)
         log(f"{site} {track} {day}: no card published (404)")
         return report
-    frames = card_frames(card, datetime.now(timezone.utc), _source_ref(site, report.url))
+    frames = card_frames(card, utcnow(), _source_ref(site, report.url))
     report.gate = gate_card(frames)
     log_data_quality(engine, f"{site}:card:{track}", report.gate, day, day, run_id)
     critical = [r for r in report.gate.values() if r.critical_failure]

@@ -4,6 +4,7 @@ the unsent alerts are retried on the next tick, so alerting can never stop the p
 
 import dagster as dg
 
+from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
 from orchestration.defs.alerts.resources import AlertsResource
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock.alerts import send_new_alerts
@@ -11,7 +12,7 @@ from paddock.settings import utcnow  # the sensors' clock; tests patch it here t
 
 
 @dg.sensor(
-    minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=interval(60), default_status=dg.DefaultSensorStatus.RUNNING,
     description="Webhook alerts (ALERT_ENABLED, ALERT_WEBHOOK_URL): arbitrage, value bets, data quality, odds moves, "
                 "failing sources; each sent once.",
 )

@@ -1,5 +1,5 @@
 """Arbitrage and value signals downstream of the odds marts, re-materialized by automation when new odds land."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 
 import dagster as dg
@@ -8,6 +8,7 @@ from backtests.exotic_value import publish_exotic_value
 from backtests.signals import publish_arbitrage, publish_value_bets
 from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
+from ingestion.clock import utcnow
 
 FCT_ODDS = dg.AssetKey(["marts", "fct_odds"])
 
@@ -41,7 +42,7 @@ def _metadata(counts: dict) -> dict:
 )
 def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     counts = publish_arbitrage(
-        warehouse.ready_engine(), datetime.now(timezone.utc), min_profit=config.min_profit_pct / 100,
+        warehouse.ready_engine(), utcnow(), min_profit=config.min_profit_pct / 100,
         total_stake=Decimal(config.total_stake), max_age=timedelta(minutes=config.max_price_age_minutes),
     )
     return dg.MaterializeResult(metadata=_metadata(counts))
@@ -57,7 +58,7 @@ def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResourc
 )
 def value_bets(config: ValueConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     counts = publish_value_bets(
-        warehouse.ready_engine(), datetime.now(timezone.utc), sharp_book=config.sharp_book, method=config.vig_method,
+        warehouse.ready_engine(), utcnow(), sharp_book=config.sharp_book, method=config.vig_method,
         min_ev=config.min_ev_pct / 100, kelly_multiplier=config.kelly_multiplier,
         max_age=timedelta(minutes=config.max_price_age_minutes),
     )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from orchestration.defs.racecards.checks import CARD_KEYS, RESULTS_KEY
+from orchestration.defs.clock_schedules import following_clock
 from orchestration.defs.racecards.partitions import (
     configured_tracks, partition_key, race_card_partitions, track_timezone,
 )
@@ -42,7 +43,7 @@ def tracks_by_zone(tracks: list[str]) -> dict[str, list[str]]:
     return zones
 
 
-def morning_schedule(zone: str, tracks: list[str]) -> dg.ScheduleDefinition:
+def morning_schedule(zone: str, tracks: list[str]) -> dg.ScheduleDefinition | dg.SensorDefinition:
     name = "race_cards_morning_" + zone.lower().replace("/", "_")
 
     @dg.schedule(name=name, cron_schedule="0 6 * * *", execution_timezone=zone, job=race_cards_job,
@@ -55,11 +56,13 @@ def morning_schedule(zone: str, tracks: list[str]) -> dg.ScheduleDefinition:
                 yield dg.RunRequest(run_key=f"card:{day.isoformat()}:{track}:06h",
                                     partition_key=partition_key(day, track), tags={"checkpoint": "06h"})
 
-    return _schedule
+    return following_clock(_schedule)
 
 
 @dg.definitions
 def schedules() -> dg.Definitions:
+    mornings = [morning_schedule(zone, tracks) for zone, tracks in tracks_by_zone(configured_tracks()).items()]
     return dg.Definitions(
-        schedules=[morning_schedule(zone, tracks) for zone, tracks in tracks_by_zone(configured_tracks()).items()],
+        schedules=[s for s in mornings if isinstance(s, dg.ScheduleDefinition)],
+        sensors=[s for s in mornings if isinstance(s, dg.SensorDefinition)],
     )

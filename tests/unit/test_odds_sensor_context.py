@@ -137,3 +137,16 @@ def test_sensor_tick_is_cheap_with_ten_thousand_upcoming_events(clean, runtime_e
     assert time.perf_counter() - started < 1.0
     assert {r.tags["tier"] for r in result.run_requests} == {"closing"}  # fetched 1 h ago: only closing is due
     assert sum(len(r.run_config["ops"]["odds_snapshots"]["config"]["event_ids"]) for r in result.run_requests) == 170
+
+
+def test_scores_run_config_is_valid_for_the_scores_job(clean, runtime_env, monkeypatch):
+    """Regression (issue 13): the sensor keyed its config by ``odds_scores``; the op is ``raw__odds_scores``."""
+    from orchestration.definitions import defs
+
+    monkeypatch.setenv("ODDS_API_KEY", "test-key")  # the job's resources read it when the config is resolved
+    add_event(clean, "s-started", NBA, -1)
+    scores = evaluate(runtime_env, monkeypatch, sensors.odds_scores_sensor)
+    job = defs().resolve_job_def("odds_scores_job")
+    [request] = scores.run_requests
+    assert request.run_config == {"ops": {"raw__odds_scores": {"config": {"sports": [NBA]}}}}
+    dg.validate_run_config(job, request.run_config)  # raises DagsterInvalidConfigError on a wrong op name

@@ -14,6 +14,7 @@ from ingestion.clock import interval  # sensor intervals shrink with a simulated
 from ingestion.odds_api.lifecycle import started_unsettled_sports
 from ingestion.odds_api.polling import days_left_in_month, latest_quota_remaining, load_poll_state, plan_polls
 from ingestion.racecards.tote_odds import due_polls
+from orchestration.defs.odds.assets import odds_scores, odds_snapshots
 from orchestration.defs.odds.resources import OddsPollingResource
 from orchestration.defs.odds.schedules import odds_job, odds_scores_job
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -21,6 +22,13 @@ from paddock.settings import utcnow  # the sensors' clock; tests patch it here t
 
 CURSOR_MEMORY = timedelta(days=1)
 SCORES_EVERY = timedelta(minutes=30)
+# Run config is keyed by the op's name, which Dagster derives from the asset key (``raw/odds_scores`` ->
+# ``raw__odds_scores``): read it from the definitions instead of spelling it, so a renamed key cannot break the ticks.
+POLL_OP, SCORES_OP = odds_snapshots.op.name, odds_scores.op.name
+
+
+def poll_config(config: dict) -> dict:
+    return {"ops": {POLL_OP: {"config": config}}}
 
 
 def read_cursor(raw: str | None) -> dict[tuple[str, str], datetime]:
@@ -59,8 +67,7 @@ def odds_polling_sensor(
     runs = [
         dg.RunRequest(
             run_key=r.run_key, tags={"tier": r.tier, "sport": r.sport},
-            run_config={"ops": {"odds_snapshots": {"config": {
-                "sports": [r.sport], "tier": r.tier, "event_ids": list(r.event_ids)}}}},
+            run_config=poll_config({"sports": [r.sport], "tier": r.tier, "event_ids": list(r.event_ids)}),
         )
         for r in plan.requests
     ]
@@ -81,7 +88,7 @@ def odds_scores_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse
     bucket = int(now.timestamp() // SCORES_EVERY.total_seconds())
     runs = [
         dg.RunRequest(run_key=f"scores:{sport}:{bucket}", tags={"sport": sport},
-                      run_config={"ops": {"odds_scores": {"config": {"sports": [sport]}}}})
+                      run_config={"ops": {SCORES_OP: {"config": {"sports": [sport]}}}})
         for sport in sports
     ]
     return dg.SensorResult(run_requests=runs) if runs else dg.SensorResult(skip_reason="no started, unsettled events")
@@ -96,9 +103,8 @@ def tote_odds_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseRe
     runs = [
         dg.RunRequest(
             run_key=p.run_key, tags={"tier": p.tier, "sport": "horseracing", "track": p.track},
-            run_config={"ops": {"odds_snapshots": {"config": {
-                "tier": p.tier, "tote_track": p.track, "tote_date": p.race_date.isoformat(),
-                "tote_races": list(p.race_ids)}}}},
+            run_config=poll_config({"tier": p.tier, "tote_track": p.track, "tote_date": p.race_date.isoformat(),
+                                    "tote_races": list(p.race_ids)}),
         )
         for p in polls
     ]

@@ -5,15 +5,20 @@ through in minutes (the operating-day test, the soak benchmark). Its value is
 
     <anchor epoch seconds>;<sim ISO time>*<speed>[;<sim ISO time>*<speed> ...]
 
-read as: until wall time ``anchor`` the simulated time is the first ISO time, from then on it advances ``speed`` simulated seconds
-per wall second until the next ISO time is reached, from which that segment's speed applies (quiet hours can pass
-faster than the races). Simulated now is a pure function of the wall clock and that string, so the daemon, the code
-server, each run worker, the simulators and the CLI — all children inheriting the environment — agree on it without
-sharing any state. It lives in ``ingestion`` (the lowest package) so the fetchers and simulators can read it
-without importing ``paddock``.
+read as: until wall time ``anchor`` the simulated time is the first ISO time, from then on it advances ``speed``
+simulated seconds per wall second until the next ISO time is reached, from which that segment's speed applies (quiet
+hours can pass faster than the races); a last segment of speed 0 stops the clock there. Simulated now is a pure
+function of the wall clock and that string, so the daemon, the code server, each run worker, the simulators and the
+CLI — all children inheriting the environment — agree on it without sharing any state.
 
-The daemon still paces ticks on the wall clock, so ``interval`` shortens the sensors' minimum intervals by the speed
-(and ``orchestration.defs.clock_schedules`` turns cron schedules into sensors that follow this clock).
+``PADDOCK_SIM_CLOCK=@<path>`` reads the same string from a file instead, re-read when it changes: a driver (the
+operating-day test) can then move the clock to a moment, hold it there until the deployment has done what is due,
+and move on — a discrete-event day whose course does not depend on how fast the machine runs the runs.
+
+The clock lives in ``ingestion`` (the lowest package) so the fetchers and simulators can read it without importing
+``paddock``. The daemon still paces ticks on the wall clock, so under a simulated clock ``interval`` lets every sensor
+tick as often as the daemon loops (and ``orchestration.defs.clock_schedules`` turns cron schedules into sensors that
+follow this clock).
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from pathlib import Path
 
 ENV = "PADDOCK_SIM_CLOCK"
 DAEMON_LOOP_SECONDS = 5  # the Dagster daemon evaluates sensors at most this often, whatever their interval
@@ -43,7 +49,7 @@ class SimClock:
         can start up (minutes, on a busy machine) before its day begins."""
         elapsed = max(0.0, wall - self.anchor)
         for current, following in zip(self.segments, self.segments[1:]):
-            span = (following.sim_start - current.sim_start).total_seconds() / current.speed
+            span = (following.sim_start - current.sim_start).total_seconds() / current.speed  # speed > 0 here
             if elapsed < span:
                 return current.sim_start + timedelta(seconds=elapsed * current.speed)
             elapsed -= span
@@ -59,7 +65,7 @@ class SimClock:
             wall += (following.sim_start - current.sim_start).total_seconds() / current.speed
         else:
             current = self.segments[-1]
-        return wall + (sim - current.sim_start).total_seconds() / current.speed
+        return wall + (sim - current.sim_start).total_seconds() / current.speed if current.speed else wall
 
     def encode(self) -> str:
         return ";".join([repr(self.anchor)] + [f"{s.sim_start.isoformat()}*{s.speed:g}" for s in self.segments])
@@ -74,20 +80,39 @@ def parse(spec: str) -> SimClock:
         for part in parts:
             when, speed = part.rsplit("*", 1)
             start = datetime.fromisoformat(when)
-            if start.tzinfo is None or float(speed) <= 0:
+            if start.tzinfo is None or float(speed) < 0:
                 raise ValueError
             segments.append(Segment(start.astimezone(timezone.utc), float(speed)))
-        if not segments or any(b.sim_start <= a.sim_start for a, b in zip(segments, segments[1:])):
+        if (not segments or any(b.sim_start <= a.sim_start for a, b in zip(segments, segments[1:]))
+                or any(s.speed == 0 for s in segments[:-1])):
             raise ValueError
         return SimClock(float(anchor), tuple(segments))
     except ValueError:
         raise ValueError(f"{ENV}={spec!r} is not '<anchor epoch>;<ISO time with offset>*<speed>[;...]' "
-                         "with increasing times and positive speeds") from None
+                         "with increasing times and positive speeds (0 only last)") from None
+
+
+@lru_cache(maxsize=4)
+def _read(path: str, stamp: tuple[int, int]) -> str:
+    return Path(path).read_text().strip()
 
 
 def simulated() -> SimClock | None:
     spec = os.environ.get(ENV, "").strip()
+    if spec.startswith("@"):
+        try:
+            info = os.stat(spec[1:])
+        except OSError as exc:
+            raise ValueError(f"{ENV}={spec!r}: cannot read the clock file ({exc.strerror})") from None
+        spec = _read(spec[1:], (info.st_mtime_ns, info.st_size))
     return parse(spec) if spec else None
+
+
+def write(path: Path, sim: SimClock) -> None:
+    """Replace a clock file atomically (readers see the old or the new clock, never half of one)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(sim.encode())
+    os.replace(partial, path)
 
 
 def utcnow() -> datetime:
@@ -96,13 +121,7 @@ def utcnow() -> datetime:
     return sim.at(time.time()) if sim else datetime.now(timezone.utc)
 
 
-def top_speed() -> float:
-    sim = simulated()
-    return max(s.speed for s in sim.segments) if sim else 1.0
-
-
 def interval(seconds: float) -> int:
-    """A sensor's minimum interval in wall seconds: ``seconds`` of simulated time at the clock's top speed, but not
-    below the daemon's own loop (asking for less only makes ticks queue)."""
-    speed = top_speed()
-    return int(seconds) if speed == 1.0 else max(DAEMON_LOOP_SECONDS, int(seconds / speed))
+    """A sensor's minimum interval in wall seconds: ``seconds`` on the real clock; under a simulated one, as often
+    as the daemon loops — any wall interval is hours of a fast day, and a held clock only repeats the same tick."""
+    return int(seconds) if os.environ.get(ENV, "").strip() == "" else DAEMON_LOOP_SECONDS

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
+
 from ingestion.clock import utcnow
 
 ODDS_API_SITE = "the-odds-api"

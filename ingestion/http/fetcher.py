@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ingestion.clock import utcnow
 from ingestion.errors import ParseError
 from ingestion.http.errors import FetchError, RobotsDisallowed
 from ingestion.http.records import FetchRecord, FetchSink, install_log_redaction, redact_text, redact_url
 from ingestion.http.retry import RETRY_STATUSES, RetryPolicy, parse_retry_after
 from ingestion.http.robots import RobotsCache
-from ingestion.clock import utcnow
 
 log = logging.getLogger(__name__)
 install_log_redaction()

@@ -15,6 +15,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
+
 from ingestion.clock import utcnow
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from ingestion.clock import utcnow
 from ingestion.errors import ParseError
 from ingestion.http import FetchError, Fetcher, FetchResponse, RetryPolicy
 from ingestion.http.records import FetchSink
 from ingestion.odds_api.errors import OddsApiAuthError, OddsApiError
 from ingestion.odds_api.quota import MARKETS, Quota, odds_cost, scores_cost
-from ingestion.clock import utcnow
 
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
 QUOTA_HEADERS = ("x-requests-remaining", "x-requests-used", "x-requests-last")

@@ -6,18 +6,24 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+
 from ingestion.clock import utcnow
+from ingestion.racecards.tote_odds import SPORT as TOTE_SPORT
 
 
 def started_unsettled_sports(engine: sa.Engine, now: datetime, within: timedelta = timedelta(hours=12)) -> list[str]:
-    """Sports with an event that has started (within ``within``) but is not final yet: their scores are due."""
+    """Sports with an event that has started (within ``within``) but is not final yet: their scores are due.
+
+    Tote boards are stored as events too (sport ``horseracing``), but the Odds API has no scores for them: a race is
+    settled by its results page (``race_results_job``), so asking /scores for it would only fail the run."""
     query = sa.text("""
         SELECT DISTINCT sport FROM raw.events
         WHERE commence_time <= :now AND commence_time > :since AND status IN ('scheduled', 'live') AND NOT completed
+          AND sport <> :tote
         ORDER BY sport
     """)
     with engine.connect() as conn:
-        return list(conn.execute(query, {"now": now, "since": now - within}).scalars())
+        return list(conn.execute(query, {"now": now, "since": now - within, "tote": TOTE_SPORT}).scalars())
 
 
 def mark_cancelled(engine: sa.Engine, sport: str, seen_ids: Iterable[str], now: datetime,

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from ingestion.clock import utcnow
 from ingestion.errors import ParseError
 from ingestion.loader import copy_rows, quarantine_records  # the project's one COPY writer
 from ingestion.odds_api.parse import parse_events, parse_odds, parse_scores
@@ -25,7 +26,6 @@ from ingestion.odds_api.tiers import fetch_tier as tier_for
 from ingestion.odds_api.tiers import hours_until
 from quality.gate import GateFailure
 from quality.suites_odds import OddsGateResult, gate_odds
-from ingestion.clock import utcnow
 
 ODDS_API_SOURCE = "the-odds-api"
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import sqlalchemy as sa
 
+from ingestion.clock import utcnow
 from ingestion.gated_load import log_data_quality
 from ingestion.http import FetchError, Fetcher
 from ingestion.loader import PartitionPayload, copy_rows, quarantine_records, replace_partition
@@ -30,7 +31,6 @@ from ingestion.racecards.pages import CARD_TABLES, StoredPage, latest_page, stor
 from ingestion.schema import META_COLUMNS
 from quality.gate import GateResult, gate_batch, raise_if_critical
 from quality.suites_racecards import gate_card
-from ingestion.clock import utcnow
 
 PATHS = {"card": "cards", "results": "results"}
 CHECKPOINTS = (("T-6h", timedelta(hours=6)), ("T-1h", timedelta(hours=1)), ("T-10m", timedelta(minutes=10)))

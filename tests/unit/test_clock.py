@@ -35,14 +35,30 @@ def test_the_clock_round_trips_through_its_environment_value_and_every_process_r
     monkeypatch.setenv(clock.ENV, DAY.encode())
     monkeypatch.setattr(clock.time, "time", lambda: 1003.0)
     assert clock.utcnow() == TEN + timedelta(minutes=30)
-    assert clock.interval(30) == 5 and clock.interval(3600) == 6  # scaled by the top speed, never under the loop
+    assert clock.interval(30) == 5 and clock.interval(3600) == 5  # as often as the daemon loops
     monkeypatch.delenv(clock.ENV)
     assert clock.interval(30) == 30
     assert clock.utcnow() > datetime(2026, 1, 1, tzinfo=UTC)
 
 
+def test_a_clock_file_is_reread_when_it_changes_and_can_hold_the_clock(monkeypatch, tmp_path):
+    path = tmp_path / "clock"
+    clock.write(path, DAY)
+    monkeypatch.setenv(clock.ENV, f"@{path}")
+    monkeypatch.setattr(clock.time, "time", lambda: 1003.0)
+    assert clock.utcnow() == TEN + timedelta(minutes=30)
+    held = SimClock(1003.0, (Segment(TEN + timedelta(minutes=30), 60.0), Segment(TEN + timedelta(minutes=40), 0.0)))
+    clock.write(path, held)
+    monkeypatch.setattr(clock.time, "time", lambda: 1008.0)  # 5 wall s at 60x: 5 simulated minutes
+    assert clock.utcnow() == TEN + timedelta(minutes=35)
+    monkeypatch.setattr(clock.time, "time", lambda: 5000.0)  # long after: held at the last segment's time
+    assert clock.utcnow() == TEN + timedelta(minutes=40)
+    assert held.wall_at(TEN + timedelta(minutes=40)) == 1013.0
+
+
 @pytest.mark.parametrize("bad", ["", "1000", "1000;2026-12-02T10:00:00*600", "x;2026-12-02T10:00:00+00:00*600",
-                                 "1000;2026-12-02T10:00:00+00:00*0",
+                                 "1000;2026-12-02T10:00:00+00:00*-1",
+                                 "1000;2026-12-02T10:00:00+00:00*0;2026-12-02T11:00:00+00:00*6",
                                  "1000;2026-12-02T11:00:00+00:00*6;2026-12-02T10:00:00+00:00*6"])
 def test_a_malformed_clock_is_a_one_line_error_naming_the_variable(bad):
     with pytest.raises(ValueError, match=f"^{clock.ENV}="):
@@ -97,7 +113,7 @@ def test_on_a_simulated_clock_the_schedule_becomes_a_sensor_firing_on_simulated_
     unkeyed = dg.ScheduleDefinition(name="sweep", job=_job, cron_schedule="0 */6 * * *")
     sensors = [following_clock(_morning), following_clock(unkeyed)]
     assert [(type(s), s.name, s.minimum_interval_seconds) for s in sensors] == [
-        (dg.SensorDefinition, "morning", 5), (dg.SensorDefinition, "sweep", 5)]
+        (dg.SensorDefinition, "morning", 5), (dg.SensorDefinition, "sweep", 5)]  # as often as the daemon loops
     assert sensors[0].default_status == dg.DefaultSensorStatus.RUNNING
     assert sensors[1].default_status == dg.DefaultSensorStatus.STOPPED
     definitions = dg.Definitions(jobs=[_job], sensors=sensors)

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import dagster as dg
 
+from ingestion.clock import utcnow
 from backtests.exotic_value import publish_exotic_value
 from backtests.signals import publish_arbitrage, publish_value_bets
 from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
-from ingestion.clock import utcnow
 
 FCT_ODDS = dg.AssetKey(["marts", "fct_odds"])
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import dagster as dg
 
+from ingestion.clock import utcnow
 from ingestion.http.records import redact_text
 from ingestion.odds_api.lifecycle import mark_cancelled
 from ingestion.odds_api.polling import poll_sports
@@ -18,7 +19,6 @@ from orchestration.defs.odds.checks import odds_gate_result, odds_gate_spec
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
 from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.warehouse.resources import WarehouseResource
-from ingestion.clock import utcnow
 
 DESCRIPTIONS = {
     "events": "One row per sporting event seen in The Odds API, with its status and scores. Grain: id.",

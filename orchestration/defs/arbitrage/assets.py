@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import dagster as dg
 
-from ingestion.clock import utcnow
 from backtests.exotic_value import publish_exotic_value
 from backtests.signals import publish_arbitrage, publish_value_bets
+from ingestion.clock import utcnow
 from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
 

@@ -170,7 +170,7 @@ def assert_nothing_failed(deployment, finished: bool = False) -> tuple[list, dic
 
     runs, ticks = dagster_records(deployment)
     failed_ticks = {name: [t.error.message.splitlines()[0] if t.error else "?" for t in items
-                           if t.status == dg.TickStatus.FAILURE] for name, items in ticks.items()}
+                           if t.status.value == "FAILURE"] for name, items in ticks.items()}
     bad = ({dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED} if not finished
            else set(dg.DagsterRunStatus) - {dg.DagsterRunStatus.SUCCESS})
     failed_runs = [(r.job_name, r.run_id, dict(r.tags)) for r in runs if r.status in bad]

@@ -170,14 +170,19 @@ def _rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: 
     stake = stakes(staking, spec.bankroll, picks["odds"].to_numpy(float), probability)
     placed = stake > 0
     report.per_run[name] = int(placed.sum())
-    rows = pd.DataFrame({"run_name": name, "strategy": spec.strategy, **columns,
-                         "odds": picks["odds"].round(2).to_numpy(),
+    bet_type = (picks["bet_type"].to_numpy() if "bet_type" in picks
+                else get_strategy(spec.strategy, spec.params).bet_type)
+    rows = pd.DataFrame({"run_name": name, "strategy": spec.strategy, **columns, "bet_type": bet_type,
+                         "odds": picks["odds"].round(2).to_numpy(),  # NaN (stored NULL) for a pool bet
                          "confidence": [None if np.isnan(p) else round(float(p), 6) for p in probability],
                          "stake": [Decimal(f"{s:.2f}") for s in stake], "decided_at": now}, index=picks.index)
     return rows[placed].reindex(columns=[c for c in TRIGGER_TYPES if c not in ("first_seen_at", "last_seen_at")])
 
 
-def _racing_rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: MonitorReport):
+def _racing_rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: MonitorReport,
+                 names: dict[tuple[str, int], str]):
+    if "box" in picks:
+        return _rows(name, spec, picks, now, report, _box_columns(picks, names))
     return _rows(name, spec, picks, now, report, {
         "market": "racing", "sport": "horseracing", "event_key": picks["race_id"].to_numpy(),
         "selection": (picks["horse_number"].astype(int).astype(str) + " "
@@ -187,6 +192,21 @@ def _racing_rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, r
         "race_number": picks["race_number"].astype(int).to_numpy(), "post_time": picks["post_time"].to_numpy(),
         "horse_number": picks["horse_number"].astype(int).to_numpy(), "horse_name": picks["horse_name"].to_numpy(),
         "odds_source": picks["odds_source"].to_numpy()})
+
+
+def _box_columns(picks: pd.DataFrame, names: dict[tuple[str, int], str]) -> dict[str, object]:
+    """A box is one pick of several horses: the selection names its numbers (ascending, a box has no order), the
+    horse columns stay empty and the names are listed; the price is the pool's dividend, unknown before the off."""
+    numbers = [sorted(int(n) for n in box) for box in picks["box"]]
+    return {
+        "market": "racing", "sport": "horseracing", "event_key": picks["race_id"].to_numpy(),
+        "selection": [f"{t.replace('_', ' ')} {'-'.join(map(str, b))}" for t, b in zip(picks["bet_type"], numbers)],
+        "race_key": picks["event_key"].astype(str).to_numpy(), "race_date": picks["race_date"].dt.date.to_numpy(),
+        "track_code": picks["track_code"].astype(str).to_numpy(),
+        "race_number": picks["race_number"].astype(int).to_numpy(), "post_time": picks["post_time"].to_numpy(),
+        "horse_number": None,
+        "horse_name": [" / ".join(str(names.get((r, n), n)) for n in b) for r, b in zip(picks["race_id"], numbers)],
+        "odds_source": "pool"}
 
 
 def _sports_rows(name: str, spec: RunSpec, picks: pd.DataFrame, now: datetime, report: MonitorReport):
@@ -217,9 +237,12 @@ def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None =
     out = []
     cards = load_cards(engine, now, first, last) if racing else pd.DataFrame()
     report.races, report.runners = (cards["race_id"].nunique(), len(cards)) if len(cards) else (0, 0)
-    if len(cards):
+    if len(cards) and not _history_built(engine):  # a fresh warehouse: the history job has not built the marts yet
+        report.skipped.update({name: "no history yet (marts.fct_runners is not built)" for name in racing})
+    elif len(cards):
         prepared, window = decision_frame(engine, cards)
-        out += [_racing_rows(name, spec, select(strategy, prepared, *window), now, report)
+        names = dict(zip(zip(cards["race_id"], cards["horse_number"].astype(int)), cards["horse_name"]))
+        out += [_racing_rows(name, spec, select(strategy, prepared, *window), now, report, names)
                 for name, (spec, strategy) in racing.items()]
     games = sports_games(engine, now, first, last) if sports else pd.DataFrame()
     report.events = len(games)
@@ -234,6 +257,11 @@ def evaluate(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None =
     triggers = triggers.drop_duplicates(list(TRIGGER_KEY)).reset_index(drop=True)
     report.triggers = len(triggers)
     return triggers
+
+
+def _history_built(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        return _exists(conn, "marts.fct_runners")
 
 
 def monitor(engine: sa.Engine, now: datetime, runs: dict[str, RunSpec] | None = None, *,

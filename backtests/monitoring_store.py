@@ -1,5 +1,10 @@
 """``marts.strategy_triggers``: one row per (run, race or event, selection), upserted so that repeated monitor ticks
-update odds, stake and ``last_seen_at`` but never duplicate a trigger or move its ``first_seen_at``."""
+update odds, stake and ``last_seen_at`` but never duplicate a trigger or move its ``first_seen_at``.
+
+``odds`` is NULL for a multi-horse pick (``bet_type`` ``trifecta_box`` ...): a pool bet's price is the dividend,
+fixed only when the pool closes, and the tote publishes no price for a combination before that. A modelled price
+(Harville from the win board) would be read as a price one could take, by people and by CLV alike, so the row says
+"no price yet" instead; ``odds_source`` is ``pool``."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +15,7 @@ TRIGGER_TYPES = {
     "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL", "sport": "text NOT NULL",
     "event_key": "text NOT NULL", "selection": "text NOT NULL", "race_key": "text", "race_date": "date",
     "track_code": "text", "race_number": "integer", "post_time": "timestamptz", "horse_number": "integer",
-    "horse_name": "text", "odds": "numeric(12,2) NOT NULL", "odds_source": "text NOT NULL",
+    "horse_name": "text", "bet_type": "text", "odds": "numeric(12,2)", "odds_source": "text NOT NULL",
     "confidence": "numeric", "stake": "numeric(16,2) NOT NULL", "decided_at": "timestamptz NOT NULL",
     "first_seen_at": "timestamptz NOT NULL", "last_seen_at": "timestamptz NOT NULL",
 }
@@ -25,6 +30,9 @@ def ensure_trigger_table(engine: sa.Engine) -> None:
         conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS marts")
         conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS marts.strategy_triggers ({body}, "
                              f"PRIMARY KEY ({', '.join(TRIGGER_KEY)}))")
+        # tables created before multi-horse picks were stored: nullable odds and the bet type
+        conn.exec_driver_sql("ALTER TABLE marts.strategy_triggers ALTER COLUMN odds DROP NOT NULL, "
+                             "ADD COLUMN IF NOT EXISTS bet_type text")
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS strategy_triggers_post_idx "
                              "ON marts.strategy_triggers (post_time)")
 

@@ -7,11 +7,11 @@ Rules: an event is polled at the cadence of its tier (hours before the start, ``
 interval``; live, final, cancelled and postponed events and anything already started are never polled. Due events are
 grouped per (sport, tier) — one /odds call serves a whole sport — with a run key bucketed by the tier interval, so a
 (sport, tier) costs at most one call per interval however often the sensor wakes. When the credits projected for the
-rest of the month exceed what the API says remains, the lowest-value tiers (opening first, closing last) are dropped.
+rest of the month exceed what the API says remains, ``ingestion.odds_api.poll_budget`` spends them on the tiers nearest
+the start first and stretches intervals before it drops a tier; this tick's polls are paid nearest start first.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -24,24 +24,12 @@ from ingestion.http.records import redact_text
 from ingestion.odds_api.storage import Fetch, store_fetches
 from quality.gate import GateFailure
 from quality.suites_odds import missing_coverage
-from ingestion.odds_api.tiers import TIER_INTERVAL_MINUTES, TIERS
+from ingestion.odds_api.poll_budget import DEFAULT_TIERS, Tier, TierBudget, _epoch_s, allocate
+from ingestion.odds_api.poll_budget import projected_daily_calls  # noqa: F401 - part of this module's interface
 
 DISCOVERY = "discovery"
 POLLABLE_STATUSES = ("scheduled",)
 POLL_STATE_COLUMNS = ["event_id", "sport", "commence_time", "status", "last_fetched_at"]
-
-
-@dataclass(frozen=True)
-class Tier:
-    """A row of the tier table: from ``min_hours`` before the start (up to the previous tier) poll every interval."""
-
-    name: str
-    min_hours: float
-    interval_minutes: int
-
-
-#: Highest ``min_hours`` first; the order is also the drop order under quota pressure (opening has least value).
-DEFAULT_TIERS = tuple(Tier(name, hours, TIER_INTERVAL_MINUTES[name]) for name, hours in TIERS)
 
 
 @dataclass(frozen=True)
@@ -50,6 +38,7 @@ class PollRequest:
     tier: str
     event_ids: tuple[str, ...]
     run_key: str
+    first_start: datetime | None = None  # nearest start among the events: this tick's polls are paid nearest first
 
 
 @dataclass
@@ -58,9 +47,18 @@ class PollPlan:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (tier, why)
     deferred: list[str] = field(default_factory=list)  # "sport/tier" still in flight from an earlier tick
     projected_credits: int | None = None
+    budget: list[TierBudget] = field(default_factory=list)  # kept tiers, closing first, when the quota is known
+    quota_remaining: int | None = None
+
+    @property
+    def stretched(self) -> bool:
+        return any(b.stretch != 1 for b in self.budget)
 
     def describe(self) -> str:
         parts = [f"{len(self.requests)} poll(s)"]
+        if self.quota_remaining is not None:
+            parts.append(f"budget of {self.quota_remaining} remaining: "
+                         + (", ".join(b.describe() for b in self.budget) or "no tier"))
         if self.dropped:
             parts.append("dropped " + "; ".join(f"{tier}: {why}" for tier, why in self.dropped))
         if self.deferred:
@@ -73,37 +71,8 @@ def run_key(sport: str, tier: str, now: datetime, interval: timedelta) -> str:
     return f"odds:{sport}:{tier}:{int(now.timestamp() // interval.total_seconds())}"
 
 
-def _epoch_s(values: pd.Series) -> np.ndarray:
-    return pd.to_datetime(values, utc=True).astype("int64").to_numpy() // 10**9
-
-
 def _assign_tiers(hours: np.ndarray, tiers: Sequence[Tier]) -> np.ndarray:
     return np.select([hours >= t.min_hours for t in tiers], [t.name for t in tiers], default="live")
-
-
-def projected_daily_calls(
-    events: pd.DataFrame, now: datetime, tiers: Sequence[Tier] = DEFAULT_TIERS, window: timedelta = timedelta(days=1)
-) -> dict[str, int]:
-    """Calls per tier over the next ``window``: distinct (sport, interval bucket) pairs in which some known event
-    sits in that tier. Pollable events only; vectorised so 10,000 events cost milliseconds."""
-    start, end = int(now.timestamp()), int((now + window).timestamp())
-    commence = _epoch_s(events["commence_time"]) if len(events) else np.array([], dtype="int64")
-    sport_codes = pd.factorize(events["sport"])[0].astype("int64") if len(events) else np.array([], dtype="int64")
-    out: dict[str, int] = {}
-    upper = math.inf
-    for tier in tiers:
-        step = tier.interval_minutes * 60
-        a = np.full_like(commence, start) if upper == math.inf else np.maximum(commence - int(upper * 3600), start)
-        b = np.minimum(commence - int(tier.min_hours * 3600), end)
-        keep = a < b
-        lo, hi = a[keep] // step, (b[keep] - 1) // step
-        counts = (hi - lo + 1).astype("int64")
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        buckets = np.repeat(lo, counts) + offsets
-        pairs = np.repeat(sport_codes[keep], counts) * 10**9 + buckets
-        out[tier.name] = int(len(np.unique(pairs)))
-        upper = tier.min_hours
-    return out
 
 
 def plan_polls(
@@ -128,7 +97,6 @@ def plan_polls(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     tiers = sorted(tiers, key=lambda t: -t.min_hours)
-    interval = {t.name: timedelta(minutes=t.interval_minutes) for t in tiers}
     frame = events.reindex(columns=POLL_STATE_COLUMNS)
     hours = (_epoch_s(frame["commence_time"]) - now.timestamp()) / 3600.0 if len(frame) else np.array([])
     upcoming = frame[hours > 0].assign(hours=hours[hours > 0])
@@ -137,12 +105,21 @@ def plan_polls(
         upcoming = upcoming[upcoming["sport"].isin(wanted)]
     pollable = upcoming[upcoming["status"].isin(POLLABLE_STATUSES)].copy()
     pollable["tier"] = _assign_tiers(pollable["hours"].to_numpy(), tiers)
+
+    plan = PollPlan(quota_remaining=quota_remaining)
+    if quota_remaining is not None:  # the month's budget decides each tier's interval (stretched) or drops it
+        plan.budget, dropped = allocate(pollable, now, tiers, quota_remaining, days_left_in_month or 0.0,
+                                        cost_per_call)
+        plan.dropped = dropped[::-1]  # lowest value first, the order they give way in
+        plan.projected_credits = sum(b.credits for b in plan.budget)
+        tiers = [b.tier for b in plan.budget]
+    interval = {t.name: timedelta(minutes=t.interval_minutes) for t in tiers}
+    pollable = pollable[pollable["tier"].isin(list(interval))]
     minutes = pollable["tier"].map({t.name: t.interval_minutes for t in tiers}).astype("float64")
     fetched = pd.to_datetime(pollable["last_fetched_at"], utc=True)
     age_min = (pd.Timestamp(now) - fetched).dt.total_seconds() / 60.0
     due = pollable[fetched.isna().to_numpy() | (age_min >= minutes).to_numpy()]
 
-    plan = PollPlan()
     recent = recently_requested or {}
     candidates: list[PollRequest] = []
     for (sport, tier), group in due.groupby(["sport", "tier"], sort=True):
@@ -151,7 +128,8 @@ def plan_polls(
             plan.deferred.append(f"{sport}/{tier}")
             continue
         ids = tuple(sorted(group["event_id"].astype(str)))
-        candidates.append(PollRequest(sport, tier, ids, run_key(sport, tier, now, interval[tier])))
+        first = pd.to_datetime(group["commence_time"], utc=True).min().to_pydatetime()
+        candidates.append(PollRequest(sport, tier, ids, run_key(sport, tier, now, interval[tier]), first))
 
     # Discovery: a sport with nothing upcoming, or whose known horizon is short and unrefreshed, gets one full fetch.
     for sport in sorted(wanted or set(upcoming["sport"])):
@@ -166,45 +144,28 @@ def plan_polls(
                 continue
             candidates.append(PollRequest(sport, DISCOVERY, (), run_key(sport, DISCOVERY, now, discovery_every)))
 
-    plan.requests = _within_quota(plan, candidates, pollable, now, tiers, quota_remaining, days_left_in_month,
-                                  cost_per_call)
+    plan.requests = _affordable_now(plan, candidates, tiers, quota_remaining, cost_per_call)
     return plan
 
 
-def _within_quota(plan, candidates, pollable, now, tiers, remaining, days_left, cost):
-    """Drop the lowest-value tiers until the month's projection fits; if this tick alone cannot be paid, stop all.
-
-    The projection is the next 24 h of tier polls for the events known now, times the days left. Discovery is not
-    projected (≤ 1 call per sport per ``discovery_every``, and only when no tier poll refreshed the sport); it is
-    dropped only when this tick itself cannot be paid.
-    """
+def _affordable_now(plan: PollPlan, candidates: list[PollRequest], tiers: Sequence[Tier], remaining: int | None,
+                    cost: int) -> list[PollRequest]:
+    """This tick's polls that the credits left can pay, most valuable first: tiers nearest the start first (then
+    discovery, which is not projected: ≤ 1 call per sport per ``discovery_every``), nearest start first within a
+    tier. What does not fit waits for a later tick (and a refilled month)."""
     if remaining is None:
         return candidates
-    daily = projected_daily_calls(pollable, now, tiers)
-    days = max(days_left or 0.0, 0.0)
-
-    def projection(kept: set[str]) -> int:
-        calls = sum(n for tier, n in daily.items() if tier in kept)
-        return int(math.ceil(calls * cost * days))
-
-    kept = {t.name for t in tiers}
-    plan.projected_credits = projection(kept)
-    for tier in (t.name for t in tiers):  # opening first: the line that moves least and matters least
-        if projection(kept) <= remaining:
-            break
-        if daily.get(tier, 0) == 0:
-            continue
-        kept.discard(tier)
-        plan.dropped.append((tier, f"projected {projection(kept | {tier})} credits for the remaining {days:.1f} "
-                                   f"day(s) > {remaining} remaining"))
-    kept.add(DISCOVERY)
-    requests = [r for r in candidates if r.tier in kept]
-    while requests and len(requests) * cost > remaining:
-        worst = next(t.name for t in tiers if any(r.tier == t.name for r in requests)) if any(
-            r.tier != DISCOVERY for r in requests) else DISCOVERY
-        plan.dropped.append((worst, f"this tick needs {len(requests) * cost} credits, {remaining} remaining"))
-        requests = [r for r in requests if r.tier != worst]
-    return requests
+    rank = {t.name: i for i, t in enumerate(sorted(tiers, key=lambda t: t.min_hours))}
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    ordered = sorted(candidates, key=lambda r: (rank.get(r.tier, len(rank)), r.first_start or far, r.sport))
+    affordable = max(remaining, 0) // max(cost, 1)
+    kept, left_out = ordered[:affordable], ordered[affordable:]
+    for tier in dict.fromkeys(r.tier for r in left_out):
+        waiting = sum(r.tier == tier for r in left_out)
+        plan.dropped.append((tier, f"{waiting} poll(s) wait: this tick needs {len(ordered) * cost} credits, "
+                                   f"{remaining} remaining"))
+    order = {id(r): i for i, r in enumerate(candidates)}
+    return sorted(kept, key=lambda r: order[id(r)])
 
 
 # ---------- executing a poll

@@ -14,11 +14,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ingestion.odds_api.storage import Fetch, StoreResult, store_fetches
+from ingestion.odds_api.tiers import TOTE_TIERS
 from ingestion.racecards import OddsBoard, parse
 
 SPORT = "horseracing"
-# (tier, minutes to post up to which it applies, seconds between polls), nearest first
-TOTE_TIERS = (("racing_final", 10.0, 30), ("racing_closing", 120.0, 60))
 HORIZON = timedelta(hours=2)
 
 

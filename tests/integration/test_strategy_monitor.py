@@ -1,10 +1,9 @@
 """Strategy monitoring on a real card: the demo site's card for the day after the synthetic history, loaded through
-the card pipeline, one race with a tote board; triggers checked against the card itself, upserted without duplicates."""
+the card pipeline, one race with a tote board; triggers checked against the card itself, upserted without duplicates.
+Sports events: ``test_strategy_monitor_sports.py``."""
 from __future__ import annotations
 
-import os
-import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -15,23 +14,18 @@ import pytest
 import sqlalchemy as sa
 
 from backtests.engine import OUTCOME_COLUMNS
-from backtests.monitoring import MonitorReport, decision_frame, evaluate, monitor
+from backtests.monitoring import decision_frame, evaluate, monitor
 from backtests.monitoring_cards import card_runners_frame, load_cards
 from backtests.monitoring_store import ensure_trigger_table, read_triggers
 from backtests.store import RunSpec
 from ingestion.http import Fetcher, RetryPolicy
-from ingestion.odds_api.client import OddsApiClient
-from ingestion.odds_api.simulator import OddsApiSimulator
-from ingestion.odds_api.storage import store_snapshot
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from ingestion.racecards.pipeline import load_card
-from paddock.dbt_prep import DBT_DIR, dbt_executable
 
 pytestmark = pytest.mark.integration
 
 SEED, TRACK, DAY = 7, "BEL", date(2024, 7, 4)  # BEL's first meeting after the history fixture's 2024-06-30
 RACES = 12  # on that card
-SPORTS_SEED = 20261121
 FAV = {"favourite_flat": RunSpec("favourite_flat", "favourite_flat", staking={"method": "flat", "flat_stake": 10})}
 
 
@@ -202,66 +196,7 @@ def test_value_model_stakes_quarter_kelly_from_its_probability(card, engine):
     assert np.allclose(triggers["stake"].astype(float), kelly, atol=0.011)
 
 
-@pytest.fixture(scope="module")
-def sports(engine, tmp_path_factory):
-    """One simulator fetch of NBA odds at the real now, then the odds marts built by dbt (run, not build: the odds
-    models' tests belong to test_odds_marts). Other modules' sports odds are cleared first (this module's tote
-    boards stay) and the marts fully rebuilt, so the upcoming sports events are exactly this fetch's."""
-    with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE sport <> 'horseracing'"))  # cascades to raw.odds
-        conn.execute(sa.text("DELETE FROM raw.events WHERE sport <> 'horseracing'"))
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    sim = OddsApiSimulator(seed=SPORTS_SEED, clock=lambda: now)
-    client = OddsApiClient("sim-key", base_url=sim.start(), retry=RetryPolicy(max_attempts=2, backoff_base=0.01),
-                           sleep=lambda s: None)
-    try:
-        result = client.odds("basketball_nba", regions=("us", "eu"), markets=("h2h",))
-        store_snapshot(engine, "basketball_nba", result.data, now, None, result.request_id)
-    finally:
-        client.close()
-        sim.stop()
-    target = str(tmp_path_factory.mktemp("dbt-monitor-odds"))
-    done = subprocess.run([dbt_executable(), "run", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                           "--target-path", target, "--log-path", target, "--select", "path:models/odds",
-                           "--full-refresh"],
-                          cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-4000:]
-    yield {"now": now, "events": result.data}
-    with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM marts.strategy_triggers WHERE run_name = 'home'"))
-
-
-def test_home_flat_backs_the_home_side_of_upcoming_events_at_the_best_price(sports, engine):
-    """Expected from the fetched payload itself: every event starting after now, today or tomorrow (UTC), backed
-    on the home team at the highest h2h price any book quotes for it (the simulator quotes American odds)."""
-    def american(a: float) -> float:
-        return 1 + a / 100 if a > 0 else 1 + 100 / -a
-
-    now, report = sports["now"], MonitorReport()
-    until = pd.Timestamp(now.date() + timedelta(days=2), tz="UTC")
-    expected = {}
-    for event in sports["events"]:
-        commence = pd.Timestamp(event["commence_time"])
-        prices = [american(o["price"]) for b in event["bookmakers"] for m in b["markets"] if m["key"] == "h2h"
-                  for o in m["outcomes"] if o["name"] == event["home_team"]]
-        if now < commence < until and prices:
-            expected[event["id"]] = (event["home_team"], round(float(max(prices)), 2))
-    assert len(expected) >= 2
-    runs = {"home": RunSpec("home", "home_flat", staking={"method": "flat", "flat_stake": 5}),
-            "ev": RunSpec("ev", "ev_vs_sharp")}
-    triggers = evaluate(engine, now, runs, report=report)
-    got = {r.event_key: (r.selection, float(r.odds)) for r in triggers.itertuples()}
-    assert got == expected
-    assert set(triggers["market"]) == {"sports"} and set(triggers["sport"]) == {"basketball_nba"}
-    assert set(triggers["stake"]) == {Decimal("5.00")} and triggers["odds_source"].str.startswith("best:").all()
-    assert report.skipped == {"ev": "ev_vs_sharp is not monitored (it needs every book's quotes)"}
-    assert report.events >= len(expected) and report.races == 0  # no racing run: cards are not even read
-    first = monitor(engine, now, {"home": runs["home"]})
-    again = monitor(engine, now + timedelta(minutes=5), {"home": runs["home"]})
-    assert (first.inserted, again.inserted, again.updated) == (len(expected), 0, len(expected))
-
-
-def test_sensor_writes_triggers_launches_nothing_and_survives_errors(card, engine, runtime_env, monkeypatch):
+def test_sensor_writes_triggers_launches_nothing_and_fails_a_failing_tick(card, engine, runtime_env, monkeypatch):
     from orchestration.defs.monitoring import sensors
     from orchestration.defs.warehouse.resources import WarehouseResource
 
@@ -283,8 +218,52 @@ def test_sensor_writes_triggers_launches_nothing_and_survives_errors(card, engin
     stored = stored[stored["race_date"] == DAY]
     assert len(stored) == RACES and (stored["last_seen_at"] == tick_at).all()
 
+    # a failing evaluation fails the tick (issue 13: it used to be reported as a skip, so nobody saw it)
     monkeypatch.setenv("PADDOCK_ACTIVE_STRATEGIES", "no_such_run")
-    broken = tick()
-    assert not broken.run_requests
-    assert "strategy monitor failed this tick (ValueError: PADDOCK_ACTIVE_STRATEGIES names unknown runs " \
-           "['no_such_run']" in broken.skip_reason.skip_message
+    with pytest.raises(ValueError, match=r"PADDOCK_ACTIVE_STRATEGIES names unknown runs \['no_such_run'\]"):
+        tick()
+
+
+def expected_boxes(card, size: int = 3) -> dict[str, tuple[set[int], set[int]]]:
+    """Per race with at least ``size`` priced runners: (horses that must be in the box: strictly shorter than the
+    ``size``-th shortest price, horses that may fill the rest: priced exactly at it). Prices as in
+    :func:`expected_favourites`, computed from the card and the planted board, not by the strategy's code."""
+    rows = card["runners"][~card["runners"]["scratched"]].copy()
+    rows["odds"] = rows["morning_line"].map(lambda t: float(fraction_odds(t)))
+    board = rows["race_id"] == card["first_race"]
+    rows.loc[board, "odds"] = rows.loc[board, "horse_number"].map(card["board"])
+    out = {}
+    for race, group in rows.dropna(subset=["odds"]).groupby("race_id"):
+        if len(group) >= size:
+            cut = sorted(group["odds"])[size - 1]
+            out[race] = (set(group.loc[group["odds"] < cut, "horse_number"].astype(int)),
+                         set(group.loc[group["odds"] == cut, "horse_number"].astype(int)))
+    return out
+
+
+def test_trifecta_box_is_stored_as_one_pick_without_a_single_price(card, engine, runtime_env, monkeypatch):
+    """Regression (issue 13): the box has no single price; storing it violated NOT NULL on ``odds`` every tick."""
+    from orchestration.defs.monitoring import sensors
+    from orchestration.defs.warehouse.resources import WarehouseResource
+
+    tick_at = card["now"] + timedelta(minutes=20)
+    monkeypatch.setattr(sensors, "utcnow", lambda: tick_at)
+    monkeypatch.setenv("PADDOCK_ACTIVE_STRATEGIES", "trifecta_box")
+    result = sensors.strategy_monitor_sensor(dg.build_sensor_context(resources={
+        "warehouse": WarehouseResource(database_url=runtime_env["DATABASE_URL"])}))
+    assert not result.run_requests
+    stored = read_triggers(engine, ["trifecta_box"])
+    stored = stored[stored["race_date"] == DAY].set_index("event_key")
+    expected = expected_boxes(card)
+    assert sorted(stored.index) == sorted(expected) and len(expected) >= RACES - 1
+    for race, row in stored.iterrows():
+        must, may = expected[race]
+        prefix, _, numbers = row["selection"].rpartition(" ")
+        box = [int(n) for n in numbers.split("-")]
+        assert prefix == "trifecta box" and box == sorted(box) and len(box) == 3
+        assert must <= set(box) and set(box) - must <= may
+        assert len(row["horse_name"].split(" / ")) == 3
+    assert stored["odds"].isna().all() and pd.isna(stored["horse_number"]).all()
+    assert set(stored["odds_source"]) == {"pool"} and set(stored["bet_type"]) == {"trifecta_box"}
+    assert set(stored["stake"]) == {Decimal("6.00")}  # strategies.yaml: flat_stake 6 (six 1-unit tickets)
+    assert (stored["last_seen_at"] == tick_at).all()

@@ -1,15 +1,17 @@
 """Racing backtests decide on the tote price at post − N minutes when tote snapshots exist, not on the final odds.
 
 One demo-site meeting end to end over real HTTP: the card, two tote polls per race (T−30 min and T−8 min, the way
-``tote_odds_sensor`` polls), the official results, then dbt builds the marts. ``load_runners`` must give each runner
-the last price polled at or before the decision time, and a backtest on that frame is not flagged
+``tote_odds_sensor`` polls), the official results, then ``dbt build`` builds and tests the marts. ``load_runners``
+must give each runner the last price polled at or before the decision time, and a backtest on that frame is not flagged
 ``uses_final_odds``: its favourite is the tote favourite at T−5, and the price it records is the T−8 price.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -36,11 +38,16 @@ class Clock:
         return self.now
 
 
-def _dbt_run(target: str) -> None:
-    cmd = [dbt_executable(), "run", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path",
-           target, "--log-path", target, "--select", "+fct_odds", "+fct_runners", "+fct_races"]
+def _dbt_build(target: str) -> dict[str, str]:
+    """``dbt build`` (models and their tests, as Dagster runs them), not ``dbt run``: a test that rejects what the
+    loaders write must fail here. Returns each test's status by its unique id."""
+    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path",
+           target, "--log-path", target, "--indirect-selection", "cautious",
+           "--select", "+fct_odds", "+fct_runners", "+fct_races"]
     done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt run failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    results = json.loads((Path(target) / "run_results.json").read_text())["results"]
+    return {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("test.")}
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +72,22 @@ def meeting(engine, runtime_env, tmp_path_factory):
         clock.now = posts.max().to_pydatetime() + timedelta(hours=1)
         load_results(engine, fetcher, site.base_url, SITE, TRACK, DAY, run_id="decision-odds-it")
         fetcher.close()
-    _dbt_run(str(tmp_path_factory.mktemp("dbt-decision-odds")))
+    tests = _dbt_build(str(tmp_path_factory.mktemp("dbt-decision-odds")))
     frame = load_runners(engine, DAY, DAY)
-    return boards, frame[frame["race_key"].str.startswith(f"{SITE}:{TRACK}-")].reset_index(drop=True), posts
+    return boards, frame[frame["race_key"].str.startswith(f"{SITE}:{TRACK}-")].reset_index(drop=True), posts, tests
+
+
+def test_dbt_accepts_the_tote_tiers_it_was_given(meeting):
+    """Regression (issue 13): racing_closing / racing_final were stored but rejected by stg_odds_snapshots' test,
+    which made the odds build fail and every downstream odds model skip."""
+    tests = meeting[3]
+    [tier_test] = [uid for uid in tests if "accepted_values_stg_odds_snapshots_fetch_tier" in uid]
+    assert tests[tier_test] == "pass"
+    assert "error" not in tests.values() and "fail" not in tests.values()
 
 
 def test_each_runner_gets_the_last_price_polled_before_the_decision_time(meeting, engine):
-    boards, frame, posts = meeting
+    boards, frame, posts, _ = meeting
     assert frame["race_key"].nunique() == len(posts) >= 5
     started = frame[frame["final_odds"] > 1]
     for (race_key, number), odds in zip(zip(started["race_key"], started["horse_number"]), started["decision_odds"]):
@@ -86,7 +102,7 @@ def test_each_runner_gets_the_last_price_polled_before_the_decision_time(meeting
 
 
 def test_a_backtest_on_tote_snapshots_is_not_flagged_as_using_final_odds(meeting):
-    boards, frame, posts = meeting
+    boards, frame, posts, _ = meeting
     result = run_backtest("favourite_flat", frame, start=DAY, end=DAY)
     assert result.uses_final_odds is False
     bets = result.bets.sort_values("event_key").reset_index(drop=True)

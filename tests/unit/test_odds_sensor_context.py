@@ -6,7 +6,6 @@ readings from other tests never leak in.
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
@@ -121,7 +120,7 @@ def test_sensor_never_polls_started_events_and_asks_for_their_scores(clean, runt
         (f"scores:{NBA}:{int(NOW.timestamp() // 1800)}", {"sport": NBA})]
 
 
-def test_sensor_tick_is_cheap_with_ten_thousand_upcoming_events(clean, runtime_env, monkeypatch):
+def test_sensor_plans_ten_thousand_upcoming_events(clean, runtime_env, monkeypatch):
     rows = [{"id": f"bench-{i}", "sport": (NBA, NHL)[i % 2], "t": NOW + timedelta(minutes=10 + i)}
             for i in range(10_000)]
     with clean.begin() as conn:
@@ -131,10 +130,7 @@ def test_sensor_tick_is_cheap_with_ten_thousand_upcoming_events(clean, runtime_e
             "INSERT INTO raw.odds_snapshots (snapshot_id, event_id, sport, payload, snapshot_time, bookmaker_count) "
             "SELECT 'b-' || id, id, sport, '{}', CAST(:t AS timestamptz), 0 FROM raw.events WHERE id LIKE 'bench-%'"),
             {"t": NOW - timedelta(hours=1)})
-    evaluate(runtime_env, monkeypatch, sensors.odds_polling_sensor)  # warm the connection pool and DDL check
-    started = time.perf_counter()
-    result = evaluate(runtime_env, monkeypatch, sensors.odds_polling_sensor)
-    assert time.perf_counter() - started < 1.0
+    result = evaluate(runtime_env, monkeypatch, sensors.odds_polling_sensor)  # tick latency lives in make bench
     assert {r.tags["tier"] for r in result.run_requests} == {"closing"}  # fetched 1 h ago: only closing is due
     assert sum(len(r.run_config["ops"]["odds_snapshots"]["config"]["event_ids"]) for r in result.run_requests) == 170
 

@@ -62,8 +62,10 @@ def odds_polling_sensor(
         discovery_every=timedelta(hours=odds_polling.discovery_hours),
         discovery_horizon=timedelta(days=odds_polling.discovery_horizon_days), recently_requested=requested,
     )
-    if plan.dropped:
+    if plan.dropped or plan.stretched:  # the month's credits do not cover every tier at its own interval
         context.log.warning(f"quota: {plan.describe()}")
+    elif plan.quota_remaining is not None:
+        context.log.info(f"quota: {plan.describe()}")
     runs = [
         dg.RunRequest(
             run_key=r.run_key, tags={"tier": r.tier, "sport": r.sport},

@@ -66,7 +66,9 @@ def moments(m, game: dict) -> list[tuple[str, datetime]]:
     last = m.races["post_time"].max().to_pydatetime()
     morning = datetime.combine(m.day, datetime.min.time(), ZoneInfo(m.track.tz)).replace(hour=6, minute=1)
     final = game["commence"] + timedelta(hours=SPORTS[SPORT].duration_h)
+    history = datetime.combine(m.day, datetime.min.time(), timezone.utc).replace(hour=7, minute=1)
     points = [
+        ("07:01 UTC: the daily history load (yesterday's results, every mart)", history),
         ("06:01 local: the morning card scrape", morning),
         ("T-90m: T-6h card, tote in racing_closing, odds in closing", first - timedelta(minutes=90)),
         ("T-55m: the T-1h card", first - timedelta(minutes=55)),
@@ -240,6 +242,8 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     assert "closing" in {r.tags.get("tier") for r in launched("odds_job", sport=SPORT)}
     assert len(launched("odds_scores_job", **{"dagster/sensor_name": "odds_scores_sensor"})) >= 2  # live, final
     assert launched("odds_scores_job", **{"dagster/sensor_name": "odds_scores_schedule"})
+    yesterday = (m.day - timedelta(days=1)).isoformat()
+    assert launched("history_job", **{"dagster/sensor_name": "history_job_schedule", "dagster/partition": yesterday})
 
     with deployment["engine"].connect() as conn:
         final = conn.execute(sa.text("SELECT count(*) FROM raw.events WHERE sport = :s AND status = 'final'"),

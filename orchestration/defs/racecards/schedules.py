@@ -29,9 +29,13 @@ race_results_job = dg.define_asset_job(
 # load succeeds (race_cards_mart_sensor) rather than inside each of the many per-meeting card runs. The dims read the
 # cards too (new names get rows before they have results, README "Identity") and are rebuilt here; the stats
 # downstream of the dims only count results, so they stay with the history job.
+# The dims also read the history's staging views (stg_races, stg_runners): plain views over raw tables that
+# ensure_warehouse creates, built here too so a warehouse whose history has not been loaded yet can still take the
+# morning's cards (the history job builds the card staging views for the same reason).
+HISTORY_STAGING = dg.AssetSelection.assets(*(dg.AssetKey(["staging", f"stg_{t}"]) for t in ("races", "runners")))
 race_cards_mart_job = dg.define_asset_job(
     name="race_cards_mart_job",
-    selection=CARD_SELECTION.downstream() - CARD_SELECTION - dg.AssetSelection.groups("stats"),
+    selection=(CARD_SELECTION.downstream() - CARD_SELECTION - dg.AssetSelection.groups("stats")) | HISTORY_STAGING,
     description="Rebuild the dbt staging views, the dims' card-only rows and marts.race_cards from the loaded cards.",
 )
 

@@ -217,7 +217,9 @@ def _previous_start_day(keys: pd.Series, day: np.ndarray, start: np.ndarray) -> 
     span = int(day.max()) + 2
     composite = codes.astype(np.int64) * span + day + 1
     started = np.sort(composite[start & (codes >= 0)])
-    started = started[np.r_[True, started[1:] != started[:-1]]] if len(started) else started
+    if not len(started):  # nobody has started yet (race cards ahead of any history): no previous start anywhere
+        return np.full(len(day), np.nan)
+    started = started[np.r_[True, started[1:] != started[:-1]]]
     position = np.searchsorted(started, composite, side="left") - 1  # last start key strictly below this day
     found = position >= 0
     previous = started[np.maximum(position, 0)]

@@ -5,9 +5,10 @@ Only names of things live here (which sources, which dates); connection details 
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from ingestion import clock
 from paddock.db import PROJECT_ROOT
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -29,14 +30,15 @@ def _date(name: str, default: date) -> date:
 
 
 def utcnow() -> datetime:
-    """Now, tz-aware UTC: the sensors' clock. Each sensor module imports it by name, so a test freezes one sensor's
-    time with ``monkeypatch.setattr(that_sensors_module, "utcnow", ...)``."""
-    return datetime.now(timezone.utc)
+    """Now, tz-aware UTC: the sensors' clock (``ingestion.clock``: simulated under ``PADDOCK_SIM_CLOCK``). Each sensor
+    module imports it by name, so a test freezes one sensor's time with
+    ``monkeypatch.setattr(that_sensors_module, "utcnow", ...)``."""
+    return clock.utcnow()
 
 
 def utc_today() -> date:
     """Today in UTC: the one "today" the history window, the demo site's clock and the card partitions agree on."""
-    return datetime.now(timezone.utc).date()
+    return clock.utcnow().date()
 
 
 def history_start() -> date:

@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ingestion.clock import utcnow
+
 ODDS_API_SITE = "the-odds-api"
 WINDOW = timedelta(hours=24)
 #: Thresholds of the one-line verdict; the figures themselves are always shown.
@@ -293,7 +295,7 @@ def materialized_at(instance, marts: list[MartFreshness]) -> list[MartFreshness]
 
 def collect(engine: sa.Engine, instance=None, definitions=None, now: datetime | None = None) -> PipelineStatus:
     """The whole screen's data; the Dagster parts are left empty when no instance (or no definitions) is given."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     marts = mart_freshness(engine)
     status = PipelineStatus(
         generated_at=now, database_bytes=database_bytes(engine), odds_quota_remaining=odds_quota_remaining(engine, now),

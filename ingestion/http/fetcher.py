@@ -15,12 +15,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from ingestion.clock import utcnow
 from ingestion.errors import ParseError
 from ingestion.http.errors import FetchError, RobotsDisallowed
 from ingestion.http.records import FetchRecord, FetchSink, install_log_redaction, redact_text, redact_url
@@ -84,7 +85,7 @@ class Fetcher:
         record_headers: Sequence[str] = (),
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        wall_clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
         client: httpx.Client | None = None,
     ):

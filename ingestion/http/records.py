@@ -11,10 +11,12 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
+
+from ingestion.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class FetchRecord:
     error: str | None = None
     parser: str | None = None
     rows_parsed: int | None = None
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    fetched_at: datetime = field(default_factory=utcnow)
     meta: dict[str, str] = field(default_factory=dict)
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from ingestion.clock import utcnow
 from ingestion.errors import ParseError
 from ingestion.http import FetchError, Fetcher, FetchResponse, RetryPolicy
 from ingestion.http.records import FetchSink
@@ -162,7 +163,7 @@ class OddsApiClient:
             raise self._translate(exc, path) from None
         quota = Quota.from_headers(response.headers)
         self.last_quota = quota
-        return ApiResult(response.parsed, quota, uuid.uuid4().hex, datetime.now(timezone.utc), cost)
+        return ApiResult(response.parsed, quota, uuid.uuid4().hex, utcnow(), cost)
 
     def _translate(self, exc: FetchError, path: str) -> OddsApiError:
         """Map fetch failures to client errors with the API's own message; the key is scrubbed even from bodies."""

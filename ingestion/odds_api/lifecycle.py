@@ -3,20 +3,27 @@ cancelled, and pruning raw snapshots past the retention window. Kept apart from 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from ingestion.clock import utcnow
+from ingestion.racecards.tote_odds import SPORT as TOTE_SPORT
+
 
 def started_unsettled_sports(engine: sa.Engine, now: datetime, within: timedelta = timedelta(hours=12)) -> list[str]:
-    """Sports with an event that has started (within ``within``) but is not final yet: their scores are due."""
+    """Sports with an event that has started (within ``within``) but is not final yet: their scores are due.
+
+    Tote boards are stored as events too (sport ``horseracing``), but the Odds API has no scores for them: a race is
+    settled by its results page (``race_results_job``), so asking /scores for it would only fail the run."""
     query = sa.text("""
         SELECT DISTINCT sport FROM raw.events
         WHERE commence_time <= :now AND commence_time > :since AND status IN ('scheduled', 'live') AND NOT completed
+          AND sport <> :tote
         ORDER BY sport
     """)
     with engine.connect() as conn:
-        return list(conn.execute(query, {"now": now, "since": now - within}).scalars())
+        return list(conn.execute(query, {"now": now, "since": now - within, "tote": TOTE_SPORT}).scalars())
 
 
 def mark_cancelled(engine: sa.Engine, sport: str, seen_ids: Iterable[str], now: datetime,
@@ -40,7 +47,7 @@ def prune_old_snapshots(engine: sa.Engine, older_than_days: int, now: datetime |
     """Delete raw snapshots (and their normalized odds) older than the retention window, in one transaction."""
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1")
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=older_than_days)
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
     with engine.begin() as conn:
         odds = conn.execute(sa.text("DELETE FROM raw.odds WHERE snapshot_time < :c"), {"c": cutoff}).rowcount
         snaps = conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE snapshot_time < :c"), {"c": cutoff}).rowcount

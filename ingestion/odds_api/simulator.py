@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from ingestion.clock import utcnow
 from ingestion.http.records import redact_url
 from ingestion.odds_api.quota import MARKETS, REGIONS, odds_cost, scores_cost
 from ingestion.odds_api.sim_model import BOOKS, SPORTS, Market, iso
@@ -45,7 +46,7 @@ class OddsApiSimulator:
         self.market = Market(seed, horizon_days)
         self.api_key, self.quota = api_key, quota
         self.used = 0
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or utcnow  # the shared (possibly simulated) clock unless a test injects one
         self.host, self.port = host, port
         self.requests: list[str] = []  # redacted paths, in arrival order
         self._faults: list[dict] = []

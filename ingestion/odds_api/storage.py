@@ -10,13 +10,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
+from ingestion.clock import utcnow
 from ingestion.errors import ParseError
 from ingestion.loader import copy_rows, quarantine_records  # the project's one COPY writer
 from ingestion.odds_api.parse import parse_events, parse_odds, parse_scores
@@ -140,7 +141,7 @@ def store_fetches(engine: sa.Engine, fetches: Sequence[Fetch], *, now: datetime 
 
     A batch whose valid share falls below the suite's floor publishes nothing (its quarantine and log are still
     written) and raises :class:`quality.gate.GateFailure`: a broken feed must not leak half its prices."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     parts = [_frames(f) for f in fetches]
     snapshots = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame()
     odds = pd.concat([p[1] for p in parts], ignore_index=True) if parts else pd.DataFrame()

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import sqlalchemy as sa
 
+from ingestion.clock import utcnow
 from ingestion.gated_load import log_data_quality
 from ingestion.http import FetchError, Fetcher
 from ingestion.loader import PartitionPayload, copy_rows, quarantine_records, replace_partition
@@ -64,7 +65,7 @@ def fetch_and_keep(engine: sa.Engine, fetcher: Fetcher, base_url: str, site: str
         return page.url, parse(site, kind, page.body, page.url)
 
     def keep_then_parse(response) -> Card | Results:
-        at = datetime.now(timezone.utc)
+        at = utcnow()
         store_page(engine, StoredPage(response.url, site, kind, track, day, at, response.text))
         return parse(site, kind, response.text, response.url)
 
@@ -147,7 +148,7 @@ def load_card(engine: sa.Engine, fetcher: Fetcher, base_url: str, site: str, tra
         report.written = replace_card_partition(engine, site, day, track, {}, {}, run_id)
         log(f"{site} {track} {day}: no card published (404)")
         return report
-    frames = card_frames(card, datetime.now(timezone.utc), _source_ref(site, report.url))
+    frames = card_frames(card, utcnow(), _source_ref(site, report.url))
     report.gate = gate_card(frames)
     log_data_quality(engine, f"{site}:card:{track}", report.gate, day, day, run_id)
     critical = [r for r in report.gate.values() if r.critical_failure]

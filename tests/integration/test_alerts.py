@@ -3,9 +3,7 @@
 The seeded warehouse is its own database on the session's embedded server (other modules fill the shared marts).
 """
 import json
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import dagster as dg
 import pytest
@@ -13,45 +11,11 @@ import sqlalchemy as sa
 
 from backtests.signals import ARBITRAGE_DDL, VALUE_DDL
 from paddock.alerts import AlertSettings, send_new_alerts
+from tests.webhook import SECRET_PATH, Receiver
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
-SECRET_PATH = "/api/webhooks/123/s3cret-token"
-
-
-class Receiver:
-    """A webhook on 127.0.0.1 that records JSON bodies and answers ``status`` (204 like Discord)."""
-
-    def __init__(self):
-        self.bodies: list[dict] = []
-        self.paths: list[str] = []
-        self.status = 204
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if receiver.status < 300:
-                    receiver.bodies.append(json.loads(body))
-                    receiver.paths.append(self.path)
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{SECRET_PATH}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def titles(self) -> list[str]:
-        return [embed["title"] for body in self.bodies for embed in body["embeds"]]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -9,17 +9,19 @@ URL scheme (dates ``yyyy-mm-dd``, tracks as in ``ingestion.sources.synthetic.tra
     /private/...                              403 (something for a polite crawler to stay out of)
 
 The clock is injectable (``clock=lambda: datetime(...)``) so tests can stand at any moment of a race day; by default
-it is the real UTC time. Port 0 picks a free port, which keeps parallel test runs from colliding.
+it is the platform's clock: real UTC time, or the simulated day of ``PADDOCK_SIM_CLOCK``. Port 0 picks a free port,
+which keeps parallel test runs from colliding.
 """
 from __future__ import annotations
 
 import re
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from ingestion.clock import utcnow
 from ingestion.racecards.demo_site import render
 from ingestion.racecards.demo_site.data import meeting
 
@@ -28,7 +30,8 @@ _ROUTE = re.compile(r"^/(cards|odds|results)/([A-Z]{1,4})/(\d{4}-\d{2}-\d{2})(?:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    """The shared clock (``ingestion.clock``): the wall clock, or the simulated one under ``PADDOCK_SIM_CLOCK``."""
+    return utcnow()
 
 
 class DemoSite:

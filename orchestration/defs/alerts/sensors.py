@@ -6,6 +6,7 @@ failed sensor tick stops nothing else, and the next tick retries."""
 
 import dagster as dg
 
+from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
 from orchestration.defs.alerts.resources import AlertsResource
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock.alerts import send_new_alerts
@@ -13,7 +14,7 @@ from paddock.settings import utcnow  # the sensors' clock; tests patch it here t
 
 
 @dg.sensor(
-    minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=interval(60), default_status=dg.DefaultSensorStatus.RUNNING,
     description="Webhook alerts (ALERT_ENABLED, ALERT_WEBHOOK_URL): arbitrage, value bets, data quality, odds moves, "
                 "failing sources; each sent once.",
 )

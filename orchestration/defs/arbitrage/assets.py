@@ -1,5 +1,5 @@
 """Arbitrage and value signals downstream of the odds marts, re-materialized by automation when new odds land."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 
 import dagster as dg
@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from backtests.exotic_value import publish_exotic_value
 from backtests.report import markdown_table
 from backtests.signals import DEFAULT_MAX_PRICE_AGE, publish_arbitrage, publish_value_bets
+from ingestion.clock import utcnow
 from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
 
@@ -63,7 +64,7 @@ def _top(engine: sa.Engine, query: sa.TextClause) -> dg.MetadataValue:
 def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.ready_engine()
     counts = publish_arbitrage(
-        engine, datetime.now(timezone.utc), min_profit=config.min_profit_pct / 100,
+        engine, utcnow(), min_profit=config.min_profit_pct / 100,
         total_stake=Decimal(config.total_stake), max_age=timedelta(minutes=config.max_price_age_minutes),
     )
     return dg.MaterializeResult(metadata={**_metadata(counts), "top_open": _top(engine, TOP_ARBITRAGE)})
@@ -80,7 +81,7 @@ def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResourc
 def value_bets(config: ValueConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.ready_engine()
     counts = publish_value_bets(
-        engine, datetime.now(timezone.utc), sharp_book=config.sharp_book, method=config.vig_method,
+        engine, utcnow(), sharp_book=config.sharp_book, method=config.vig_method,
         min_ev=config.min_ev_pct / 100, kelly_multiplier=config.kelly_multiplier,
         max_age=timedelta(minutes=config.max_price_age_minutes),
     )

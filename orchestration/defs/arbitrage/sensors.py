@@ -3,10 +3,12 @@ signals materialize on their own (their assets carry eager automation conditions
 sensor starts stopped, so this one is declared running, for exactly those groups."""
 import dagster as dg
 
+from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
+
 odds_automation_sensor = dg.AutomationConditionSensorDefinition(
     name="odds_automation_sensor",
     target=dg.AssetSelection.groups("odds", "arbitrage"),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=interval(30),
     description="Keeps the odds marts and the arbitrage / value signals fresh after every odds load.",
 )

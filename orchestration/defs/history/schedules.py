@@ -2,6 +2,7 @@
 import dagster as dg
 
 from ingestion.schema import RAW_TABLES
+from orchestration.defs.clock_schedules import following_clock
 from orchestration.defs.history.partitions import race_date_partitions
 
 RAW_KEYS = [dg.AssetKey(["raw", table]) for table in RAW_TABLES]
@@ -20,6 +21,6 @@ history_job = dg.define_asset_job(
     description="Load race results for a range of race dates, gate them, and rebuild the marts and stats.",
 )
 
-daily_history_schedule = dg.build_schedule_from_partitioned_job(
+daily_history_schedule = following_clock(dg.build_schedule_from_partitioned_job(
     history_job, hour_of_day=7, default_status=dg.DefaultScheduleStatus.RUNNING
-)
+))

@@ -8,11 +8,12 @@ import hashlib
 
 import dagster as dg
 
+from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
 from orchestration.defs.ledger.assets import ledger_file
 from orchestration.defs.ledger.schedules import ledger_job
 
 
-@dg.sensor(job=ledger_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
+@dg.sensor(job=ledger_job, minimum_interval_seconds=interval(60), default_status=dg.DefaultSensorStatus.STOPPED,
            description="Launch ledger_job when the ledger file's content changes.")
 def ledger_file_sensor(context: dg.SensorEvaluationContext):
     path = ledger_file()

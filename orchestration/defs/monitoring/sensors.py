@@ -9,13 +9,14 @@ import json
 
 import dagster as dg
 
+from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
 from backtests.monitoring import monitor
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock.settings import utcnow  # the sensors' clock; tests patch it here to freeze time
 
 
 @dg.sensor(
-    minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=interval(300), default_status=dg.DefaultSensorStatus.RUNNING,
     description="Evaluate the active strategies (PADDOCK_ACTIVE_STRATEGIES, default all runs of strategies.yaml) on "
                 "upcoming race cards; picks go to marts.strategy_triggers once per run, race and selection.",
 )

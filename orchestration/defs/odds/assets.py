@@ -4,10 +4,11 @@ One multi-asset writes events, raw snapshots and normalized odds because one /od
 storage writes them in one transaction. The polling sensor launches it with a Config naming the sport, the tier and
 the due events; run by hand with an empty Config it fetches every configured sport.
 """
-from datetime import date, datetime, timezone
+from datetime import date
 
 import dagster as dg
 
+from ingestion.clock import utcnow
 from ingestion.http.records import redact_text
 from ingestion.odds_api.lifecycle import mark_cancelled
 from ingestion.odds_api.polling import poll_sports
@@ -108,7 +109,7 @@ def _tote_poll(context: dg.AssetExecutionContext, config: OddsPollConfig, engine
                     request_prefix(context))
     fetcher = site.fetcher(engine)
     try:
-        stored = poll_tote(engine, fetcher, site.url(), site.site, poll, datetime.now(timezone.utc),
+        stored = poll_tote(engine, fetcher, site.url(), site.site, poll, utcnow(),
                            request_prefix(context))
     except GateFailure as exc:
         raise dg.Failure(description=str(exc)) from exc
@@ -142,7 +143,7 @@ def odds_scores(
                 result = client.scores(sport, days_from=odds_polling.scores_days_from)
                 updated += store_scores(engine, result.data)
                 seen = [str(e.get("id")) for e in result.data if isinstance(e, dict)]
-                cancelled += mark_cancelled(engine, sport, seen, datetime.now(timezone.utc),
+                cancelled += mark_cancelled(engine, sport, seen, utcnow(),
                                             days_from=odds_polling.scores_days_from)
             except Exception as exc:  # noqa: BLE001 - reported below, run fails only if every sport failed
                 failed[sport] = redact_text(f"{type(exc).__name__}: {exc}")

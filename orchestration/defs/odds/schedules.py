@@ -3,6 +3,7 @@ import dagster as dg
 
 from ingestion.odds_api.lifecycle import prune_old_snapshots
 from orchestration.defs.odds.assets import odds_scores, odds_snapshots
+from orchestration.defs.clock_schedules import following_clock
 from orchestration.defs.warehouse.resources import WarehouseResource
 
 # Launched by odds_polling_sensor with a run config per (sport, tier); also runnable by hand for every sport.
@@ -18,10 +19,10 @@ odds_scores_job = dg.define_asset_job(
 
 # A sweep every 6 hours catches postponements and cancellations; while games are on, odds_scores_sensor settles
 # just the sports that have started events every 30 minutes (a /scores call costs 2 credits per sport).
-odds_scores_schedule = dg.ScheduleDefinition(
+odds_scores_schedule = following_clock(dg.ScheduleDefinition(
     name="odds_scores_schedule", job=odds_scores_job, cron_schedule="0 */6 * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-)
+))
 
 
 class PruneOddsConfig(dg.Config):
@@ -45,7 +46,7 @@ def prune_odds_job():
     prune_odds()
 
 
-prune_odds_schedule = dg.ScheduleDefinition(
+prune_odds_schedule = following_clock(dg.ScheduleDefinition(
     name="prune_odds_schedule", job=prune_odds_job, cron_schedule="15 4 * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-)
+))

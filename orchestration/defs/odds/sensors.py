@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import dagster as dg
 
+from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
 from ingestion.odds_api.lifecycle import started_unsettled_sports
 from ingestion.odds_api.polling import days_left_in_month, latest_quota_remaining, load_poll_state, plan_polls
 from ingestion.racecards.tote_odds import due_polls
@@ -45,7 +46,7 @@ def write_cursor(now: datetime, requested: dict[tuple[str, str], datetime]) -> s
 
 
 @dg.sensor(
-    job=odds_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+    job=odds_job, minimum_interval_seconds=interval(30), default_status=dg.DefaultSensorStatus.RUNNING,
     description="Poll odds for events due by their tier (hours before the start), grouped per sport and tier.",
 )
 def odds_polling_sensor(
@@ -80,7 +81,7 @@ def odds_polling_sensor(
 
 
 @dg.sensor(
-    job=odds_scores_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
+    job=odds_scores_job, minimum_interval_seconds=interval(300), default_status=dg.DefaultSensorStatus.RUNNING,
     description="Settle scores for sports with started, unsettled events (at most every 30 minutes per sport).",
 )
 def odds_scores_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
@@ -96,7 +97,7 @@ def odds_scores_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse
 
 
 @dg.sensor(
-    job=odds_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+    job=odds_job, minimum_interval_seconds=interval(30), default_status=dg.DefaultSensorStatus.RUNNING,
     description="Racing tote odds: each race on today's cards from T-2h (every 60 s) and T-10m (every 30 s) to post.",
 )
 def tote_odds_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 import dagster as dg
 
+from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
 from ingestion.racecards.pages import ensure_racecard_tables
 from ingestion.racecards.pipeline import meeting_posts, plan_card_refreshes
 from orchestration.defs.racecards.partitions import configured_tracks, partition_key
@@ -36,7 +37,7 @@ def write_cursor(now: datetime, requested: set[str]) -> str:
 
 
 @dg.sensor(
-    name="race_card_refresh_sensor", jobs=[race_cards_job, race_results_job], minimum_interval_seconds=60,
+    name="race_card_refresh_sensor", jobs=[race_cards_job, race_results_job], minimum_interval_seconds=interval(60),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Re-scrape each card at T-6h, T-1h and T-10m before first post; fetch results 15 min after the last.",
 )

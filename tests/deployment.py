@@ -1,0 +1,76 @@
+"""A real Dagster deployment for integration tests: children in their own process groups, the webserver's GraphQL
+API, waiting on it with the processes' logs on timeout, and private databases on the session's embedded server.
+
+Shared by the browser test and the operating-day test, which both start the webserver and daemon as an operator does.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+REPOSITORIES = """{ repositoriesOrError { __typename ... on RepositoryConnection { nodes {
+  sensors { name sensorState { id status } } schedules { name scheduleState { id status } } } } } }"""
+STOP_SENSOR = "mutation($id: String) { stopSensor(id: $id) { __typename } }"
+STOP_SCHEDULE = "mutation($id: String) { stopRunningSchedule(id: $id) { __typename } }"
+
+
+def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A child in its own process group, so the webserver's code-server and the daemon's run workers die with it."""
+    return subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def graphql(url: str, query: str, **variables) -> dict:
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    request = urllib.request.Request(f"{url}/graphql", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        payload = json.load(response)
+    assert "errors" not in payload, payload["errors"]
+    return payload["data"]
+
+
+def wait_until(what: str, probe, timeout: float, logs: list[Path]):
+    """Poll ``probe`` until it returns something truthy; on timeout fail with the tail of the processes' logs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = probe()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            result = None
+        if result:
+            return result
+        time.sleep(1)
+    tails = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs if log.exists())
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}\n{tails}")
+
+
+def loaded_repository(url: str):
+    data = graphql(url, REPOSITORIES)["repositoriesOrError"]
+    return data["nodes"][0] if data["__typename"] == "RepositoryConnection" and data["nodes"] else None
+
+
+def stop_instigators(url: str, repository: dict) -> None:
+    stops = [(STOP_SENSOR, "stopSensor", s["sensorState"]) for s in repository["sensors"]]
+    stops += [(STOP_SCHEDULE, "stopRunningSchedule", s["scheduleState"]) for s in repository["schedules"]]
+    for mutation, field, state in stops:
+        if state["status"] == "RUNNING":
+            result = graphql(url, mutation, id=state["id"])[field]
+            assert "Error" not in result["__typename"], result
+
+
+def fresh_database(runtime_env, name: str) -> str:
+    admin = sa.create_engine(runtime_env["DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return sa.make_url(runtime_env["DATABASE_URL"]).set(database=name).render_as_string(hide_password=False)

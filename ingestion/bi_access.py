@@ -32,7 +32,15 @@ def ensure_bi_reader(engine: sa.Engine, password: str | None = None) -> None:
         conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {ROLE}')
         conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {READABLE_SCHEMA}")
         conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {READABLE_SCHEMA} TO {ROLE}")
-        conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {READABLE_SCHEMA} TO {ROLE}")
+        # only tables that lack the grant (created before the default privileges, or by another role): a blanket
+        # GRANT ON ALL TABLES rewrites every table's ACL and collides with dbt replacing tables at the same moment
+        ungranted = conn.execute(sa.text(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
+            "AND NOT has_table_privilege(:role, c.oid, 'SELECT')"),
+            {"schema": READABLE_SCHEMA, "role": ROLE}).scalars().all()
+        for table in ungranted:
+            conn.exec_driver_sql(f"GRANT SELECT ON {table} TO {ROLE}")
         conn.exec_driver_sql(
             f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA {READABLE_SCHEMA} GRANT SELECT ON TABLES TO {ROLE}'
         )

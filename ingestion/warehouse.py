@@ -4,6 +4,8 @@ dbt owns ``staging`` and ``marts``; everything it reads from is created here, id
 """
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
 
 from ingestion.bi_access import ensure_bi_reader
@@ -107,3 +109,24 @@ def ensure_warehouse(engine: sa.Engine) -> None:
 
     ensure_racecard_tables(engine)
     ensure_bi_reader(engine)
+
+
+_READY: set[tuple[str, int]] = set()
+_READY_LOCK = threading.Lock()
+
+
+def ensure_warehouse_once(engine: sa.Engine) -> None:
+    """:func:`ensure_warehouse` once per process and database, so sensor ticks issue no DDL.
+
+    The DDL takes ALTER TABLE locks on raw tables and re-grants on every marts table; run on every tick it queued
+    behind loads and collided with dbt replacing tables ("tuple concurrently updated"). The key includes the
+    database's oid, so a database dropped and created again under the same URL is prepared again.
+    """
+    with engine.connect() as conn:
+        oid = conn.execute(sa.text("SELECT oid FROM pg_database WHERE datname = current_database()")).scalar_one()
+    key = (engine.url.render_as_string(hide_password=True), int(oid))
+    with _READY_LOCK:
+        if key in _READY:
+            return
+        ensure_warehouse(engine)
+        _READY.add(key)

@@ -2,7 +2,7 @@
 import dagster as dg
 import sqlalchemy as sa
 
-from ingestion.warehouse import ensure_warehouse
+from ingestion.warehouse import ensure_warehouse_once
 from paddock import db
 
 
@@ -15,9 +15,9 @@ class WarehouseResource(dg.ConfigurableResource):
         return db.engine_for(self.database_url)
 
     def ready_engine(self) -> sa.Engine:
-        """Engine after making sure the ingestion-owned schemas and tables exist."""
+        """Engine after making sure the ingestion-owned schemas and tables exist (DDL once per process)."""
         engine = self.engine()
-        ensure_warehouse(engine)
+        ensure_warehouse_once(engine)
         return engine
 
     def dbt_env(self) -> dict[str, str]:

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.integration
 SEED, TRACK, DAY = 7, "BEL", date(2024, 7, 4)  # BEL's first meeting after the history fixture's 2024-06-30
 RACES = 12  # on that card
 SPORTS_SEED = 20261121
-SPORTS_AHEAD = timedelta(days=60)  # this module's simulated clock: no other module's events commence that far ahead
+SPORTS_NOW = datetime(2023, 3, 15, 16, 0, tzinfo=timezone.utc)  # this module's clock: before every other module's
 FAV = {"favourite_flat": RunSpec("favourite_flat", "favourite_flat", staking={"method": "flat", "flat_stake": 10})}
 
 
@@ -205,11 +205,11 @@ def test_value_model_stakes_quarter_kelly_from_its_probability(card, engine):
 
 @pytest.fixture(scope="module")
 def sports(engine, tmp_path_factory):
-    """One simulator fetch of NBA odds on a clock 60 days ahead, then the odds marts built by dbt (run, not build:
-    the odds models' tests belong to test_odds_marts). Other modules fetch at the real now (the simulator lists five
-    days ahead), so the events upcoming on this clock are exactly this fetch's without deleting anyone else's rows;
-    this fetch's own rows are removed afterwards."""
-    now = datetime.now(timezone.utc).replace(microsecond=0) + SPORTS_AHEAD
+    """One simulator fetch of NBA odds at this module's own fixed clock, then the odds marts built by dbt (run, not
+    build: the odds models' tests belong to test_odds_marts). Other modules fetch at the real now or at later fixed
+    times (the simulator lists five days ahead), so the events upcoming on this clock are exactly this fetch's,
+    without deleting anyone else's rows."""
+    now = SPORTS_NOW
     sim = OddsApiSimulator(seed=SPORTS_SEED, clock=lambda: now)
     client = OddsApiClient("sim-key", base_url=sim.start(), retry=RetryPolicy(max_attempts=2, backoff_base=0.01),
                            sleep=lambda s: None)
@@ -228,9 +228,6 @@ def sports(engine, tmp_path_factory):
     yield {"now": now, "events": result.data}
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM marts.strategy_triggers WHERE run_name = 'home'"))
-        ids = {"ids": [e["id"] for e in result.data]}
-        conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE event_id = ANY(:ids)"), ids)  # cascades to raw.odds
-        conn.execute(sa.text("DELETE FROM raw.events WHERE id = ANY(:ids)"), ids)
 
 
 def test_home_flat_backs_the_home_side_of_upcoming_events_at_the_best_price(sports, engine):

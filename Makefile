@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export XDG_RUNTIME_DIR ?= /tmp/paddock-runtime-$(shell id -u)
 
-.PHONY: setup up run serve test bench dbt-parse docs clean
+.PHONY: setup up run serve test test-random bench dbt-parse docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
@@ -30,6 +30,9 @@ serve: setup  ## serve the Dagster UI (webserver + daemon) without the initial r
 
 test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+test-random: setup  ## the same tests in a shuffled order (pytest-randomly; replay an order: add --randomly-seed=N)
+	$(BIN)/python -m pytest -q -p randomly
 
 docs: setup  ## dbt docs (lineage, column descriptions) at http://127.0.0.1:8080
 	$(BIN)/paddock docs

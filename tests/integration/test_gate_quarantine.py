@@ -14,8 +14,8 @@ from ingestion.sources import get_source
 from quality.gate import GateFailure
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "kaggle_hk"
-CSV_DATE = "1997-07-06"  # + 4,123 days = the real race date below
-RACE_DATE = date(2008, 10, 19)
+CSV_DATE = "1997-05-18"  # + 4,123 days = the race date below
+RACE_DATE = date(2008, 8, 31)  # a Sunday before the real Kaggle history (2008-09-15 on): no other module loads it
 
 
 def header(name: str) -> list[str]:
@@ -52,7 +52,8 @@ def write_kaggle_dir(tmp: Path, *, bad_odds: str = "abc", drop_column: str | Non
 
 def counts(engine, schema: str) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {schema}.{t} WHERE _source = 'kaggle_hk'")).scalar_one()
+        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {schema}.{t} WHERE _source = 'kaggle_hk' "
+                                        "AND _partition = :d"), {"d": RACE_DATE}).scalar_one()
                 for t in ("races", "runners", "dividends")}
 
 
@@ -65,10 +66,11 @@ def test_bad_row_is_quarantined_with_reason_and_good_rows_load(engine, tmp_path)
     assert report.quarantined("runners") == 1
     with engine.connect() as conn:
         record, reasons = conn.execute(sa.text(
-            "SELECT record, reasons FROM quarantine.runners WHERE _source = 'kaggle_hk'")).one()
+            "SELECT record, reasons FROM quarantine.runners WHERE _source = 'kaggle_hk' AND _partition = :d"),
+            {"d": RACE_DATE}).one()
         logged = conn.execute(sa.text(
-            "SELECT unexpected FROM ops.data_quality_log WHERE source = 'kaggle_hk' AND expectation = :e"),
-            {"e": "runners.final_odds_ge_1"}).scalar_one()
+            "SELECT unexpected FROM ops.data_quality_log WHERE source = 'kaggle_hk' AND run_id = 'test-quarantine' "
+            "AND expectation = :e"), {"e": "runners.final_odds_ge_1"}).scalar_one()
     assert reasons == ["runners.final_odds_ge_1"]
     assert record["win_odds"] == "abc" and record["horse_no"] == "12"
     assert logged == 1
@@ -77,7 +79,8 @@ def test_bad_row_is_quarantined_with_reason_and_good_rows_load(engine, tmp_path)
 def test_missing_column_names_file_and_column_and_writes_nothing(engine, tmp_path):
     with engine.begin() as conn:
         for t in ("races", "runners", "dividends"):
-            conn.execute(sa.text(f"DELETE FROM raw.{t} WHERE _source = 'kaggle_hk'"))
+            conn.execute(sa.text(f"DELETE FROM raw.{t} WHERE _source = 'kaggle_hk' AND _partition = :d"),
+                         {"d": RACE_DATE})
     source = get_source("kaggle_hk", data_dir=write_kaggle_dir(tmp_path, drop_column="win_odds"))
     with pytest.raises(SourceSchemaError) as err:
         load_history_window(engine, [source], RACE_DATE, RACE_DATE, run_id="test-missing")

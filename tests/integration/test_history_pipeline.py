@@ -18,15 +18,18 @@ def scalar(engine, sql: str, **params):
 
 
 def test_range_run_publishes_every_day_and_builds_marts(history, engine):
-    # other test modules share this database with other sources: look at the synthetic rows only
-    races = scalar(engine, "SELECT count(*) FROM raw.races WHERE _source = 'synthetic'")
-    runners = scalar(engine, "SELECT count(*) FROM raw.runners WHERE _source = 'synthetic'")
+    # other test modules share this database with other sources and other synthetic windows: look at this window only
+    window = "_source = 'synthetic' AND _partition BETWEEN :a AND :b"
+    races = scalar(engine, f"SELECT count(*) FROM raw.races WHERE {window}", a=START, b=END)
+    runners = scalar(engine, f"SELECT count(*) FROM raw.runners WHERE {window}", a=START, b=END)
     assert races > 1000 and runners > 8 * races * 0.9
-    assert scalar(engine, "SELECT min(_partition)::text FROM raw.races WHERE _source = 'synthetic'") >= START
-    assert scalar(engine, "SELECT max(_partition)::text FROM raw.races WHERE _source = 'synthetic'") <= END
+    run = history["result"].run_id  # what this run wrote lies inside its window
+    assert scalar(engine, "SELECT min(_partition)::text FROM raw.races WHERE _run_id = :r", r=run) >= START
+    assert scalar(engine, "SELECT max(_partition)::text FROM raw.races WHERE _run_id = :r", r=run) <= END
     # marts hold exactly what raw holds, one row per race and per runner
-    assert scalar(engine, "SELECT count(*) FROM marts.fct_races WHERE source = 'synthetic'") == races
-    assert scalar(engine, "SELECT count(*) FROM marts.fct_runners WHERE source = 'synthetic'") == runners
+    marts_window = "source = 'synthetic' AND race_date BETWEEN :a AND :b"
+    assert scalar(engine, f"SELECT count(*) FROM marts.fct_races WHERE {marts_window}", a=START, b=END) == races
+    assert scalar(engine, f"SELECT count(*) FROM marts.fct_runners WHERE {marts_window}", a=START, b=END) == runners
     assert scalar(engine, "SELECT count(*) FROM marts.dim_tracks WHERE source = 'synthetic'") == 5
     for table in ("dim_horses", "dim_jockeys", "dim_trainers", "horse_stats", "jockey_stats", "trainer_stats",
                   "jockey_trainer_stats", "fct_dividends"):
@@ -47,7 +50,8 @@ def test_gate_checks_passed_and_logged(history, engine):
     gate = {e.check_name: e.passed for e in evaluations if e.check_name.endswith("_quality_gate")}
     assert gate == {"races_quality_gate": True, "runners_quality_gate": True, "dividends_quality_gate": True}
     assert all(e.passed for e in evaluations if "one_winner_per_race" in e.check_name)
-    logged = scalar(engine, "SELECT count(DISTINCT table_name) FROM ops.data_quality_log WHERE source = 'synthetic'")
+    logged = scalar(engine, "SELECT count(DISTINCT table_name) FROM ops.data_quality_log WHERE source = 'synthetic' "
+                            "AND run_id = :r", r=history["result"].run_id)
     assert logged == 3
 
 

@@ -2,7 +2,8 @@
 
 Three fetches of three sports at simulated clock times 8 h, 5 h and 0 h before now; the last one has one book's h2h
 prices swapped on one event (a "news" flip) so the movement alert has something to find. Expected values are
-recomputed in pandas from raw.odds, so other tests' odds rows in the same database do not disturb the checks.
+recomputed in pandas from raw.odds, and every query is scoped to this module's event ids: other modules' odds rows
+share the database (nothing here deletes them), so the checks hold in any test order.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from ingestion.odds_api.client import OddsApiClient
 from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.odds_api.storage import store_snapshot
 from paddock.dbt_prep import DBT_DIR, dbt_executable
-from tests.conftest import clear_odds_tables
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +67,6 @@ def _frame(conn, sql: str, **params) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def odds_world(engine, tmp_path_factory):
     """Load three fetches from the simulator, build the odds models (full, then incremental); yield what was loaded."""
-    clear_odds_tables(engine)
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     clock = {"now": now - timedelta(hours=OFFSETS_H[0])}
     sim = OddsApiSimulator(seed=SEED, clock=lambda: clock["now"])
@@ -113,8 +112,10 @@ def raw_odds(engine, odds_world) -> pd.DataFrame:
 def test_fct_odds_holds_exactly_the_valid_raw_rows(engine, odds_world, raw_odds):
     with engine.connect() as conn:
         fct, valid, flagged = conn.execute(sa.text(
-            "SELECT (SELECT count(*) FROM marts.fct_odds), (SELECT count(*) FROM raw.odds WHERE is_valid), "
-            "(SELECT count(*) FROM raw.odds WHERE NOT is_valid)")).one()
+            "SELECT (SELECT count(*) FROM marts.fct_odds WHERE event_id = ANY(:ids)), "
+            "(SELECT count(*) FROM raw.odds WHERE is_valid AND event_id = ANY(:ids)), "
+            "(SELECT count(*) FROM raw.odds WHERE NOT is_valid AND event_id = ANY(:ids))"),
+            {"ids": odds_world["events"]}).one()
         snapshots = conn.execute(sa.text(
             "SELECT count(DISTINCT snapshot_time) FROM marts.fct_odds WHERE event_id = ANY(:ids)"),
             {"ids": odds_world["events"]}).scalar()
@@ -123,7 +124,8 @@ def test_fct_odds_holds_exactly_the_valid_raw_rows(engine, odds_world, raw_odds)
     assert flagged == 0
     with engine.connect() as conn:
         noted = conn.execute(sa.text(
-            "SELECT count(*) FROM raw.odds WHERE is_valid AND validation_notes LIKE '%odds.overround_in_range%'")).scalar()
+            "SELECT count(*) FROM raw.odds WHERE is_valid AND validation_notes LIKE '%odds.overround_in_range%' "
+            "AND event_id = ANY(:ids)"), {"ids": odds_world["events"]}).scalar()
     assert noted > 0
     assert snapshots == 3  # the incremental run appended the third fetch
     assert len(raw_odds) > 3000
@@ -265,7 +267,8 @@ def test_planted_arbitrage_is_published_once_and_expires(engine, odds_world):
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
             "SELECT event_id, legs, total_stake, guaranteed_return, profit_pct, detected_at, last_seen_at "
-            "FROM marts.arbitrage_opportunities WHERE market = 'h2h' AND NOT expired")).mappings().all()
+            "FROM marts.arbitrage_opportunities WHERE market = 'h2h' AND NOT expired AND event_id = ANY(:ids)"),
+            {"ids": odds_world["events"]}).mappings().all()
     found = {(r["event_id"], leg["bookmaker"]) for r in rows for leg in r["legs"]}
     assert planted <= found
     assert first["open"] == again["open"] > 0 and again["new"] == 0 and again["expired"] == 0
@@ -278,7 +281,8 @@ def test_planted_arbitrage_is_published_once_and_expires(engine, odds_world):
     gone = publish_arbitrage(engine, later)
     with engine.connect() as conn:
         reasons = conn.execute(sa.text(
-            "SELECT DISTINCT expired_reason FROM marts.arbitrage_opportunities WHERE expired")).scalars().all()
+            "SELECT DISTINCT expired_reason FROM marts.arbitrage_opportunities WHERE expired AND event_id = ANY(:ids)"),
+            {"ids": odds_world["events"]}).scalars().all()
     assert gone["open"] == 0 and gone["expired"] == again["open"] and reasons == ["event started"]
 
 
@@ -311,8 +315,10 @@ def test_value_bets_against_the_sharp_book(engine, odds_world):
     now = odds_world["times"][-1] + timedelta(minutes=1)
     counts = publish_value_bets(engine, now, min_ev=0.03, max_age=timedelta(hours=2))
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT * FROM marts.value_bets WHERE NOT expired")).mappings().all()
-    assert counts["open"] == len(rows) > 0
+        open_now = conn.execute(sa.text("SELECT count(*) FROM marts.value_bets WHERE NOT expired")).scalar_one()
+        rows = conn.execute(sa.text("SELECT * FROM marts.value_bets WHERE NOT expired AND event_id = ANY(:ids)"),
+                            {"ids": odds_world["events"]}).mappings().all()
+    assert counts["open"] == open_now >= len(rows) > 0  # a publish leaves open exactly what it saw: ours among them
     for r in rows:
         ev = r["fair_probability"] * float(r["price_decimal"]) - 1
         assert r["bookmaker"] != "pinnacle" and ev >= 0.03 - 1e-9

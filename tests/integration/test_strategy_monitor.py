@@ -167,21 +167,23 @@ def test_favourite_flat_triggers_the_shortest_price_once_per_race(card, engine):
 
 
 def test_repeated_evaluations_upsert_without_duplicates(card, engine):
+    # run names of this test's own (the sensor test writes "favourite_flat" triggers): passes in any order
+    flat = {"fav_flat": RunSpec("fav_flat", "favourite_flat", staking={"method": "flat", "flat_stake": 10})}
     pct = {"fav_pct": RunSpec("fav_pct", "favourite_flat", staking={"method": "percentage", "percentage": 0.05},
                               bankroll=2000.0)}
-    runs = {**FAV, **pct}
+    runs = {**flat, **pct}
     first = monitor(engine, card["now"], runs)
     assert (first.races, first.triggers, first.inserted, first.updated) == (RACES, 2 * RACES, 2 * RACES, 0)
-    assert first.per_run == {"favourite_flat": RACES, "fav_pct": RACES}
+    assert first.per_run == {"fav_flat": RACES, "fav_pct": RACES}
     later = card["now"] + timedelta(minutes=5)
     second = monitor(engine, later, runs)
     assert (second.triggers, second.inserted, second.updated) == (2 * RACES, 0, 2 * RACES)
-    stored = read_triggers(engine, ["favourite_flat", "fav_pct"])
+    stored = read_triggers(engine, ["fav_flat", "fav_pct"])
     stored = stored[stored["race_date"] == DAY]
     assert len(stored) == 2 * RACES and not stored.duplicated(["run_name", "event_key", "selection"]).any()
     assert (stored["first_seen_at"] == card["now"]).all() and (stored["last_seen_at"] == later).all()
     assert set(stored.loc[stored["run_name"] == "fav_pct", "stake"]) == {Decimal("100.00")}
-    fav = stored[stored["run_name"] == "favourite_flat"].sort_values("event_key")
+    fav = stored[stored["run_name"] == "fav_flat"].sort_values("event_key")
     assert fav["selection"].tolist() == expected_favourites(card)["selection"].tolist()
 
 

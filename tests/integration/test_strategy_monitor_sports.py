@@ -22,17 +22,16 @@ from paddock.dbt_prep import DBT_DIR, dbt_executable
 pytestmark = pytest.mark.integration
 
 SPORTS_SEED = 20261121
+SPORTS_NOW = datetime(2023, 3, 15, 16, 0, tzinfo=timezone.utc)  # this module's clock: before every other module's
 
 
 @pytest.fixture(scope="module")
 def sports(engine, tmp_path_factory):
-    """One simulator fetch of NBA odds at the real now, then the odds marts built by ``dbt build`` (with their tests,
-    as Dagster runs them). Other modules' sports odds are cleared first (this module's tote
-    boards stay) and the marts fully rebuilt, so the upcoming sports events are exactly this fetch's."""
-    with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE sport <> 'horseracing'"))  # cascades to raw.odds
-        conn.execute(sa.text("DELETE FROM raw.events WHERE sport <> 'horseracing'"))
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    """One simulator fetch of NBA odds at this module's own fixed clock, then the odds marts built by ``dbt build``
+    (with their tests, as Dagster runs them). Other modules fetch at the real now or at later fixed times (the
+    simulator lists five days ahead), so the events upcoming on this clock are exactly this fetch's, without deleting
+    anyone else's rows."""
+    now = SPORTS_NOW
     sim = OddsApiSimulator(seed=SPORTS_SEED, clock=lambda: now)
     client = OddsApiClient("sim-key", base_url=sim.start(), retry=RetryPolicy(max_attempts=2, backoff_base=0.01),
                            sleep=lambda s: None)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ingestion.errors import SourceSchemaError
 from ingestion.ledger import COLUMNS, MAX_COMBINATIONS, LedgerFieldError, LedgerRowError, parse_row, read_ledger_text
 
-FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "200")), deadline=2000,
+FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "200")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 GOOD = {"bet_id": "b1", "placed_at": "2024-03-02T13:05:00-05:00", "race_id": "BEL-20240302-03",

@@ -25,9 +25,9 @@ from ingestion.normalize import (
     parse_going, parse_margin, parse_odds, parse_surface, parse_weight_lbs, post_time,
 )
 
-# Small example counts keep every fuzz file well under its share of ~60 s; the deadline turns a hang into a failure.
+# Small example counts keep every fuzz file well under its share of ~60 s; no per-example deadline (flaky on 2 cores).
 # PADDOCK_FUZZ_EXAMPLES=5000 digs deeper by hand.
-FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "150")), deadline=500,
+FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "150")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 TOKENS = ["0", "1", "5", "9", "10", "110", "1400", "99999999999999999999", "1/0", "0/0", "/", "-", ":", ".", " ",

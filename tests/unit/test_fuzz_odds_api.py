@@ -19,7 +19,7 @@ from ingestion.odds_api.parse import (
     EVENT_COLUMNS, ODDS_COLUMNS, SCORE_COLUMNS, infer_odds_format, parse_events, parse_odds, parse_scores,
 )
 
-FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "150")), deadline=1000,
+FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "150")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(), st.text(max_size=12))

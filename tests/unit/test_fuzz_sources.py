@@ -16,7 +16,7 @@ from ingestion.errors import SourceSchemaError
 from ingestion.sources.hkjc.source import margin_of, parse_meeting, placing_of, surface_of
 from ingestion.sources.kaggle_hk.source import RACE_COLUMNS, RUN_COLUMNS, parse_dividends, parse_races, parse_runs
 
-FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "100")), deadline=2000,
+FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "100")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 RACE = {"race_id": "0", "date": "1997-06-02", "venue": "ST", "race_no": "1", "surface": "0", "distance": "1400",

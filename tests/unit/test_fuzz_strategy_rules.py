@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from backtests.strategies import UnknownStrategyError, get_strategy
 from backtests.strategies.rules import FIELDS, OPERATORS, RuleError, evaluate, validate_rules
 
-FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "150")), deadline=1000,
+FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "150")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 TEXT_COLUMNS = {"going", "surface", "track_code", "race_class"}

@@ -24,9 +24,8 @@ def betting_math_blocks() -> list[str]:
 def test_every_betting_math_example_prints_what_it_shows():
     blocks = betting_math_blocks()
     assert len(blocks) == 2  # arbitrage and exotic ticket; a new block is picked up here
-    globs: dict = {}  # one namespace: a later block may use an earlier block's imports, as a reader's session would
-    for number, block in enumerate(blocks, 1):
-        test = doctest.DocTestParser().get_doctest(block, globs, f"README betting math #{number}", str(README), 0)
+    for number, block in enumerate(blocks, 1):  # each block self-contained: a reader may paste just one
+        test = doctest.DocTestParser().get_doctest(block, {}, f"README betting math #{number}", str(README), 0)
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
         runner.run(test)
         assert runner.summarize(verbose=False).failed == 0, f"README betting-math block {number} prints otherwise"

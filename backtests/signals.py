@@ -41,13 +41,14 @@ CREATE TABLE IF NOT EXISTS marts.value_bets (
 
 CURRENT_PRICES = sa.text("""
     WITH latest AS (
-        SELECT event_id, bookmaker, max(snapshot_time) AS snapshot_time
-        FROM marts.fct_odds WHERE commence_time > :now GROUP BY event_id, bookmaker
+        SELECT DISTINCT ON (event_id, bookmaker) event_id, bookmaker, snapshot_time, snapshot_id
+        FROM marts.fct_odds WHERE commence_time > :now
+        ORDER BY event_id, bookmaker, snapshot_time DESC, snapshot_id DESC  -- one snapshot even on a tie
     )
     SELECT o.event_id, o.sport, o.home_team || ' v ' || o.away_team AS event, o.commence_time, o.market, o.point,
            o.outcome, o.description, o.bookmaker, o.price_decimal,
            coalesce(o.bookmaker_last_update, o.snapshot_time) AS last_update
-    FROM marts.fct_odds o JOIN latest USING (event_id, bookmaker, snapshot_time)
+    FROM marts.fct_odds o JOIN latest USING (event_id, bookmaker, snapshot_time, snapshot_id)
 """)
 
 

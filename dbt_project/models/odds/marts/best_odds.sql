@@ -16,9 +16,10 @@ events as (
 -- each book's newest snapshot of the event; a market it dropped there has no current price
 latest as (
 
-    select event_id, bookmaker, max(snapshot_time) as snapshot_time
+    -- ties on snapshot_time (two polls of the event in the same instant) resolve to one snapshot: never both
+    select distinct on (event_id, bookmaker) event_id, bookmaker, snapshot_time, snapshot_id
     from {{ ref('stg_odds') }}
-    group by event_id, bookmaker
+    order by event_id, bookmaker, snapshot_time desc, snapshot_id desc
 
 ),
 
@@ -36,6 +37,7 @@ current_odds as (
         on odds.event_id = latest.event_id
         and odds.bookmaker = latest.bookmaker
         and odds.snapshot_time = latest.snapshot_time
+        and odds.snapshot_id = latest.snapshot_id
     inner join events on odds.event_id = events.event_id
 
 ),

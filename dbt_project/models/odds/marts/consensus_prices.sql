@@ -16,9 +16,10 @@ odds as (
 -- older valid one)
 latest as (
 
-    select event_id, bookmaker, max(snapshot_time) as snapshot_time
+    -- ties on snapshot_time (two polls of the event in the same instant) resolve to one snapshot: never both
+    select distinct on (event_id, bookmaker) event_id, bookmaker, snapshot_time, snapshot_id
     from {{ ref('stg_odds') }}
-    group by event_id, bookmaker
+    order by event_id, bookmaker, snapshot_time desc, snapshot_id desc
 
 ),
 
@@ -30,6 +31,7 @@ current_odds as (
         on odds.event_id = latest.event_id
         and odds.bookmaker = latest.bookmaker
         and odds.snapshot_time = latest.snapshot_time
+        and odds.snapshot_id = latest.snapshot_id
 
 ),
 

@@ -5,13 +5,12 @@ import os
 import subprocess
 import sys
 
-from datetime import date
 
 import typer
 from rich.console import Console
 
 from paddock import db, settings
-from paddock.cli_backtest import backtest_app
+from paddock.cli_backtest import _date_option, backtest_app
 from paddock.cli_errors import fail as user_error, user_errors
 from paddock.cli_status import status
 from paddock.dbt_prep import prepare_manifest
@@ -22,15 +21,6 @@ db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(backtest_app, name="backtest")
 console = Console()
-
-
-def _iso_date(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
 def _prepare() -> dict[str, str]:
@@ -54,7 +44,7 @@ def run(
 ) -> None:
     """Materialize the whole asset graph once over a range of race dates, backtests and their comparison included;
     exit non-zero on failure."""
-    start, end = _iso_date(start, "--start"), _iso_date(end, "--end")
+    start, end = _date_option(start, "--start"), _date_option(end, "--end")
     with user_errors():
         settings.check()
         first = start or settings.history_start().isoformat()

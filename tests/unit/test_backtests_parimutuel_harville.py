@@ -9,6 +9,7 @@ import pytest
 
 from backtests.harville import combination_probability, fair_odds, ordered_finish_probability
 from backtests.parimutuel import Breakage, estimate_payout, profit_shares, split_pool
+from tests.finishes import weak_orders
 
 WIN = {1: 0.5, 2: 0.3, 3: 0.15, 4: 0.05}
 DIME_PER_DOLLAR = Breakage(Decimal("0.10"), Decimal(1))
@@ -83,18 +84,6 @@ def consistent_orders(finish):
     finishers = [h for h, p in finish.items() if p is not None]
     return [order for order in itertools.permutations(finishers)
             if all(finish[a] <= finish[b] for a, b in itertools.pairwise(order))]
-
-
-def weak_orders(horses):
-    """Every official result of `horses` with dead heats: ordered partitions, as horse → competition position."""
-    if not horses:
-        yield {}
-        return
-    for size in range(1, len(horses) + 1):
-        for first in itertools.combinations(horses, size):
-            rest = [h for h in horses if h not in first]
-            for tail in weak_orders(rest):
-                yield {**{h: 1 for h in first}, **{h: p + size for h, p in tail.items()}}
 
 
 def test_profit_shares_are_the_average_over_tie_breaks():

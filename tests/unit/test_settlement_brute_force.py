@@ -17,6 +17,7 @@ import random
 from backtests.exotics import Outcome
 from backtests.pools import POOL_RULES, POOLS, QUINTE_BONUS_DEPTH, SETTLEABLE_POOLS
 from backtests.tickets import settle_combinations
+from tests.finishes import weak_orders
 
 
 # From the pools' rules, written out here: (horses per combination, in order?, how many places pay).
@@ -26,18 +27,6 @@ RULES = {
     "trifecta": (3, True, 3), "tierce": (3, True, 3), "trio": (3, False, 3), "superfecta": (4, True, 4),
     "quartet": (4, True, 4), "first4": (4, False, 4), "quinte": (5, True, 5), "quinte_desordre": (5, False, 5),
 }
-
-
-def weak_orders(horses):
-    """Every official result of `horses` (all finishing): horse → position, dead heats sharing the better one."""
-    if not horses:
-        yield {}
-        return
-    for size in range(1, len(horses) + 1):
-        for first in itertools.combinations(horses, size):
-            rest = [h for h in horses if h not in first]
-            for tail in weak_orders(rest):
-                yield {**{h: 1 for h in first}, **{h: p + size for h, p in tail.items()}}
 
 
 def scenarios(horses, scratch_sets):

@@ -113,20 +113,56 @@ def ensure_warehouse(engine: sa.Engine) -> None:
 
 _READY: set[tuple[str, int]] = set()
 _READY_LOCK = threading.Lock()
+# the modules whose DDL ensure_warehouse runs: a change to any of them is a new layout to apply
+_DDL_MODULES = ("ingestion.warehouse", "ingestion.schema", "ingestion.odds_api.schema", "ingestion.racecards.pages",
+                "ingestion.bi_access")
+
+
+def ddl_fingerprint() -> str:
+    """What the warehouse layout of this code is: a hash of the DDL modules' source and of the bi_reader password
+    setting (a changed password must be applied too, but is never stored: only its hash enters the digest)."""
+    import hashlib
+    import importlib
+    import inspect
+    import os
+
+    digest = hashlib.sha256()
+    for name in _DDL_MODULES:
+        digest.update(inspect.getsource(importlib.import_module(name)).encode())
+    digest.update(hashlib.sha256(os.environ.get("BI_READER_PASSWORD", "").encode()).digest())
+    return digest.hexdigest()
+
+
+def _layout_applied(engine: sa.Engine, fingerprint: str) -> tuple[int, bool]:
+    with engine.connect() as conn:
+        oid = conn.execute(sa.text("SELECT oid FROM pg_database WHERE datname = current_database()")).scalar_one()
+        if conn.execute(sa.text("SELECT to_regclass('ops.warehouse_layout')")).scalar() is None:
+            return int(oid), False
+        found = conn.execute(sa.text("SELECT 1 FROM ops.warehouse_layout WHERE fingerprint = :f"),
+                             {"f": fingerprint}).first()
+    return int(oid), found is not None
 
 
 def ensure_warehouse_once(engine: sa.Engine) -> None:
-    """:func:`ensure_warehouse` once per process and database, so sensor ticks issue no DDL.
+    """:func:`ensure_warehouse` only when this code's layout is not yet applied: sensor ticks and runs issue no DDL.
 
-    The DDL takes ALTER TABLE locks on raw tables and re-grants on every marts table; run on every tick it queued
-    behind loads and collided with dbt replacing tables ("tuple concurrently updated"). The key includes the
-    database's oid, so a database dropped and created again under the same URL is prepared again.
+    The DDL takes ALTER TABLE locks on raw tables and re-grants on marts tables. Run on every tick and at the start
+    of every run it deadlocked with a concurrent odds load and collided with dbt replacing tables ("tuple
+    concurrently updated"). So the applied layout is recorded in ``ops.warehouse_layout`` by a fingerprint of the
+    DDL source (a read, no lock), and remembered per process and database (a database dropped and created again
+    under the same URL has a new oid and no record, so it is prepared again).
     """
-    with engine.connect() as conn:
-        oid = conn.execute(sa.text("SELECT oid FROM pg_database WHERE datname = current_database()")).scalar_one()
-    key = (engine.url.render_as_string(hide_password=True), int(oid))
+    fingerprint = ddl_fingerprint()
     with _READY_LOCK:
+        oid, applied = _layout_applied(engine, fingerprint)
+        key = (engine.url.render_as_string(hide_password=True), oid)
         if key in _READY:
             return
-        ensure_warehouse(engine)
+        if not applied:
+            ensure_warehouse(engine)
+            with engine.begin() as conn:
+                conn.execute(sa.text("CREATE TABLE IF NOT EXISTS ops.warehouse_layout (fingerprint text PRIMARY KEY, "
+                                     "applied_at timestamptz NOT NULL DEFAULT now())"))
+                conn.execute(sa.text("INSERT INTO ops.warehouse_layout (fingerprint) VALUES (:f) "
+                                     "ON CONFLICT DO NOTHING"), {"f": fingerprint})
         _READY.add(key)

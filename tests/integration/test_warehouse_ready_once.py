@@ -48,6 +48,27 @@ def test_second_tick_issues_no_ddl_and_a_new_database_is_prepared(runtime_env, u
     engine.dispose()
 
 
+def test_a_new_process_issues_no_ddl_until_the_layout_changes(runtime_env, url, monkeypatch):
+    """Each Dagster run is a new process: it must not re-run the DDL (its ALTER TABLE deadlocked with a concurrent
+    odds load) unless the code's layout differs from the one recorded in the database."""
+    from ingestion import warehouse
+
+    resource = WarehouseResource(database_url=url)
+    engine = resource.ready_engine()
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE ops.fetch_log"))
+    monkeypatch.setattr(warehouse, "_READY", set())  # as a fresh run process sees it
+    resource.ready_engine()
+    assert not _has_table(engine, "ops.fetch_log")
+    monkeypatch.setattr(warehouse, "_READY", set())
+    monkeypatch.setattr(warehouse, "ddl_fingerprint", lambda: "a-changed-layout")
+    resource.ready_engine()
+    assert _has_table(engine, "ops.fetch_log")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM ops.warehouse_layout")).scalar_one() == 2
+    engine.dispose()
+
+
 def test_marts_tables_missing_the_grant_get_it(runtime_env, url):
     from ingestion.bi_access import ROLE, ensure_bi_reader
 

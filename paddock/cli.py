@@ -29,9 +29,9 @@ def _prepare() -> dict[str, str]:
     with user_errors():
         settings.check()
         env = db.export_runtime_env()
-        from ingestion.warehouse import ensure_warehouse
+        from ingestion.warehouse import ensure_warehouse_once
 
-        ensure_warehouse(db.warehouse_engine())
+        ensure_warehouse_once(db.warehouse_engine())
         db.check_reachable(env["DAGSTER_POSTGRES_URL"])
     prepare_manifest()
     return env

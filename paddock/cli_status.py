@@ -102,10 +102,10 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print the fig
     with user_errors():
         settings.check()
         db.export_runtime_env()
-        from ingestion.warehouse import ensure_warehouse
+        from ingestion.warehouse import ensure_warehouse_once
 
         engine = db.warehouse_engine()
-        ensure_warehouse(engine)
+        ensure_warehouse_once(engine)
         instance, definitions = _dagster()
         if instance is None:
             result = collect(engine)

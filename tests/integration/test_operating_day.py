@@ -87,12 +87,12 @@ def plantable(market: Market, after: datetime) -> dict:
 
 @pytest.fixture
 def deployment(runtime_env, tmp_path):
-    from ingestion.warehouse import ensure_warehouse
+    from ingestion.warehouse import ensure_warehouse_once
     from paddock import db
 
     warehouse_url = fresh_database(runtime_env, "opday_warehouse")
     engine = sa.create_engine(warehouse_url)
-    ensure_warehouse(engine)
+    ensure_warehouse_once(engine)
     home = tmp_path / "dagster_home"
     home.mkdir()
     # the repo's instance, with sensors evaluated in threads: one after another, a dozen sensors take longer than

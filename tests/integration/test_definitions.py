@@ -54,8 +54,8 @@ def test_lineage_runs_from_raw_through_staging_to_marts_and_stats(definitions):
 def test_groups_partitions_and_checks(definitions):
     graph = definitions.resolve_asset_graph()
     groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
-    assert groups["raw/races"] == "ingestion" and groups["staging/stg_races"] == "staging"
-    assert groups["marts/fct_runners"] == "marts" and groups["marts/horse_stats"] == "stats"
+    assert groups["raw/races"] == "ingestion" and groups["staging/stg_races"] == "results"
+    assert groups["marts/fct_runners"] == "results" and groups["marts/horse_stats"] == "stats"
     assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
     assert groups["marts/backtest"] == groups["marts/strategy_comparison"] == "backtests"
     assert groups["raw/ledger_bets"] == groups["marts/portfolio"] == "portfolio"

@@ -24,11 +24,7 @@ rides as (
 
     select
         runners.jockey_key,
-        runners.race_date,
-        runners.won,
-        runners.placed,
-        runners.showed,
-        runners.win_bet_return as win_return,
+        {{ performance_inputs('runners') }},
         runners.market_group,
         races.track_code
 
@@ -37,37 +33,7 @@ rides as (
 
 ),
 
----------- breakdowns: every ride counted once per dimension
-
-dimensioned as (
-
-    select
-        rides.*,
-        dims.dimension,
-        coalesce(dims.dimension_value, 'unknown') as dimension_value
-
-    from rides
-    cross join lateral (
-        values
-            ('overall', 'all'),
-            ('track', rides.track_code),
-            ('market', rides.market_group)
-    ) as dims (dimension, dimension_value)
-
-),
-
-aggregated as (
-
-    select
-        jockey_key,
-        dimension,
-        dimension_value,
-        {{ performance_columns() }}
-
-    from dimensioned
-    group by jockey_key, dimension, dimension_value
-
-),
+{{ stats_breakdown('rides', ['jockey_key'], [('track', 'track_code'), ('market', 'market_group')]) }}
 
 final as (
 
@@ -81,16 +47,7 @@ final as (
         aggregated.dimension_value,
 
         ---------- record
-        aggregated.starts,
-        aggregated.wins,
-        aggregated.places,
-        aggregated.shows,
-        aggregated.win_rate,
-        aggregated.place_rate,
-        aggregated.show_rate,
-        aggregated.win_roi,
-        aggregated.first_race_date,
-        aggregated.last_race_date
+        {{- performance_record('aggregated') }}
 
     from aggregated
     inner join jockeys on aggregated.jockey_key = jockeys.jockey_key

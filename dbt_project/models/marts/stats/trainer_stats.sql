@@ -24,11 +24,7 @@ starts as (
 
     select
         runners.trainer_key,
-        runners.race_date,
-        runners.won,
-        runners.placed,
-        runners.showed,
-        runners.win_bet_return as win_return,
+        {{ performance_inputs('runners') }},
         runners.market_group,
         races.track_code,
         races.surface,
@@ -39,39 +35,8 @@ starts as (
 
 ),
 
----------- breakdowns: every start counted once per dimension
-
-dimensioned as (
-
-    select
-        starts.*,
-        dims.dimension,
-        coalesce(dims.dimension_value, 'unknown') as dimension_value
-
-    from starts
-    cross join lateral (
-        values
-            ('overall', 'all'),
-            ('track', starts.track_code),
-            ('surface', starts.surface),
-            ('distance_band', starts.distance_band),
-            ('market', starts.market_group)
-    ) as dims (dimension, dimension_value)
-
-),
-
-aggregated as (
-
-    select
-        trainer_key,
-        dimension,
-        dimension_value,
-        {{ performance_columns() }}
-
-    from dimensioned
-    group by trainer_key, dimension, dimension_value
-
-),
+{{ stats_breakdown('starts', ['trainer_key'], [
+    ('track', 'track_code'), ('surface', 'surface'), ('distance_band', 'distance_band'), ('market', 'market_group')]) }}
 
 final as (
 
@@ -85,16 +50,7 @@ final as (
         aggregated.dimension_value,
 
         ---------- record
-        aggregated.starts,
-        aggregated.wins,
-        aggregated.places,
-        aggregated.shows,
-        aggregated.win_rate,
-        aggregated.place_rate,
-        aggregated.show_rate,
-        aggregated.win_roi,
-        aggregated.first_race_date,
-        aggregated.last_race_date
+        {{- performance_record('aggregated') }}
 
     from aggregated
     inner join trainers on aggregated.trainer_key = trainers.trainer_key

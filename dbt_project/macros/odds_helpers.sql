@@ -1,4 +1,4 @@
-{#- Helpers of the odds models (models/odds). -#}
+{#- Helpers of the odds models (models/staging/odds, models/marts/odds). -#}
 
 {#- A JSON text field as numeric; null when missing or not a number (headers are strings: "19946", "19946.0"). -#}
 {% macro odds_json_number(json_column, key) -%}

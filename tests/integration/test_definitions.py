@@ -1,4 +1,6 @@
 """Smoke + snapshot test of the Dagster graph: an accidental change to keys, lineage or checks shows up here."""
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -51,14 +53,32 @@ def test_lineage_runs_from_raw_through_staging_to_marts_and_stats(definitions):
     assert {key(["raw", "runners"]), key(["raw", "races"])} <= set(upstream_of_stats)
 
 
+def test_groups_are_defs_folders_and_dbt_domains(definitions):
+    """A group in the UI names where its code lives: an orchestration/defs/<folder>/ or a dbt domain
+    (models/<layer>/<domain>/), never a label of its own."""
+    from orchestration import defs as defs_package
+    from paddock.dbt_prep import DBT_DIR
+
+    folders = {p.name for p in Path(defs_package.__file__).parent.iterdir() if (p / "__init__.py").exists()}
+    domains = {p.name for layer in ("staging", "marts") for p in (DBT_DIR / "models" / layer).iterdir() if p.is_dir()}
+    graph = definitions.resolve_asset_graph()
+    nodes = [graph.get(k) for k in graph.get_all_asset_keys()]
+    # dagster's "default" only for a table dbt reads that no code here defines (ops/fetch_log, written by the fetcher)
+    assert [n.key.to_user_string() for n in nodes if n.group_name == "default"] == ["ops/fetch_log"]
+    assert not graph.get(dg.AssetKey(["ops", "fetch_log"])).is_materializable
+    groups = {n.group_name for n in nodes} - {"default"}
+    assert groups - folders - domains == set()
+    assert {"history", "ledger", "odds", "results", "stats"} <= groups
+
+
 def test_groups_partitions_and_checks(definitions):
     graph = definitions.resolve_asset_graph()
     groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
-    assert groups["raw/races"] == "ingestion" and groups["staging/stg_races"] == "staging"
-    assert groups["marts/fct_runners"] == "marts" and groups["marts/horse_stats"] == "stats"
+    assert groups["raw/races"] == "history" and groups["staging/stg_races"] == "results"
+    assert groups["marts/fct_runners"] == "results" and groups["marts/horse_stats"] == "stats"
     assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
     assert groups["marts/backtest"] == groups["marts/strategy_comparison"] == "backtests"
-    assert groups["raw/ledger_bets"] == groups["marts/portfolio"] == "portfolio"
+    assert groups["raw/ledger_bets"] == groups["marts/portfolio"] == "ledger"
     assert ("raw/ledger_bets", "ledger_rows_parse") in {(c.asset_key.to_user_string(), c.name)
                                                         for c in graph.asset_check_keys}
     assert graph.get(dg.AssetKey(["marts", "backtest"])).partitions_def.get_partition_keys()[:2] == [

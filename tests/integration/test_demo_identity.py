@@ -40,7 +40,8 @@ NOW = datetime.combine(TODAY, time(17, 30), tzinfo=timezone.utc)  # BEL is racin
 
 def dbt_build(target: str, *args: str) -> None:
     cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target, "--select", "+path:models/racecards",
+           "--target-path", target, "--log-path", target,
+           "--select", "+path:models/staging/racecards", "+path:models/marts/racecards",
            "--indirect-selection", "cautious", *args]
     done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"

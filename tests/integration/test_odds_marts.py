@@ -32,7 +32,8 @@ KEY = ["event_id", "bookmaker", "market", "outcome"]
 
 def _dbt_build(target: str, *extra: str) -> None:
     cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target, "--select", "path:models/odds", *extra]
+           "--target-path", target, "--log-path", target,
+           "--select", "path:models/staging/odds", "path:models/marts/odds", *extra]
     done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
 

@@ -44,7 +44,8 @@ def loaded(engine, tmp_path_factory):
                                           request_id="fx-suspended-1")])
     target = str(tmp_path_factory.mktemp("dbt-odds-defects"))
     cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target, "--select", "path:models/odds", "--full-refresh"]
+           "--target-path", target, "--log-path", target,
+           "--select", "path:models/staging/odds", "path:models/marts/odds", "--full-refresh"]
     done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
     return result

@@ -128,7 +128,8 @@ def test_race_cards_mart_builds_with_form_and_connections(world, engine, tmp_pat
     assert materialize(world, race_cards, f"{DAY.isoformat()}|BEL").success
     target = str(tmp_path / "dbt-target")
     cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target, "--select", "+path:models/racecards", "--indirect-selection", "cautious",
+           "--target-path", target, "--log-path", target,
+           "--select", "+path:models/staging/racecards", "+path:models/marts/racecards", "--indirect-selection", "cautious",
            "--vars", f'{{"race_cards_min_date": "{DAY.isoformat()}"}}']
     done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"

@@ -44,7 +44,8 @@ def sports(engine, tmp_path_factory):
     target = str(tmp_path_factory.mktemp("dbt-monitor-odds"))
     done = subprocess.run([dbt_executable(), "build", "--indirect-selection", "cautious", "--project-dir",
                            str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", target, "--log-path",
-                           target, "--select", "path:models/odds", "--full-refresh"],
+                           target, "--select", "path:models/staging/odds", "path:models/marts/odds",
+                           "--full-refresh"],
                           cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:]
     yield {"now": now, "events": result.data}

@@ -7,7 +7,7 @@ import yaml
 from ingestion.odds_api.tiers import STORED_FETCH_TIERS, TIER_INTERVAL_MINUTES, TIERS, TOTE_TIERS, fetch_tier
 from ingestion.racecards.tote_odds import tote_tier
 
-YML = Path(__file__).resolve().parents[2] / "dbt_project/models/odds/staging/stg_odds_snapshots.yml"
+YML = Path(__file__).resolve().parents[2] / "dbt_project/models/staging/odds/stg_odds_snapshots.yml"
 
 
 def fetch_tier_test() -> dict:

@@ -1,4 +1,9 @@
-"""The one dbt -> Dagster mapping: asset keys mirror the warehouse (``schema/model``), groups mirror dbt folders."""
+"""The one dbt -> Dagster mapping: asset keys mirror the warehouse (``schema/model``), groups mirror dbt domains.
+
+dbt models live in ``models/<layer>/<domain>/`` (layer = staging | marts); the layer sets the schema (dbt_project.yml),
+the domain folder (results, racecards, odds, stats, ...) is the Dagster group, so a domain's staging views and marts
+sit in one group in the UI.
+"""
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,10 +12,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from orchestration.defs.automation import eager_keeping_updates
 
-LAYER_GROUPS = {"staging": "staging", "marts": "marts", "stats": "stats"}
 # Odds arrive from sensor-launched runs many times a day; their models follow each load on their own (the arbitrage and
 # value assets downstream too; see orchestration.defs.automation), while the historical layers are rebuilt by the jobs that load them.
-EAGER_LAYERS = {"odds"}
+EAGER_DOMAINS = {"odds"}
 
 
 class PaddockDbtTranslator(DagsterDbtTranslator):
@@ -22,11 +26,14 @@ class PaddockDbtTranslator(DagsterDbtTranslator):
         node = manifest.get("nodes", {}).get(unique_id)
         if node is None or node.get("resource_type") not in ("model", "seed", "snapshot"):
             return spec  # sources keep the raw asset keys declared in their meta
-        layer = node["fqn"][1] if len(node["fqn"]) > 2 else "marts"
-        spec = spec.replace_attributes(
-            key=dg.AssetKey([node.get("schema") or layer, node["name"]]),
-            group_name=LAYER_GROUPS.get(layer, layer),
-        )
-        if layer in EAGER_LAYERS:
+        domain = dbt_domain(node["fqn"])
+        spec = spec.replace_attributes(key=dg.AssetKey([node["schema"], node["name"]]), group_name=domain)
+        if domain in EAGER_DOMAINS:
             spec = spec.replace_attributes(automation_condition=eager_keeping_updates())
         return spec
+
+
+def dbt_domain(fqn: list[str]) -> str:
+    """The domain folder of a model (``fqn`` = project, layer, domain, ..., name); a model placed directly in a
+    layer folder falls back to the layer, so it still gets a group rather than dagster's "default"."""
+    return fqn[2] if len(fqn) > 3 else fqn[1] if len(fqn) > 2 else "default"

@@ -25,7 +25,7 @@ RAW_DESCRIPTIONS = {
 @dg.multi_asset(
     name="historical_results",
     specs=[
-        dg.AssetSpec(["raw", table], group_name="ingestion", description=RAW_DESCRIPTIONS[table], kinds={"postgres"})
+        dg.AssetSpec(["raw", table], group_name="history", description=RAW_DESCRIPTIONS[table], kinds={"postgres"})
         for table in RAW_TABLES
     ],
     check_specs=gate_check_specs(),

@@ -34,7 +34,7 @@ def _markdown(rows: list[dict], columns: list[str]) -> str:
 
 
 @dg.asset(
-    key=LEDGER_KEY, group_name="portfolio", kinds={"python", "postgres"},
+    key=LEDGER_KEY, group_name="ledger", kinds={"python", "postgres"},
     check_specs=[dg.AssetCheckSpec(PARSE_CHECK, asset=LEDGER_KEY,
                                    description="Every ledger row parsed (malformed ones: quarantine.ledger_bets)")],
     description="The user's bets from the ledger CSV (PADDOCK_LEDGER_FILE), parsed; the file's rows in "
@@ -58,7 +58,7 @@ def ledger_bets(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
 
 
 @dg.asset(
-    key=["marts", "portfolio"], deps=[ledger_bets, *RESULTS], group_name="portfolio", kinds={"python", "postgres"},
+    key=["marts", "portfolio"], deps=[ledger_bets, *RESULTS], group_name="ledger", kinds={"python", "postgres"},
     description="The ledger's bets settled against official results and dividends: marts.portfolio_bets (one row per "
                 "bet: won / lost / refunded / pending / unmatched, returned, profit) and marts.portfolio_summary "
                 "(per bet type and 'all': counts, staked, returned, profit, ROI).",

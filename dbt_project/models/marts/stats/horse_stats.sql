@@ -25,13 +25,9 @@ starts as (
     select
         runners.horse_key,
         runners.race_key,
-        runners.race_date,
         races.post_time,
         runners.finish_position,
-        runners.won,
-        runners.placed,
-        runners.showed,
-        runners.win_bet_return as win_return,
+        {{ performance_inputs('runners') }},
         races.surface,
         races.distance_band,
         races.track_code,
@@ -42,39 +38,8 @@ starts as (
 
 ),
 
----------- breakdowns: every start counted once per dimension
-
-dimensioned as (
-
-    select
-        starts.*,
-        dims.dimension,
-        coalesce(dims.dimension_value, 'unknown') as dimension_value
-
-    from starts
-    cross join lateral (
-        values
-            ('overall', 'all'),
-            ('surface', starts.surface),
-            ('distance_band', starts.distance_band),
-            ('track', starts.track_code),
-            ('going', starts.going)
-    ) as dims (dimension, dimension_value)
-
-),
-
-aggregated as (
-
-    select
-        horse_key,
-        dimension,
-        dimension_value,
-        {{ performance_columns() }}
-
-    from dimensioned
-    group by horse_key, dimension, dimension_value
-
-),
+{{ stats_breakdown('starts', ['horse_key'], [
+    ('surface', 'surface'), ('distance_band', 'distance_band'), ('track', 'track_code'), ('going', 'going')]) }}
 
 ---------- form: last five starts, most recent first
 
@@ -117,16 +82,7 @@ final as (
         aggregated.dimension_value,
 
         ---------- record
-        aggregated.starts,
-        aggregated.wins,
-        aggregated.places,
-        aggregated.shows,
-        aggregated.win_rate,
-        aggregated.place_rate,
-        aggregated.show_rate,
-        aggregated.win_roi,
-        aggregated.first_race_date,
-        aggregated.last_race_date,
+        {{- performance_record('aggregated') }},
 
         ---------- horse-level form (same on every row of the horse)
         form.last_5_form,

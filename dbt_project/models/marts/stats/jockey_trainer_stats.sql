@@ -23,29 +23,15 @@ trainers as (
 partnership_starts as (
 
     select
-        jockey_key,
-        trainer_key,
-        race_date,
-        won,
-        placed,
-        showed,
-        win_bet_return as win_return
+        runners.jockey_key,
+        runners.trainer_key,
+        {{ performance_inputs('runners') }}
 
     from runners
 
 ),
 
-aggregated as (
-
-    select
-        jockey_key,
-        trainer_key,
-        {{ performance_columns() }}
-
-    from partnership_starts
-    group by jockey_key, trainer_key
-
-),
+{{ stats_breakdown('partnership_starts', ['jockey_key', 'trainer_key']) }}
 
 final as (
 
@@ -59,16 +45,7 @@ final as (
         trainers.trainer_name,
 
         ---------- record
-        aggregated.starts,
-        aggregated.wins,
-        aggregated.places,
-        aggregated.shows,
-        aggregated.win_rate,
-        aggregated.place_rate,
-        aggregated.show_rate,
-        aggregated.win_roi,
-        aggregated.first_race_date,
-        aggregated.last_race_date
+        {{- performance_record('aggregated') }}
 
     from aggregated
     inner join jockeys on aggregated.jockey_key = jockeys.jockey_key

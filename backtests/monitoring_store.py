@@ -92,3 +92,19 @@ def read_triggers(engine: sa.Engine, run_names: list[str] | None = None) -> pd.D
     with engine.connect() as conn:
         return pd.read_sql_query(sa.text(query + " ORDER BY post_time, run_name, event_key, selection"), conn,
                                  params=params)
+
+
+# The bettor's view of the triggers (what the Dagster asset shows): the next picks to place, soonest post first.
+UPCOMING = sa.text("""
+    SELECT to_char(post_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS post_utc, run_name,
+           coalesce(track_code || ' R' || race_number, sport) AS race, selection, odds, odds_source, stake
+    FROM marts.strategy_triggers WHERE post_time > :now
+    ORDER BY post_time, run_name, event_key, selection LIMIT :n""")
+
+
+def upcoming_triggers(engine: sa.Engine, now, limit: int = 10) -> tuple[list[dict], list[str]]:
+    """The first ``limit`` triggers still to run at ``now`` (rows, column names), soonest post first. Read after
+    :func:`write_triggers` (which creates the table), so a tick issues no second round of DDL."""
+    with engine.connect() as conn:
+        result = conn.execute(UPCOMING, {"now": now, "n": limit})
+        return [dict(r) for r in result.mappings()], list(result.keys())

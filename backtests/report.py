@@ -99,12 +99,25 @@ def verdict(table: pd.DataFrame, min_bets: int = 30) -> dict[str, str]:
 
 
 def comparison_markdown(table: pd.DataFrame) -> str:
-    head = ("| run | strategy | window | bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |\n"
-            "|---|---|---|---|---|---|---|---|---|")
-    rows = [f"| {r.run_name} | {r.strategy} | {r.window} | {fmt('bets', r.bets)} | {fmt('roi', r.roi)} | "
-            f"{fmt('roi', r.roi_ci_low)} … {fmt('roi', r.roi_ci_high)} | {fmt('sharpe', r.sharpe)} | "
-            f"{fmt('max_drawdown', r.max_drawdown)} | {fmt('win_rate', r.win_rate)} |" for r in table.itertuples()]
-    return "\n".join([head, *rows])
+    """The comparison as it fits the asset page: the run and six short numbers per row. The strategy is left out (the
+    run name says it, ``marts.strategy_comparison`` has it); the window is one line above the table when every run
+    shares it and a column only when they differ, the case where it must be read beside each row."""
+    windows = sorted(set(table["window"].dropna()))
+    per_run = len(windows) > 1
+    columns = ["run", *(["window"] if per_run else []), "bets", "ROI", "ROI 95 % CI", "Sharpe", "max DD", "win rate"]
+    rows = [{"run": r.run_name, "window": r.window, "bets": fmt("bets", r.bets), "ROI": fmt("roi", r.roi),
+             "ROI 95 % CI": _interval(r.roi_ci_low, r.roi_ci_high), "Sharpe": fmt("sharpe", r.sharpe),
+             "max DD": fmt("max_drawdown", r.max_drawdown), "win rate": fmt("win_rate", r.win_rate)}
+            for r in table.itertuples()]
+    text = markdown_table(rows, columns)
+    return f"window: {windows[0]}\n\n{text}" if len(windows) == 1 else text
+
+
+def _interval(low, high) -> str:
+    """A confidence interval in one short cell: one decimal is all a bootstrap interval's precision supports."""
+    if any(v is None or v != v for v in (low, high)):
+        return "–"
+    return f"{float(low):.1%} … {float(high):.1%}"
 
 
 def markdown_table(rows: list[dict], columns: list[str]) -> str:

@@ -26,14 +26,20 @@ def test_window_column_and_the_verdict_on_mixed_windows():
         "favourite_flat-2025-01-01-2025-06-30 leads on ROI (5.0%) but no run's ROI interval clears zero; decided on "
         "final odds, which flatters price-based strategies; runs cover different windows "
         "(2024-01-01..2025-11-30, 2025-01-01..2025-06-30): compare like with like")
-    assert comparison_markdown(table).splitlines()[2].startswith(
-        "| favourite_flat-2025-01-01-2025-06-30 | favourite_flat | 2025-01-01..2025-06-30 | 800 | 5.00% |")
+    assert comparison_markdown(table).splitlines()[:3] == [
+        "| run | window | bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |", "|---|---|---|---|---|---|---|---|",
+        "| favourite_flat-2025-01-01-2025-06-30 | 2025-01-01..2025-06-30 | 800 | 5.00% | -2.0% … 12.0% | 0.40 | "
+        "-5.00% | 36.00% |"]
 
 
 def test_one_window_adds_no_warning():
     table = comparison(runs(("a", "s", date(2024, 1, 1), date(2024, 6, 30), 40, 40, 1, 0.025, 0.01, 0.04, 0.1,
                              -0.1, 0.3, False)))
     assert verdict(table)["verdict"] == "a leads on ROI (2.5%); ROI confidence interval above zero for: a"
+    # one shared window: said once above the table, not repeated in a column (the table must fit the asset page)
+    assert comparison_markdown(table).splitlines() == [
+        "window: 2024-01-01..2024-06-30", "", "| run | bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |",
+        "|---|---|---|---|---|---|---|", "| a | 40 | 2.50% | 1.0% … 4.0% | 0.10 | -10.00% | 30.00% |"]
 
 
 def test_default_names_carry_window_and_changed_parameters():

@@ -31,8 +31,16 @@ def fmt(name: str, value) -> str:
     return f"{value:,.2f}"
 
 
-def metrics_markdown(metrics: dict) -> str:
-    rows = "\n".join(f"| {name} | {fmt(name, metrics.get(name))} |" for name in HEADLINE if name in metrics)
+def metrics_markdown(metrics: dict, uses_final_odds: bool = False) -> str:
+    """The headline metrics as a two-column table. An empty CLV on a run decided at final odds says why: without a
+    price before the close there is no closing line to beat, which is not the same as a missing number."""
+    def value(name: str) -> str:
+        shown = fmt(name, metrics.get(name))
+        if name == "average_clv" and shown == "–" and uses_final_odds:
+            return f"{shown} (every bet at its closing price: no tote board at decision time)"
+        return shown
+
+    rows = "\n".join(f"| {name} | {value(name)} |" for name in HEADLINE if name in metrics)
     return "| metric | value |\n|---|---|\n" + rows
 
 

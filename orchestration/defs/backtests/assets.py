@@ -58,7 +58,7 @@ def backtest(context: dg.AssetExecutionContext, config: BacktestWindow,
         "bets": dg.MetadataValue.int(int(m["bets"])), "rows_written": dg.MetadataValue.json(written),
         "roi": dg.MetadataValue.float(_finite(m["roi"])), "sharpe": dg.MetadataValue.float(_finite(m["sharpe"])),
         "max_drawdown": dg.MetadataValue.float(_finite(m["max_drawdown"])),
-        "metrics": dg.MetadataValue.md(report.metrics_markdown(m)),
+        "metrics": dg.MetadataValue.md(report.metrics_markdown(m, result.uses_final_odds)),
         "equity_curve": dg.MetadataValue.md(report.png_markdown(png)),
     })
 

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS marts.exotic_value (
 def publish_exotic_value(engine: sa.Engine, *, gamma: float = 1.0) -> dict[str, float]:
     """Rebuild marts.exotic_value from the racing marts in one transaction."""
     from ingestion.loader import copy_rows
+    from ingestion.table_docs import document_table
 
     with engine.connect() as conn:
         runners = pd.read_sql(sa.text(RUNNERS_SQL), conn)
@@ -65,6 +66,7 @@ def publish_exotic_value(engine: sa.Engine, *, gamma: float = 1.0) -> dict[str, 
              "is_value": "text", "gamma": "numeric"}
     with engine.begin() as conn:
         conn.exec_driver_sql(DDL)
+        document_table(conn, "marts.exotic_value")
         conn.exec_driver_sql("DELETE FROM marts.exotic_value")
         cursor = conn.connection.cursor()
         copy_rows(cursor, "marts.exotic_value", types, frame)

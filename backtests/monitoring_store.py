@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from ingestion.table_docs import document_table
+
 TRIGGER_TYPES = {
     "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL", "sport": "text NOT NULL",
     "event_key": "text NOT NULL", "selection": "text NOT NULL", "race_key": "text", "race_date": "date",
@@ -47,6 +49,7 @@ def ensure_trigger_table(engine: sa.Engine) -> None:
                              "ADD COLUMN IF NOT EXISTS bet_type text")
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS strategy_triggers_post_idx "
                              "ON marts.strategy_triggers (post_time)")
+        document_table(conn, "marts.strategy_triggers")
 
 
 def write_triggers(engine: sa.Engine, triggers: pd.DataFrame) -> tuple[int, int]:

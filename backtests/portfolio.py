@@ -255,6 +255,7 @@ def _ddl(table: str, types: dict[str, str]) -> str:
 def publish_portfolio(engine: sa.Engine, now: datetime | None = None) -> dict[str, object]:
     """Settle every loaded ledger bet and rebuild marts.portfolio_bets / portfolio_summary in one transaction."""
     from ingestion.loader import copy_rows
+    from ingestion.table_docs import document_table
 
     now = now or datetime.now(timezone.utc)
     bets = read_ledger_bets(engine)
@@ -266,6 +267,7 @@ def publish_portfolio(engine: sa.Engine, now: datetime | None = None) -> dict[st
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('paddock.portfolio'))")
         for table, types, data in (("portfolio_bets", BET_TYPES, rows), ("portfolio_summary", SUMMARY_TYPES, summary)):
             conn.exec_driver_sql(_ddl(table, types))
+            document_table(conn, f"marts.{table}")
             conn.exec_driver_sql(f"DELETE FROM marts.{table}")
             cursor = conn.connection.cursor()
             copy_rows(cursor, f"marts.{table}",

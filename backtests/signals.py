@@ -69,8 +69,11 @@ def _publish(engine: sa.Engine, ddl: str, table: str, rows: list[dict], now: dat
     """Upsert the signals seen now and expire the ones that were open but are gone, in one transaction."""
     columns = list(rows[0]) if rows else []
     values = ", ".join("CAST(:legs AS jsonb)" if c == "legs" else f":{c}" for c in columns)
+    from ingestion.table_docs import document_table
+
     with engine.begin() as conn:
         conn.exec_driver_sql(ddl)
+        document_table(conn, f"marts.{table}")
         before = set(conn.execute(sa.text(f"SELECT id FROM marts.{table} WHERE NOT expired")).scalars())
         if rows:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in ("id", "detected_at"))

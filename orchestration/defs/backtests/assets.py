@@ -9,7 +9,7 @@ import dagster as dg
 from backtests import report
 from backtests.engine import run_backtest
 from backtests.frames import load_dividends, load_runners
-from backtests.store import read_runs, write_run
+from backtests.store import create_comparison_view, read_runs, write_run
 from backtests.strategies import get_strategy
 from orchestration.defs.backtests.partitions import RUN_SPECS, strategy_partitions
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -76,13 +76,7 @@ def strategy_comparison(context: dg.AssetExecutionContext, warehouse: WarehouseR
     engine = warehouse.ready_engine()
     runs = read_runs(engine, list(RUN_SPECS))
     table = report.comparison(runs)
-    with engine.begin() as conn:  # dropped first: CREATE OR REPLACE cannot move the window columns of an older view
-        conn.exec_driver_sql("DROP VIEW IF EXISTS marts.strategy_comparison")
-        conn.exec_driver_sql(
-            "CREATE VIEW marts.strategy_comparison AS SELECT run_name, strategy, start_date, end_date, "
-            "start_date || '..' || end_date AS test_window, market, params, bets, turnover, profit, roi, roi_ci_low, "
-            "roi_ci_high, sharpe, sortino, max_drawdown, calmar, win_rate, average_odds, uses_final_odds, "
-            "code_version, created_at FROM marts.backtest_runs")
+    create_comparison_view(engine)
     verdict = report.verdict(table)
     missing = sorted(set(RUN_SPECS) - set(table["run_name"]))
     if missing:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from backtests.exotics import Outcome, winning_combinations
 from backtests.tickets import combination_key, settle_combinations
 from ingestion.ledger import LedgerBet, parse_selections
+from ingestion.table_docs import document_table
 
 CENT, RATIO = Decimal("0.01"), Decimal("0.000001")
 STATUSES = ("won", "lost", "refunded", "pending", "unmatched")
@@ -255,7 +256,6 @@ def _ddl(table: str, types: dict[str, str]) -> str:
 def publish_portfolio(engine: sa.Engine, now: datetime | None = None) -> dict[str, object]:
     """Settle every loaded ledger bet and rebuild marts.portfolio_bets / portfolio_summary in one transaction."""
     from ingestion.loader import copy_rows
-    from ingestion.table_docs import document_table
 
     now = now or datetime.now(timezone.utc)
     bets = read_ledger_bets(engine)

@@ -65,6 +65,43 @@ def equity_png(daily: pd.DataFrame, title: str) -> bytes:
         plt.close(figure)
 
 
+def roi_to_date(daily: pd.DataFrame) -> pd.DataFrame:
+    """Per run (columns) and race day (index), profit / turnover of the bets so far, from one row per run and day
+    (``run_name``, ``race_date``, ``stake``, ``pnl``). Runs differ in bankroll and staking (level 1-unit stakes on
+    100 000 next to quarter Kelly on 1 000), so their equity curves cannot share an axis; ROI to date can, and its
+    last point is the ROI in the comparison table. A run is blank before its first bet."""
+    frame = daily.assign(race_date=pd.to_datetime(daily["race_date"]), stake=daily["stake"].astype(float),
+                         pnl=daily["pnl"].astype(float)).sort_values(["run_name", "race_date"])
+    grouped = frame.groupby("run_name")
+    frame = frame.assign(roi=grouped["pnl"].cumsum() / grouped["stake"].cumsum())
+    return frame.pivot(index="race_date", columns="run_name", values="roi").ffill()
+
+
+def comparison_png(curves: pd.DataFrame) -> bytes:
+    """Every run's ROI to date (:func:`roi_to_date`) on one chart, legend below, for the comparison's metadata."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    figure, axis = plt.subplots(figsize=(8, 3.5), dpi=90)
+    try:
+        for run in curves.columns:
+            axis.plot(curves.index, curves[run], linewidth=1.1, label=run)
+        axis.axhline(0, color="#888888", linewidth=0.8)
+        axis.yaxis.set_major_formatter(PercentFormatter(1.0))
+        axis.set_title("ROI to date per run", fontsize=10)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+        figure.autofmt_xdate()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
 def png_markdown(png: bytes, alt: str = "equity curve") -> str:
     """The PNG inline in markdown (how Dagster metadata shows an image)."""
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from backtests.arbitrage import find_arbitrage
 from backtests.value import expected_value
+from ingestion.table_docs import document_table
 
 # Quotes older than this are stale: what the arbitrage and value assets configure by default (max_price_age_minutes).
 DEFAULT_MAX_PRICE_AGE = timedelta(minutes=90)
@@ -69,8 +70,6 @@ def _publish(engine: sa.Engine, ddl: str, table: str, rows: list[dict], now: dat
     """Upsert the signals seen now and expire the ones that were open but are gone, in one transaction."""
     columns = list(rows[0]) if rows else []
     values = ", ".join("CAST(:legs AS jsonb)" if c == "legs" else f":{c}" for c in columns)
-    from ingestion.table_docs import document_table
-
     with engine.begin() as conn:
         conn.exec_driver_sql(ddl)
         document_table(conn, f"marts.{table}")

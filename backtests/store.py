@@ -202,6 +202,15 @@ def _copy_types(types: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def read_daily_bets(engine: sa.Engine, names: list[str]) -> pd.DataFrame:
+    """Per stored run and race day: money staked and P&L (``report.roi_to_date`` draws the comparison from it)."""
+    with engine.connect() as conn:
+        return pd.read_sql_query(sa.text(
+            "SELECT run_name, race_date, sum(stake) AS stake, sum(pnl) AS pnl FROM marts.backtest_bets "
+            "WHERE run_name = ANY(:names) GROUP BY run_name, race_date ORDER BY run_name, race_date"), conn,
+            params={"names": list(names)})
+
+
 def read_runs(engine: sa.Engine, names: list[str] | None = None) -> pd.DataFrame:
     """The stored run rows (all, or the named ones), newest first."""
     ensure_backtest_tables(engine)

@@ -52,3 +52,18 @@ def test_default_names_carry_window_and_changed_parameters():
                                                     listed.bankroll), "2025-01-01", "2025-06-30")
     long = RunSpec("x" * 63, "favourite_flat")
     assert NAME.match(default_run_name(long, long, "2025-01-01", "2025-06-30"))
+
+
+def test_roi_to_date_is_profit_over_turnover_so_far_per_run():
+    """The comparison's chart: runs of different bankrolls on one axis. By hand: run a stakes 2 and loses it (−100 %),
+    then stakes 2 and makes 3 (1 / 4 = +25 %); run b first bets on day two (blank before), 1 for +0.5 (+50 %), and
+    keeps its ROI on a day it has no bet."""
+    from backtests.report import comparison_png, roi_to_date
+
+    daily = pd.DataFrame({"run_name": ["a", "a", "a", "b"],
+                          "race_date": [date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 3), date(2024, 1, 2)],
+                          "stake": [2, 2, 0, 1], "pnl": [-2, 3, 0, 0.5]})
+    curves = roi_to_date(daily)
+    assert curves["a"].tolist() == [-1.0, 0.25, 0.25]
+    assert pd.isna(curves["b"].iloc[0]) and curves["b"].iloc[1:].tolist() == [0.5, 0.5]
+    assert comparison_png(curves).startswith(b"\x89PNG\r\n\x1a\n")

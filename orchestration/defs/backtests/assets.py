@@ -2,14 +2,15 @@
 
 The engine, strategies and storage are in ``backtests/`` (no Dagster); this module picks the run from the partition
 key, loads the history window from the marts, and shows the result: a metrics table and the equity curve in the
-materialization's metadata, the rows in marts.backtest_runs / backtest_bets / backtest_equity.
+materialization's metadata, the rows in marts.backtest_runs / backtest_bets / backtest_equity. The comparison shows
+its table and every run's ROI to date as one inline image (no link to follow).
 """
 import dagster as dg
 
 from backtests import report
 from backtests.engine import run_backtest
 from backtests.frames import load_dividends, load_runners
-from backtests.store import create_comparison_view, read_runs, write_run
+from backtests.store import create_comparison_view, read_daily_bets, read_runs, write_run
 from backtests.strategies import get_strategy
 from orchestration.defs.backtests.partitions import RUN_SPECS, strategy_partitions
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -81,8 +82,11 @@ def strategy_comparison(context: dg.AssetExecutionContext, warehouse: WarehouseR
     missing = sorted(set(RUN_SPECS) - set(table["run_name"]))
     if missing:
         context.log.warning(f"no stored run yet for: {', '.join(missing)}")
+    daily = read_daily_bets(engine, list(table["run_name"]))
+    curves = {"roi_curves": dg.MetadataValue.md(report.png_markdown(
+        report.comparison_png(report.roi_to_date(daily)), "ROI to date per run"))} if len(daily) else {}
     return dg.MaterializeResult(metadata={
         **{k: dg.MetadataValue.text(v) for k, v in verdict.items()},
         "runs": dg.MetadataValue.int(len(table)), "missing_runs": dg.MetadataValue.json(missing),
-        "comparison": dg.MetadataValue.md(report.comparison_markdown(table)),
+        "comparison": dg.MetadataValue.md(report.comparison_markdown(table)), **curves,
     })

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ingestion.table_docs import declared
 from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.deployment import fresh_database
 
 pytestmark = pytest.mark.integration
 DATABASE = "marts_docs_test"
@@ -39,12 +40,7 @@ def warehouse(runtime_env, tmp_path_factory):
     from backtests.store import create_comparison_view
     from ingestion.warehouse import ensure_warehouse
 
-    admin = sa.create_engine(runtime_env["DATABASE_URL"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    engine = sa.create_engine(sa.make_url(runtime_env["DATABASE_URL"]).set(database=DATABASE))
+    engine = sa.create_engine(fresh_database(runtime_env, DATABASE))
     ensure_warehouse(engine)
     target = tmp_path_factory.mktemp("dbt-marts-docs")
     cmd = [dbt_executable(), "run", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from backtests.monitoring_store import ensure_trigger_table
+from tests.deployment import fresh_database
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
@@ -22,12 +23,7 @@ INSERT = sa.text("""
 
 @pytest.fixture(scope="module")
 def database(runtime_env):
-    admin = sa.create_engine(runtime_env["DATABASE_URL"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS trigger_metadata_test WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE trigger_metadata_test"))
-    admin.dispose()
-    url = sa.make_url(runtime_env["DATABASE_URL"]).set(database="trigger_metadata_test")
+    url = fresh_database(runtime_env, "trigger_metadata_test")
     engine = sa.create_engine(url)
     ensure_trigger_table(engine)
     with engine.begin() as conn:
@@ -37,7 +33,7 @@ def database(runtime_env):
                                   "odds": 2 + race / 4, "now": NOW})
         conn.execute(INSERT, {"run": "favourite_flat", "event": "BEL-20260310-00", "sel": "3 Horse",
                               "day": NOW.date(), "race": 0, "post": NOW - timedelta(minutes=5), "odds": 9, "now": NOW})
-    yield url.render_as_string(hide_password=False), engine
+    yield url, engine
     engine.dispose()
 
 

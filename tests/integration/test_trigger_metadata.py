@@ -68,3 +68,23 @@ def test_the_asset_shows_the_next_picks_and_is_reported_only_when_they_change(da
     [changed] = tick(url, monkeypatch, again.cursor).asset_events
     assert changed.metadata["upcoming"].value.splitlines()[2] == (
         "| 2026-03-10 12:10 | favourite_flat | BEL R13 | 7 Late | 4.50 | tote | 2.00 |")
+
+
+def test_paddock_run_reports_the_triggers_so_the_asset_is_never_unmaterialized(database, monkeypatch):
+    """The asset is written by sensor ticks only; ``paddock run`` (no daemon) evaluates the monitor once and reports
+    the same materialization, so a fresh ``make run`` leaves no "Never materialized" box behind."""
+    from paddock import settings
+    from paddock.runner import report_strategy_triggers
+
+    _, engine = database
+    monkeypatch.setattr(settings, "utcnow", lambda: NOW)
+    monkeypatch.setenv("PADDOCK_ACTIVE_STRATEGIES", "favourite_flat")
+    lines = []
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert report_strategy_triggers(instance, engine=engine, log=lines.append)
+        event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "strategy_triggers"]))
+    assert event is not None and event.run_id == ""  # runless: reported, not produced by a run
+    table = event.asset_materialization.metadata["upcoming"].value.splitlines()
+    # R1 is among the ten soonest whether or not the other test has added its earlier pick (any order of tests)
+    assert "| 2026-03-10 12:20 | favourite_flat | BEL R1 | 3 Horse | 2.25 | tote | 2.00 |" in table
+    assert lines and lines[-1].startswith("strategy monitor: 0 upcoming races")

@@ -15,7 +15,7 @@ import json
 import dagster as dg
 
 from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
-from backtests.monitoring import monitor
+from backtests.monitoring import MonitorReport, monitor
 from backtests.monitoring_store import upcoming_triggers
 from backtests.report import markdown_table
 from orchestration.defs.monitoring.assets import STRATEGY_TRIGGERS
@@ -31,6 +31,19 @@ def upcoming_markdown(engine, now) -> str:
     return markdown_table(rows, columns) if rows else "_no upcoming triggers_"
 
 
+def evaluate_and_report(engine, now, shown_before: str | None) -> tuple[MonitorReport, list, str]:
+    """One monitor evaluation, the materialization to report when the table it shows differs from the one whose
+    digest is ``shown_before`` (none then), and the new digest. The sensor's tick and ``paddock run`` share it."""
+    report = monitor(engine, now)
+    shown = upcoming_markdown(engine, now)
+    digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
+    events = [] if digest == shown_before else [dg.AssetMaterialization(
+        asset_key=STRATEGY_TRIGGERS, description=report.describe(),
+        metadata={"triggers": dg.MetadataValue.int(report.triggers), "new": dg.MetadataValue.int(report.inserted),
+                  "evaluated_at": dg.MetadataValue.text(now.isoformat()), "upcoming": dg.MetadataValue.md(shown)})]
+    return report, events, digest
+
+
 @dg.sensor(
     minimum_interval_seconds=interval(300), default_status=dg.DefaultSensorStatus.RUNNING,
     description="Evaluate the active strategies (PADDOCK_ACTIVE_STRATEGIES, default all runs of strategies.yaml) on "
@@ -38,15 +51,8 @@ def upcoming_markdown(engine, now) -> str:
 )
 def strategy_monitor_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
     now = utcnow()
-    engine = warehouse.ready_engine()
-    report = monitor(engine, now)
-    shown = upcoming_markdown(engine, now)
-    digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
     previous = json.loads(context.cursor).get("shown") if context.cursor else None
-    events = [] if digest == previous else [dg.AssetMaterialization(
-        asset_key=STRATEGY_TRIGGERS, description=report.describe(),
-        metadata={"triggers": dg.MetadataValue.int(report.triggers), "new": dg.MetadataValue.int(report.inserted),
-                  "evaluated_at": dg.MetadataValue.text(now.isoformat()), "upcoming": dg.MetadataValue.md(shown)})]
+    report, events, digest = evaluate_and_report(warehouse.ready_engine(), now, previous)
     cursor = json.dumps({"evaluated_at": now.isoformat(), "races": report.races, "triggers": report.triggers,
                          "inserted": report.inserted, "updated": report.updated, "shown": digest}, sort_keys=True)
     return dg.SensorResult(skip_reason=f"strategy monitor: {report.describe()}", cursor=cursor, asset_events=events)

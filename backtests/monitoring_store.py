@@ -25,8 +25,11 @@ TRIGGER_KEY = ("run_name", "event_key", "selection")
 UPDATED_ON_CONFLICT = ("odds", "odds_source", "confidence", "stake", "decided_at", "last_seen_at", "post_time")
 
 
+# current = columns of multi-horse picks, the post-time index, and the comments of ingestion.table_docs (a table
+# created before those were written is upgraded once, like one without the columns)
 CURRENT_SHAPE = sa.text("""
     SELECT to_regclass('marts.strategy_triggers_post_idx') IS NOT NULL AND count(*) = 2
+           AND obj_description(to_regclass('marts.strategy_triggers'), 'pg_class') IS NOT NULL
     FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'strategy_triggers'
       AND (column_name = 'bet_type' OR (column_name = 'odds' AND is_nullable = 'YES'))
 """)

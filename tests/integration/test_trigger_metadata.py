@@ -88,3 +88,18 @@ def test_paddock_run_reports_the_triggers_so_the_asset_is_never_unmaterialized(d
     # R1 is among the ten soonest whether or not the other test has added its earlier pick (any order of tests)
     assert "| 2026-03-10 12:20 | favourite_flat | BEL R1 | 3 Horse | 2.25 | tote | 2.00 |" in table
     assert lines and lines[-1].startswith("strategy monitor: 0 upcoming races")
+
+
+def test_a_trigger_table_without_comments_is_documented_once(database):
+    """A deployment whose table predates the comments gets them on the next write (then no more DDL: the shape check
+    reads the comment)."""
+    _, engine = database
+    with engine.begin() as conn:
+        conn.exec_driver_sql("COMMENT ON TABLE marts.strategy_triggers IS NULL")
+        conn.exec_driver_sql("COMMENT ON COLUMN marts.strategy_triggers.stake IS NULL")
+    ensure_trigger_table(engine)
+    with engine.connect() as conn:
+        table, stake = conn.execute(sa.text(
+            "SELECT obj_description(attrelid, 'pg_class'), col_description(attrelid, attnum) FROM pg_attribute "
+            "WHERE attrelid = 'marts.strategy_triggers'::regclass AND attname = 'stake'")).one()
+    assert table.startswith("Live picks of the active strategies") and stake.startswith("Stake from the run's")

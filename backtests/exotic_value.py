@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from backtests.harville import fair_odds
 from backtests.pools import EXOTIC_POOLS
+from ingestion.table_docs import document_table
 COLUMNS = ["race_key", "race_date", "source", "pool", "combination", "payout_per_unit", "harville_fair_odds",
            "overlay", "is_value", "gamma"]
 
@@ -65,6 +66,7 @@ def publish_exotic_value(engine: sa.Engine, *, gamma: float = 1.0) -> dict[str, 
              "is_value": "text", "gamma": "numeric"}
     with engine.begin() as conn:
         conn.exec_driver_sql(DDL)
+        document_table(conn, "marts.exotic_value")
         conn.exec_driver_sql("DELETE FROM marts.exotic_value")
         cursor = conn.connection.cursor()
         copy_rows(cursor, "marts.exotic_value", types, frame)

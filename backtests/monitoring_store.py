@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from ingestion.table_docs import document_table
+
 TRIGGER_TYPES = {
     "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL", "sport": "text NOT NULL",
     "event_key": "text NOT NULL", "selection": "text NOT NULL", "race_key": "text", "race_date": "date",
@@ -23,8 +25,11 @@ TRIGGER_KEY = ("run_name", "event_key", "selection")
 UPDATED_ON_CONFLICT = ("odds", "odds_source", "confidence", "stake", "decided_at", "last_seen_at", "post_time")
 
 
+# current = columns of multi-horse picks, the post-time index, and the comments of ingestion.table_docs (a table
+# created before those were written is upgraded once, like one without the columns)
 CURRENT_SHAPE = sa.text("""
     SELECT to_regclass('marts.strategy_triggers_post_idx') IS NOT NULL AND count(*) = 2
+           AND obj_description(to_regclass('marts.strategy_triggers'), 'pg_class') IS NOT NULL
     FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'strategy_triggers'
       AND (column_name = 'bet_type' OR (column_name = 'odds' AND is_nullable = 'YES'))
 """)
@@ -47,6 +52,7 @@ def ensure_trigger_table(engine: sa.Engine) -> None:
                              "ADD COLUMN IF NOT EXISTS bet_type text")
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS strategy_triggers_post_idx "
                              "ON marts.strategy_triggers (post_time)")
+        document_table(conn, "marts.strategy_triggers")
 
 
 def write_triggers(engine: sa.Engine, triggers: pd.DataFrame) -> tuple[int, int]:
@@ -92,3 +98,19 @@ def read_triggers(engine: sa.Engine, run_names: list[str] | None = None) -> pd.D
     with engine.connect() as conn:
         return pd.read_sql_query(sa.text(query + " ORDER BY post_time, run_name, event_key, selection"), conn,
                                  params=params)
+
+
+# The bettor's view of the triggers (what the Dagster asset shows): the next picks to place, soonest post first.
+UPCOMING = sa.text("""
+    SELECT to_char(post_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS post_utc, run_name,
+           coalesce(track_code || ' R' || race_number, sport) AS race, selection, odds, odds_source, stake
+    FROM marts.strategy_triggers WHERE post_time > :now
+    ORDER BY post_time, run_name, event_key, selection LIMIT :n""")
+
+
+def upcoming_triggers(engine: sa.Engine, now, limit: int = 10) -> tuple[list[dict], list[str]]:
+    """The first ``limit`` triggers still to run at ``now`` (rows, column names), soonest post first. Read after
+    :func:`write_triggers` (which creates the table), so a tick issues no second round of DDL."""
+    with engine.connect() as conn:
+        result = conn.execute(UPCOMING, {"now": now, "n": limit})
+        return [dict(r) for r in result.mappings()], list(result.keys())

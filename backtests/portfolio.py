@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from backtests.exotics import Outcome, winning_combinations
 from backtests.tickets import combination_key, settle_combinations
 from ingestion.ledger import LedgerBet, parse_selections
+from ingestion.table_docs import document_table
 
 CENT, RATIO = Decimal("0.01"), Decimal("0.000001")
 STATUSES = ("won", "lost", "refunded", "pending", "unmatched")
@@ -266,6 +267,7 @@ def publish_portfolio(engine: sa.Engine, now: datetime | None = None) -> dict[st
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('paddock.portfolio'))")
         for table, types, data in (("portfolio_bets", BET_TYPES, rows), ("portfolio_summary", SUMMARY_TYPES, summary)):
             conn.exec_driver_sql(_ddl(table, types))
+            document_table(conn, f"marts.{table}")
             conn.exec_driver_sql(f"DELETE FROM marts.{table}")
             cursor = conn.connection.cursor()
             copy_rows(cursor, f"marts.{table}",

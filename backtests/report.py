@@ -31,8 +31,16 @@ def fmt(name: str, value) -> str:
     return f"{value:,.2f}"
 
 
-def metrics_markdown(metrics: dict) -> str:
-    rows = "\n".join(f"| {name} | {fmt(name, metrics.get(name))} |" for name in HEADLINE if name in metrics)
+def metrics_markdown(metrics: dict, uses_final_odds: bool = False) -> str:
+    """The headline metrics as a two-column table. An empty CLV on a run decided at final odds says why: without a
+    price before the close there is no closing line to beat, which is not the same as a missing number."""
+    def value(name: str) -> str:
+        shown = fmt(name, metrics.get(name))
+        if name == "average_clv" and shown == "–" and uses_final_odds:
+            return f"{shown} (every bet at its closing price: no tote board at decision time)"
+        return shown
+
+    rows = "\n".join(f"| {name} | {value(name)} |" for name in HEADLINE if name in metrics)
     return "| metric | value |\n|---|---|\n" + rows
 
 
@@ -49,6 +57,43 @@ def equity_png(daily: pd.DataFrame, title: str) -> bytes:
         axis.set_title(title, fontsize=10)
         axis.set_ylabel("bankroll")
         axis.grid(alpha=0.3)
+        figure.autofmt_xdate()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def roi_to_date(daily: pd.DataFrame) -> pd.DataFrame:
+    """Per run (columns) and race day (index), profit / turnover of the bets so far, from one row per run and day
+    (``run_name``, ``race_date``, ``stake``, ``pnl``). Runs differ in bankroll and staking (level 1-unit stakes on
+    100 000 next to quarter Kelly on 1 000), so their equity curves cannot share an axis; ROI to date can, and its
+    last point is the ROI in the comparison table. A run is blank before its first bet."""
+    frame = daily.assign(race_date=pd.to_datetime(daily["race_date"]), stake=daily["stake"].astype(float),
+                         pnl=daily["pnl"].astype(float)).sort_values(["run_name", "race_date"])
+    grouped = frame.groupby("run_name")
+    frame = frame.assign(roi=grouped["pnl"].cumsum() / grouped["stake"].cumsum())
+    return frame.pivot(index="race_date", columns="run_name", values="roi").ffill()
+
+
+def comparison_png(curves: pd.DataFrame) -> bytes:
+    """Every run's ROI to date (:func:`roi_to_date`) on one chart, legend below, for the comparison's metadata."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    figure, axis = plt.subplots(figsize=(8, 3.5), dpi=90)
+    try:
+        for run in curves.columns:
+            axis.plot(curves.index, curves[run], linewidth=1.1, label=run)
+        axis.axhline(0, color="#888888", linewidth=0.8)
+        axis.yaxis.set_major_formatter(PercentFormatter(1.0))
+        axis.set_title("ROI to date per run", fontsize=10)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
         figure.autofmt_xdate()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", bbox_inches="tight")
@@ -99,12 +144,25 @@ def verdict(table: pd.DataFrame, min_bets: int = 30) -> dict[str, str]:
 
 
 def comparison_markdown(table: pd.DataFrame) -> str:
-    head = ("| run | strategy | window | bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |\n"
-            "|---|---|---|---|---|---|---|---|---|")
-    rows = [f"| {r.run_name} | {r.strategy} | {r.window} | {fmt('bets', r.bets)} | {fmt('roi', r.roi)} | "
-            f"{fmt('roi', r.roi_ci_low)} … {fmt('roi', r.roi_ci_high)} | {fmt('sharpe', r.sharpe)} | "
-            f"{fmt('max_drawdown', r.max_drawdown)} | {fmt('win_rate', r.win_rate)} |" for r in table.itertuples()]
-    return "\n".join([head, *rows])
+    """The comparison as it fits the asset page: the run and six short numbers per row. The strategy is left out (the
+    run name says it, ``marts.strategy_comparison`` has it); the window is one line above the table when every run
+    shares it and a column only when they differ, the case where it must be read beside each row."""
+    windows = sorted(set(table["window"].dropna()))
+    per_run = len(windows) > 1
+    columns = ["run", *(["window"] if per_run else []), "bets", "ROI", "ROI 95 % CI", "Sharpe", "max DD", "win rate"]
+    rows = [{"run": r.run_name, "window": r.window, "bets": fmt("bets", r.bets), "ROI": fmt("roi", r.roi),
+             "ROI 95 % CI": _interval(r.roi_ci_low, r.roi_ci_high), "Sharpe": fmt("sharpe", r.sharpe),
+             "max DD": fmt("max_drawdown", r.max_drawdown), "win rate": fmt("win_rate", r.win_rate)}
+            for r in table.itertuples()]
+    text = markdown_table(rows, columns)
+    return f"window: {windows[0]}\n\n{text}" if len(windows) == 1 else text
+
+
+def _interval(low, high) -> str:
+    """A confidence interval in one short cell: one decimal is all a bootstrap interval's precision supports."""
+    if any(v is None or v != v for v in (low, high)):
+        return "–"
+    return f"{float(low):.1%} … {float(high):.1%}"
 
 
 def markdown_table(rows: list[dict], columns: list[str]) -> str:

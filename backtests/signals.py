@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from backtests.arbitrage import find_arbitrage
 from backtests.value import expected_value
+from ingestion.table_docs import document_table
 
 # Quotes older than this are stale: what the arbitrage and value assets configure by default (max_price_age_minutes).
 DEFAULT_MAX_PRICE_AGE = timedelta(minutes=90)
@@ -71,6 +72,7 @@ def _publish(engine: sa.Engine, ddl: str, table: str, rows: list[dict], now: dat
     values = ", ".join("CAST(:legs AS jsonb)" if c == "legs" else f":{c}" for c in columns)
     with engine.begin() as conn:
         conn.exec_driver_sql(ddl)
+        document_table(conn, f"marts.{table}")
         before = set(conn.execute(sa.text(f"SELECT id FROM marts.{table} WHERE NOT expired")).scalars())
         if rows:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in ("id", "detected_at"))

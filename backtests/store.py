@@ -24,6 +24,7 @@ import yaml
 from backtests.results import BET_COLUMNS, EQUITY_COLUMNS, bet_rows, equity_rows, run_row
 from backtests.staking import Staking
 from backtests.strategies import get_strategy
+from ingestion.table_docs import document_table
 
 DEFAULT_FILE = Path(__file__).with_name("strategies.yaml")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,62}$")  # a Dagster partition key: no "|", no spaces
@@ -122,6 +123,26 @@ def ensure_backtest_tables(engine: sa.Engine) -> None:
         conn.exec_driver_sql(_ddl("backtest_equity", EQUITY_TYPES))
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS backtest_bets_run_idx ON marts.backtest_bets (run_name)")
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS backtest_equity_run_idx ON marts.backtest_equity (run_name)")
+        for table in ("backtest_runs", "backtest_bets", "backtest_equity"):
+            document_table(conn, f"marts.{table}")
+
+
+COMPARISON_VIEW = (
+    "CREATE VIEW marts.strategy_comparison AS SELECT run_name, strategy, start_date, end_date, "
+    "start_date || '..' || end_date AS test_window, market, params, bets, turnover, profit, roi, roi_ci_low, "
+    "roi_ci_high, sharpe, sortino, max_drawdown, calmar, win_rate, average_odds, average_clv, uses_final_odds, "
+    "code_version, created_at FROM marts.backtest_runs")
+
+
+def create_comparison_view(engine: sa.Engine) -> None:
+    """``marts.strategy_comparison`` over the stored runs, dropped first: CREATE OR REPLACE cannot move the columns
+    of an older view, and a dropped view loses its comments, so they are written again here."""
+    ensure_backtest_tables(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.backtest_tables'))"))
+        conn.exec_driver_sql("DROP VIEW IF EXISTS marts.strategy_comparison")
+        conn.exec_driver_sql(COMPARISON_VIEW)
+        document_table(conn, "marts.strategy_comparison")
 
 
 def stored_identity(engine: sa.Engine, name: str) -> dict[str, Any] | None:
@@ -179,6 +200,15 @@ def _copy_types(types: dict[str, str]) -> dict[str, str]:
         word = sql_type.split()[0].split("(")[0]
         out[f'"{column}"'] = {"timestamptz": "timestamptz", "date": "date", "integer": "integer"}.get(word, "text")
     return out
+
+
+def read_daily_bets(engine: sa.Engine, names: list[str]) -> pd.DataFrame:
+    """Per stored run and race day: money staked and P&L (``report.roi_to_date`` draws the comparison from it)."""
+    with engine.connect() as conn:
+        return pd.read_sql_query(sa.text(
+            "SELECT run_name, race_date, sum(stake) AS stake, sum(pnl) AS pnl FROM marts.backtest_bets "
+            "WHERE run_name = ANY(:names) GROUP BY run_name, race_date ORDER BY run_name, race_date"), conn,
+            params={"names": list(names)})
 
 
 def read_runs(engine: sa.Engine, names: list[str] | None = None) -> pd.DataFrame:

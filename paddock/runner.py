@@ -53,8 +53,8 @@ def materialize_history(
 def materialize_live(
     today: date, tracks: list[str], *, instance: dg.DagsterInstance | None = None, log: Callable[[str], None] = print
 ) -> bool:
-    """Today's and tomorrow's race cards for each track, their mart, one odds poll of every sport, the odds marts and
-    the bet ledger's portfolio."""
+    """Today's and tomorrow's race cards for each track, their mart, one odds poll of every sport, the odds marts, the
+    bet ledger's portfolio and the strategy triggers on those cards."""
     from orchestration.definitions import defs
     from orchestration.defs.racecards.partitions import partition_key
 
@@ -67,7 +67,31 @@ def materialize_live(
     ok &= _execute(definitions, "odds_job", instance, log, tags={"tier": "discovery"})
     ok &= _execute(definitions, "odds_marts_job", instance, log)
     ok &= _execute(definitions, "ledger_job", instance, log)  # the example ledger, settled against the history
-    return ok
+    return report_strategy_triggers(instance, log=log) and ok
+
+
+def report_strategy_triggers(instance: dg.DagsterInstance | None = None, *, engine=None,
+                             log: Callable[[str], None] = print) -> bool:
+    """One ``strategy_monitor_sensor`` evaluation on today's cards, its materialization of ``marts/strategy_triggers``
+    reported to the instance: the asset is written by a sensor tick, never by a run, and without this it would say
+    "Never materialized" after ``make run`` until a daemon ticks. The daemon's first tick reports it again."""
+    from ingestion.warehouse import ensure_warehouse_once
+    from orchestration.defs.monitoring.sensors import evaluate_and_report
+    from paddock import db, settings
+
+    instance = instance or dg.DagsterInstance.get()
+    if engine is None:
+        engine = db.warehouse_engine()
+        ensure_warehouse_once(engine)
+    try:
+        report, events, _ = evaluate_and_report(engine, settings.utcnow(), None)
+    except Exception as exc:  # noqa: BLE001 - reported like a failed step: one line, the run exits non-zero
+        log(f"strategy monitor: {type(exc).__name__}: {exc}")
+        return False
+    for event in events:
+        instance.report_runless_asset_event(event)
+    log(f"strategy monitor: {report.describe()}")
+    return True
 
 
 def materialize_backtests(

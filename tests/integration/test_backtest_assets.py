@@ -74,3 +74,9 @@ def test_comparison_ranks_the_stored_runs(backtests, engine):
                            "ORDER BY roi DESC LIMIT 1", r=list(RUNS))[0]
     assert metadata["best_by_roi"].value == best and metadata["runs"].value == len(RUNS)
     assert set(metadata["missing_runs"].value) == set(load_run_specs()) - set(RUNS)
+    assert metadata["roi_curves"].value.startswith("![ROI to date per run](data:image/png;base64,iVBOR")
+    header = next(line for line in metadata["comparison"].value.splitlines() if line.startswith("| run |"))
+    assert "| bets | ROI | ROI 95 % CI | Sharpe | max DD | win rate |" in header and "strategy" not in header
+    # the view BI users read carries the CLV column (null here: the synthetic history has no tote boards)
+    assert _scalar(engine, "SELECT count(*) FROM marts.strategy_comparison WHERE run_name = ANY(:r) "
+                           "AND average_clv IS NULL", r=list(RUNS))[0] == len(RUNS)

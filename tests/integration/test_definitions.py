@@ -32,7 +32,7 @@ EXPECTED_ASSETS = sorted([
     "raw/card_races", "raw/card_runners", "raw/race_results",
     "staging/stg_race_cards", "staging/stg_card_runners", "marts/race_cards",
     # backtests: one partition per named run, then the comparison
-    "marts/backtest", "marts/strategy_comparison",
+    "marts/backtest", "marts/strategy_comparison", "marts/strategy_triggers",
     # the user's own bets: ledger file -> settled portfolio
     "raw/ledger_bets", "marts/portfolio",
 ])
@@ -77,7 +77,8 @@ def test_groups_partitions_and_checks(definitions):
     assert groups["raw/races"] == "history" and groups["staging/stg_races"] == "results"
     assert groups["marts/fct_runners"] == "results" and groups["marts/horse_stats"] == "stats"
     assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
-    assert groups["marts/backtest"] == groups["marts/strategy_comparison"] == "backtests"
+    assert {groups[f"marts/{name}"] for name in ("backtest", "strategy_comparison", "strategy_triggers")} == {
+        "backtests"}
     assert groups["raw/ledger_bets"] == groups["marts/portfolio"] == "ledger"
     assert ("raw/ledger_bets", "ledger_rows_parse") in {(c.asset_key.to_user_string(), c.name)
                                                         for c in graph.asset_check_keys}

@@ -35,6 +35,8 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
         for record in records:
             runs.setdefault(record.dagster_run.job_name, []).append(record.dagster_run)
         comparison_event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "strategy_comparison"]))
+        # written by a sensor, never by a run: `paddock run` reports it itself (issue 13, "Never materialized")
+        triggers_event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "strategy_triggers"]))
     assert set(runs) == JOBS and all(r.status == dg.DagsterRunStatus.SUCCESS for rs in runs.values() for r in rs)
     (history,) = runs["history_job"]
     assert (history.tags["dagster/asset_partition_range_start"], history.tags["dagster/asset_partition_range_end"]) \
@@ -42,6 +44,7 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
     names = list(load_run_specs())
     assert sorted(r.tags["dagster/partition"] for r in runs["backtest_job"]) == sorted(names)
     assert comparison_event.run_id == runs["strategy_comparison_job"][0].run_id
+    assert triggers_event is not None and triggers_event.timestamp >= started.timestamp()
 
     ids = {job: [r.run_id for r in rs] for job, rs in runs.items()}
     with engine.connect() as conn:

@@ -112,3 +112,8 @@ def test_a_backtest_on_tote_snapshots_is_not_flagged_as_using_final_odds(meeting
         favourites.extend([prices.min()] * int((prices == prices.min()).sum()))
     assert sorted(bets["odds"].tolist()) == pytest.approx(sorted(favourites))
     assert not bets["odds_are_closing"].any()
+    # closing-line value (issue 13: always "–"): the T−8 board's price against the final odds of the results page
+    final = frame.set_index("runner_key")["final_odds"]
+    clv = [min(boards[race.split(":", 1)[1], "racing_final"].values()) / final[runner] - 1
+           for race, runner in zip(bets["event_key"], bets["selection_key"])]
+    assert result.metrics["average_clv"] == pytest.approx(sum(clv) / len(clv)) and any(c != 0 for c in clv)

@@ -2,14 +2,15 @@
 
 The engine, strategies and storage are in ``backtests/`` (no Dagster); this module picks the run from the partition
 key, loads the history window from the marts, and shows the result: a metrics table and the equity curve in the
-materialization's metadata, the rows in marts.backtest_runs / backtest_bets / backtest_equity.
+materialization's metadata, the rows in marts.backtest_runs / backtest_bets / backtest_equity. The comparison shows
+its table and every run's ROI to date as one inline image (no link to follow).
 """
 import dagster as dg
 
 from backtests import report
 from backtests.engine import run_backtest
 from backtests.frames import load_dividends, load_runners
-from backtests.store import read_runs, write_run
+from backtests.store import create_comparison_view, read_daily_bets, read_runs, write_run
 from backtests.strategies import get_strategy
 from orchestration.defs.backtests.partitions import RUN_SPECS, strategy_partitions
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -58,7 +59,7 @@ def backtest(context: dg.AssetExecutionContext, config: BacktestWindow,
         "bets": dg.MetadataValue.int(int(m["bets"])), "rows_written": dg.MetadataValue.json(written),
         "roi": dg.MetadataValue.float(_finite(m["roi"])), "sharpe": dg.MetadataValue.float(_finite(m["sharpe"])),
         "max_drawdown": dg.MetadataValue.float(_finite(m["max_drawdown"])),
-        "metrics": dg.MetadataValue.md(report.metrics_markdown(m)),
+        "metrics": dg.MetadataValue.md(report.metrics_markdown(m, result.uses_final_odds)),
         "equity_curve": dg.MetadataValue.md(report.png_markdown(png)),
     })
 
@@ -76,19 +77,16 @@ def strategy_comparison(context: dg.AssetExecutionContext, warehouse: WarehouseR
     engine = warehouse.ready_engine()
     runs = read_runs(engine, list(RUN_SPECS))
     table = report.comparison(runs)
-    with engine.begin() as conn:  # dropped first: CREATE OR REPLACE cannot move the window columns of an older view
-        conn.exec_driver_sql("DROP VIEW IF EXISTS marts.strategy_comparison")
-        conn.exec_driver_sql(
-            "CREATE VIEW marts.strategy_comparison AS SELECT run_name, strategy, start_date, end_date, "
-            "start_date || '..' || end_date AS test_window, market, params, bets, turnover, profit, roi, roi_ci_low, "
-            "roi_ci_high, sharpe, sortino, max_drawdown, calmar, win_rate, average_odds, uses_final_odds, "
-            "code_version, created_at FROM marts.backtest_runs")
+    create_comparison_view(engine)
     verdict = report.verdict(table)
     missing = sorted(set(RUN_SPECS) - set(table["run_name"]))
     if missing:
         context.log.warning(f"no stored run yet for: {', '.join(missing)}")
+    daily = read_daily_bets(engine, list(table["run_name"]))
+    curves = {"roi_curves": dg.MetadataValue.md(report.png_markdown(
+        report.comparison_png(report.roi_to_date(daily)), "ROI to date per run"))} if len(daily) else {}
     return dg.MaterializeResult(metadata={
         **{k: dg.MetadataValue.text(v) for k, v in verdict.items()},
         "runs": dg.MetadataValue.int(len(table)), "missing_runs": dg.MetadataValue.json(missing),
-        "comparison": dg.MetadataValue.md(report.comparison_markdown(table)),
+        "comparison": dg.MetadataValue.md(report.comparison_markdown(table)), **curves,
     })

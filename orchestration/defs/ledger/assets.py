@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from backtests.portfolio import publish_portfolio
+from backtests.report import markdown_table
 from ingestion.ledger import read_ledger
 from ingestion.ledger_store import store_ledger
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -24,13 +25,6 @@ RESULTS = [dg.AssetKey(["marts", "fct_runners"]), dg.AssetKey(["marts", "fct_div
 
 def ledger_file() -> Path:
     return Path(os.environ.get("PADDOCK_LEDGER_FILE") or DEFAULT_LEDGER)
-
-
-def _markdown(rows: list[dict], columns: list[str]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join("" if r.get(c) is None else str(r[c]).replace("|", "/") for c in columns) + " |"
-              for r in rows]
-    return "\n".join(lines)
 
 
 @dg.asset(
@@ -53,7 +47,7 @@ def ledger_bets(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         check_results=[dg.AssetCheckResult(
             check_name=PARSE_CHECK, passed=not load.rejects, severity=dg.AssetCheckSeverity.WARN,
             metadata={"quarantined": dg.MetadataValue.int(len(load.rejects)),
-                      "rejects": dg.MetadataValue.md(_markdown(rejects, ["row", "bet_id", "reasons"]))})],
+                      "rejects": dg.MetadataValue.md(markdown_table(rejects, ["row", "bet_id", "reasons"]))})],
     )
 
 
@@ -72,5 +66,5 @@ def portfolio(warehouse: WarehouseResource) -> dg.MaterializeResult:
         "bets": dg.MetadataValue.int(published["bets"]),
         "profit": dg.MetadataValue.float(float(overall.get("profit", 0))),
         "roi": dg.MetadataValue.float(float(overall["roi"]) if overall.get("roi") is not None else 0.0),
-        "summary": dg.MetadataValue.md(_markdown(published["summary"], columns)),
+        "summary": dg.MetadataValue.md(markdown_table(published["summary"], columns)),
     })

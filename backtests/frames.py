@@ -98,16 +98,6 @@ def load_runners(engine, start: date, end: date, decision_minutes: int = DECISIO
     return _floats(frame)
 
 
-def load_races(engine, start: date, end: date) -> pd.DataFrame:
-    """``marts.fct_races`` for [start, end], one query; for race-level reports next to a runners frame."""
-    import sqlalchemy as sa
-
-    with engine.connect() as conn:
-        frame = pd.read_sql_query(sa.text("select * from marts.fct_races where race_date between :start and :end "
-                                          "order by post_time, race_key"), conn, params={"start": start, "end": end})
-    return _floats(frame)
-
-
 def load_dividends(engine, start: date, end: date) -> pd.DataFrame:
     """``marts.fct_dividends`` for [start, end], one query: race_key, pool, combination, payout_per_unit."""
     import sqlalchemy as sa
@@ -185,14 +175,6 @@ def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
     frame = frame[[*RUNNER_COLUMNS, *RACE_CONTEXT]].sort_values(["post_time", "race_key", "post_position"],
                                                                 kind="stable")
     return _floats(frame.reset_index(drop=True))
-
-
-def synthetic_runners(start: date, end: date, seed: int = 7, tracks: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Synthetic history generated in memory, shaped like ``marts.fct_runners`` (see :func:`runners_from_batch`)."""
-    from ingestion.sources.synthetic import SyntheticSource
-
-    source = SyntheticSource(seed=seed, start=start, end=end, **({"tracks": tracks} if tracks else {}))
-    return runners_from_batch(source.read(start, end))
 
 
 def nba_games(folder: Path) -> pd.DataFrame:

@@ -290,7 +290,3 @@ def read_ledger(path: str | Path) -> LedgerLoad:
         raise LedgerFileError(path, line, f"byte(s) {bad!r} are not UTF-8 (save the file as UTF-8)") from None
     return read_ledger_text(text, str(path))
 
-
-def unit_stake(bet: LedgerBet) -> Decimal:
-    """Each combination's share of the stake (exact to 28 digits; money is rounded only when settled)."""
-    return bet.stake / bet.combinations

@@ -33,23 +33,10 @@ class PartitionPayload:
     quarantined: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _cell(value: object, pg_type: str) -> str:
-    """One value as COPY text: the reference the vectorized writer below must agree with (tested cell by cell)."""
-    if value is None or (not isinstance(value, (str, bytes, dict, list)) and pd.isna(value)):
-        return NULL
-    if pg_type == "integer":
-        return str(int(value))
-    if pg_type == "timestamptz":
-        ts = pd.Timestamp(value)
-        return (ts.tz_localize(timezone.utc) if ts.tzinfo is None else ts).isoformat()
-    if pg_type == "date":
-        return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
-    return str(value)
-
-
 def _column_for_copy(values: pd.Series, pg_type: str) -> pd.Series:
-    """A column converted whole (no per-cell Python) so that ``to_csv`` writes what :func:`_cell` would: integers
-    without a ``.0``, timestamps as UTC instants (naive ones read as UTC), everything else as ``str`` does."""
+    """A column converted whole (no per-cell Python) so that ``to_csv`` writes what the cell-by-cell reference in
+    ``tests/copy_cells.py`` would: integers without a ``.0``, timestamps as UTC instants (naive ones read as UTC),
+    everything else as ``str`` does."""
     if pg_type == "integer" and not pd.api.types.is_integer_dtype(values.dtype):
         return pd.to_numeric(values).astype("Int64")
     if pg_type == "timestamptz":
@@ -139,15 +126,3 @@ def replace_partition(engine: sa.Engine, payload: PartitionPayload, run_id: str,
         cursor.close()
     return written
 
-
-def partition_checksum(engine: sa.Engine, table: str, source: str, start: date, end: date) -> tuple[int, str]:
-    """(row count, md5 of data columns in a stable order) of a source's partitions; lineage columns excluded."""
-    columns = list(RAW_TABLES[table])
-    row_expr = "concat_ws('|', " + ", ".join(f"coalesce({c}::text, '∅')" for c in columns) + ")"
-    sql = sa.text(
-        f"SELECT count(*), coalesce(md5(string_agg(r, E'\\n' ORDER BY r)), '') FROM "
-        f"(SELECT {row_expr} AS r FROM raw.{table} WHERE _source = :s AND _partition BETWEEN :a AND :b) t"
-    )
-    with engine.connect() as conn:
-        count, digest = conn.execute(sql, {"s": source, "a": start, "b": end}).one()
-    return int(count), digest

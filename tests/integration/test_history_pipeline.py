@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ingestion.loader import partition_checksum
+from tests.raw_checksum import partition_checksum
 from tests.integration.conftest import HISTORY_END as END
 from tests.integration.conftest import HISTORY_START as START
 

@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from ingestion.loader import partition_checksum
+from tests.raw_checksum import partition_checksum
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from ingestion.racecards.pages import ensure_racecard_tables
 from orchestration.defs.racecards.assets import race_cards, race_results

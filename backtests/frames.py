@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from backtests.odds import decimal_from_american_series
+from backtests.betting.odds import decimal_from_american_series
 
 RACE_CONTEXT = ("track_code", "race_number", "post_time", "distance_m", "surface", "going", "is_wet", "race_class",
                 "purse")
@@ -150,7 +150,7 @@ def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
     frame["field_size"] = (frame["status"] != "scratched").groupby(frame["race_key"]).transform("sum")
     frame["odds_rank"] = odds.where(runner).groupby(frame["race_key"]).rank(method="min")
     frame["is_favourite"] = runner & (odds == odds.where(runner).groupby(frame["race_key"]).transform("min"))
-    from backtests.odds import parse_odds_text_series
+    from backtests.betting.odds import parse_odds_text_series
 
     # the converter the dbt macro mirrors, at its stored precision: frames and marts hold the same morning line
     frame["morning_line_odds"] = parse_odds_text_series(frame["morning_line"])

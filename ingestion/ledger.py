@@ -6,7 +6,7 @@ One row per bet as the user placed it::
     b001,2024-03-02T13:05:00-05:00,BEL-20240302-03,win,4,10.00,5/2,FanDuel
     b002,2024-03-02,BEL-20240302-05,trifecta,"3,7,1 box",12,,tote
 
-- ``bet_type`` is a pool the warehouse holds dividends for (``backtests.pools.POOLS``) or an alias (perfecta, tri,
+- ``bet_type`` is a pool the warehouse holds dividends for (``backtests.betting.pools.POOLS``) or an alias (perfecta, tri,
   super, ...); a ``_box`` or ``_key`` suffix says how to read the selections.
 - ``selections``: ``3`` · ``3-7-1`` (straight, in finishing order) · ``3,7,1 box`` · ``3 key 7,9,1`` (banker(s) in
   the first legs, in order) · ``3/7,9/1,2,5`` (one standout list per leg). Horse numbers 1-99.
@@ -29,15 +29,15 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from backtests import tickets
-from backtests.pools import POOL_RULES, POOLS
+from backtests.betting import tickets
+from backtests.betting.pools import POOL_RULES, POOLS
 from ingestion.errors import IngestionError, ParseError, SourceNotFoundError, SourceSchemaError
 from ingestion.ledger_values import _identifier, _text, parse_money, parse_odds, parse_placed_at
 
 REQUIRED = ("bet_id", "placed_at", "race_id", "bet_type", "selections", "stake")
 OPTIONAL = ("odds_taken", "bookmaker")
 COLUMNS = REQUIRED + OPTIONAL
-BET_TYPES = POOLS  # every warehouse pool has a settlement rule (backtests.pools)
+BET_TYPES = POOLS  # every warehouse pool has a settlement rule (backtests.betting.pools)
 ALIASES = {"perfecta": "exacta", "tri": "trifecta", "triple": "trifecta", "super": "superfecta",
            "first_four": "first4", "first_4": "first4", "qp": "quinella_place", "place_quinella": "quinella_place",
            "quin": "quinella"}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from backtests import pools
+from backtests.betting import pools
 
 # column -> PostgreSQL type. Order is the COPY order.
 RACES: dict[str, str] = {
@@ -66,7 +66,7 @@ RUNNERS: dict[str, str] = {
 DIVIDENDS: dict[str, str] = {
     "race_id": "text",
     "race_date": "date",
-    "pool": "text",  # one of POOLS (backtests.pools)
+    "pool": "text",  # one of POOLS (backtests.betting.pools)
     "combination": "text",
     "dividend": "numeric",  # paid per `stake_unit`
     "stake_unit": "numeric",  # 2 for US ($2 base), 10 for HKJC (per HK$10)
@@ -84,7 +84,7 @@ META_COLUMNS: dict[str, str] = {
     "_run_id": "text",
 }
 
-# The pool names every source maps its own onto: owned by the betting core's dependency-free backtests.pools (the
+# The pool names every source maps its own onto: owned by the betting core's dependency-free backtests.betting.pools (the
 # settlement rules sit beside them there), re-exported here so loaders and the quality suite read them with the schema.
 POOLS = pools.POOLS
 SURFACES = ("dirt", "turf", "synthetic")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from backtests.features import FEATURES
-from backtests.odds import OddsError, parse_odds_text
+from backtests.betting.odds import OddsError, parse_odds_text
 from backtests.strategies import register
 from backtests.strategies.base import Context, Param, ParameterError, Strategy
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from backtests.engine import CLOSING_COLUMNS, prepare_racing, run_prepared
-from backtests.staking import Staking
+from backtests.betting.staking import Staking
 from backtests.strategies import Strategy
 from tests.synthetic_history import synthetic_runners
 

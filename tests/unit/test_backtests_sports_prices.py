@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from backtests.engine import prepare_sports_prices, run_prepared
-from backtests.staking import Staking
+from backtests.betting.staking import Staking
 
 EVENTS = 3000
 

@@ -18,7 +18,7 @@ import pytest
 
 from backtests.engine import prepare_racing, run_prepared
 from backtests.features import add_features, order_log_likelihood_ratio
-from backtests.staking import Staking
+from backtests.betting.staking import Staking
 from tests.synthetic_history import synthetic_runners
 
 FLAT = Staking("flat", flat_stake=1.0)

@@ -1,4 +1,4 @@
-"""Strategy monitoring (``backtests.monitoring``): every five minutes the active runs of ``strategies.yaml`` are
+"""Strategy monitoring (``backtests.live.monitoring``): every five minutes the active runs of ``strategies.yaml`` are
 evaluated on today's and tomorrow's race cards and their picks upserted into ``marts.strategy_triggers``.
 
 It launches no runs: the work is one evaluation and one upsert, small enough for a tick, and a run per tick would only
@@ -10,7 +10,7 @@ import json
 import dagster as dg
 
 from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
-from backtests.monitoring import monitor
+from backtests.live.monitoring import monitor
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock.settings import utcnow  # the sensors' clock; tests patch it here to freeze time
 

@@ -2,7 +2,7 @@
 
 Settlement of one bet, combination by combination (the stake split equally over the ticket's combinations):
 
-- a combination holding a scratched horse is refunded (the tote's rule, :func:`backtests.tickets.settle_combinations`,
+- a combination holding a scratched horse is refunded (the tote's rule, :func:`backtests.betting.tickets.settle_combinations`,
   the one settlement core);
 - a tote bet wins when the race published a dividend for that pool and combination — the dividend rows are the
   tote's own verdict, dead heats and place depth included — and returns ``payout_per_unit`` × its share of the stake;
@@ -27,8 +27,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.exotics import Outcome, winning_combinations
-from backtests.tickets import combination_key, settle_combinations
+from backtests.betting.exotics import Outcome, winning_combinations
+from backtests.betting.tickets import combination_key, settle_combinations
 from ingestion.ledger import LedgerBet, parse_selections
 
 CENT, RATIO = Decimal("0.01"), Decimal("0.000001")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.harville import fair_odds
-from backtests.pools import EXOTIC_POOLS
+from backtests.betting.harville import fair_odds
+from backtests.betting.pools import EXOTIC_POOLS
 COLUMNS = ["race_key", "race_date", "source", "pool", "combination", "payout_per_unit", "harville_fair_odds",
            "overlay", "is_value", "gamma"]
 

@@ -83,7 +83,7 @@ def load_runners(engine, start: date, end: date, decision_minutes: int = DECISIO
         raise ValueError(f"schema {schema!r} is not a plain identifier")
     import sqlalchemy as sa
 
-    from backtests.copy_reader import read_copy
+    from paddock.pgcopy import read_copy
 
     window = {"start": start, "end": end}
     frame = read_copy(engine, RUNNERS_SQL.format(schema=schema), window, dtype=TEXT_DTYPES)

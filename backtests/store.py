@@ -141,7 +141,7 @@ def describe_identity(identity: dict[str, Any]) -> str:
 def write_run(engine: sa.Engine, name: str, result, *, replace: bool = False) -> dict[str, int]:
     """Store ``result`` as run ``name`` in one transaction: the same run (same ``run_id``) is replaced in place; a
     different one only with ``replace=True``, otherwise :class:`RunNameTaken`."""
-    from ingestion.loader import copy_rows  # the project's one COPY writer
+    from paddock.pgcopy import copy_rows  # the project's one COPY writer
 
     ensure_backtest_tables(engine)
     run = {"run_name": name, **run_row(result)}

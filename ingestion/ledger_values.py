@@ -10,17 +10,10 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from backtests.betting.odds import OddsError, parse_odds_text
+from backtests.betting.slips import cell_text as _text
 
 MAX_TEXT = 100
 _MONEY = re.compile(r"^(?:[A-Z]{0,3}\$|[£€¥])?\s*(\d{1,9}|\d{1,3}(?:,\d{3}){1,2})(\.\d{1,2})?$")
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        value = str(value)
-    return value.strip()
 
 
 def parse_money(value: object) -> Decimal:

@@ -32,7 +32,7 @@ RACES: dict[str, str] = {
     "post_time": "timestamptz",
     "distance": "numeric",
     "distance_unit": "text",  # 'm' metres | 'f' furlongs | 'y' yards
-    "surface": "text",  # 'dirt' | 'turf' | 'synthetic'
+    "surface": "text",  # one of paddock.canonical.SURFACES: 'dirt' | 'turf' | 'synthetic'
     "going": "text",  # source word, lower case: 'fast', 'muddy', 'sloppy', 'good to firm', ...
     "race_class": "text",
     "race_type": "text",
@@ -58,7 +58,7 @@ RUNNERS: dict[str, str] = {
     "morning_line": "text",
     "final_odds": "numeric",  # decimal odds including stake
     "finish_position": "integer",
-    "status": "text",  # 'finished' | 'dnf' | 'scratched' | 'disqualified'
+    "status": "text",  # one of paddock.canonical.STATUSES: 'finished' | 'dnf' | 'scratched' | 'disqualified'
     "margin_lengths": "numeric",  # lengths behind the winner
     "finish_time_s": "numeric",
 }
@@ -85,10 +85,9 @@ META_COLUMNS: dict[str, str] = {
 }
 
 # The pool names every source maps its own onto: owned by the betting core's dependency-free backtests.betting.pools (the
-# settlement rules sit beside them there), re-exported here so loaders and the quality suite read them with the schema.
+# settlement rules sit beside them there), re-exported here so loaders read them with the schema. The surfaces and
+# runner statuses the quality suites allow are paddock.canonical's SURFACES and STATUSES.
 POOLS = pools.POOLS
-SURFACES = ("dirt", "turf", "synthetic")
-STATUSES = ("finished", "dnf", "scratched", "disqualified")
 
 
 @dataclass(frozen=True)

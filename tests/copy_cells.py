@@ -1,6 +1,6 @@
 """The cell-by-cell COPY text reference (test helper).
 
-``ingestion.loader`` converts whole columns for speed; this slow, obvious per-value version is what the tests hold the
+``paddock.pgcopy.copy_rows`` converts whole columns for speed; this slow, obvious per-value version is what the tests hold the
 vectorized writer to, so it lives with the tests rather than in the production module nobody else calls it from.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
-from ingestion.loader import NULL
+from paddock.pgcopy import NULL
 
 
 def cell(value: object, pg_type: str) -> str:

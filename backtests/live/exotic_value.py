@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS marts.exotic_value (
 
 def publish_exotic_value(engine: sa.Engine, *, gamma: float = 1.0) -> dict[str, float]:
     """Rebuild marts.exotic_value from the racing marts in one transaction."""
-    from ingestion.loader import copy_rows
+    from paddock.pgcopy import copy_rows
 
     with engine.connect() as conn:
         runners = pd.read_sql(sa.text(RUNNERS_SQL), conn)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from backtests.betting.exotics import Outcome
 from backtests.betting.pools import POOL_RULES
-from backtests.strategies import register
+from backtests.strategies.registry import register
 from backtests.strategies.base import Context, Param, Strategy
 from backtests.betting.tickets import box as box_ticket
 from backtests.betting.tickets import settle_combinations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from backtests.strategies import register
+from backtests.strategies.registry import register
 from backtests.strategies.base import Context, Param, Strategy
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from backtests.features import FEATURES
 from backtests.betting.odds import OddsError, parse_odds_text
-from backtests.strategies import register
+from backtests.strategies.registry import register
 from backtests.strategies.base import Context, Param, ParameterError, Strategy
 
 RACE_FIELDS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from backtests.strategies import register
+from backtests.strategies.registry import register
 from backtests.strategies.base import Context, Param, Strategy
 
 

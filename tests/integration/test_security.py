@@ -206,7 +206,7 @@ def test_in_process_simulators_bind_loopback_by_default():
 
 @pytest.mark.parametrize("module", ["ingestion.odds_api.simulator", "ingestion.racecards.demo_site"])
 def test_simulator_processes_listen_only_on_loopback(module):
-    """The processes ``paddock serve`` starts (paddock/simulators.py), with their command-line defaults."""
+    """The processes ``paddock serve`` starts (paddock/cli/simulators.py), with their command-line defaults."""
     process = subprocess.Popen([sys.executable, "-m", module, "--port", "0"], stdout=subprocess.PIPE, text=True)
     try:
         banner = process.stdout.readline()

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ingestion.loader import NULL, quarantine_records
+from ingestion.loader import quarantine_records
+from paddock.pgcopy import NULL
 from tests.copy_cells import cell as _cell
 
 

@@ -21,8 +21,8 @@ import pandas as pd
 import sqlalchemy as sa
 import yaml
 
-from backtests.results import BET_COLUMNS, EQUITY_COLUMNS, bet_rows, equity_rows, run_row
 from backtests.betting.staking import Staking
+from backtests.results import BET_COLUMNS, EQUITY_COLUMNS, bet_rows, equity_rows, run_row
 from backtests.strategies import get_strategy
 
 DEFAULT_FILE = Path(__file__).with_name("strategies.yaml")

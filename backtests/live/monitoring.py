@@ -39,11 +39,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from backtests.betting.staking import Staking, stakes_from_bankroll
 from backtests.engine import Prepared, prepare_racing, prepare_sports, select
 from backtests.frames import load_runners
 from backtests.live.monitoring_cards import LOOKAHEAD_DAYS, _exists, _people_keys, card_runners_frame, load_cards
 from backtests.live.monitoring_store import TRIGGER_KEY, TRIGGER_TYPES, write_triggers
-from backtests.betting.staking import Staking, stakes_from_bankroll
 from backtests.store import RunSpec, load_run_specs
 from backtests.strategies import get_strategy
 

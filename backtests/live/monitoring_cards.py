@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.frames import _FURLONG_M, _WET
 from backtests.betting.odds import parse_odds_text_series
+from backtests.frames import _FURLONG_M, _WET
 
 LOOKAHEAD_DAYS = 1  # today's and tomorrow's cards
 IDENTITY_GROUPS = {"demo": "synthetic"}  # the dbt var racecard_identity_groups' default

@@ -19,10 +19,10 @@ import pandas as pd
 
 from backtests.betting.exotics import Outcome
 from backtests.betting.pools import POOL_RULES
-from backtests.strategies.registry import register
-from backtests.strategies.base import Context, Param, Strategy
 from backtests.betting.tickets import box as box_ticket
 from backtests.betting.tickets import settle_combinations
+from backtests.strategies.base import Context, Param, Strategy
+from backtests.strategies.registry import register
 
 # Pools a box can play: several horses, paid on exactly the first `legs` places (not quinella place / place).
 POOL_LEGS = {pool: rule.legs for pool, rule in POOL_RULES.items() if 2 <= rule.legs == rule.places}

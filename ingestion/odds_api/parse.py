@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from ingestion.errors import ParseError
 from backtests.betting.odds import OddsError, decimal_from_american, to_price, whole_american
+from ingestion.errors import ParseError
 
 EVENT_COLUMNS = ["id", "sport_key", "sport_title", "commence_time", "home_team", "away_team"]
 ODDS_COLUMNS = [

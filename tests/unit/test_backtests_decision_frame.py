@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtests.engine import CLOSING_COLUMNS, prepare_racing, run_prepared
 from backtests.betting.staking import Staking
+from backtests.engine import CLOSING_COLUMNS, prepare_racing, run_prepared
 from backtests.strategies import Strategy
 from tests.synthetic_history import synthetic_runners
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from backtests import results
+from backtests.betting.staking import Staking
 from backtests.engine import OUTCOME_COLUMNS, prepare_racing, prepare_sports, run_backtest, run_prepared, select
 from backtests.frames import nba_games
-from backtests.betting.staking import Staking
 from backtests.strategies import Strategy, get_strategy
 from ingestion.sources.synthetic.model import WPS_TAKEOUT
 from tests.conftest import shared_path

@@ -6,9 +6,9 @@ from datetime import date
 import numpy as np
 import pytest
 
+from backtests.betting.staking import Staking
 from backtests.engine import prepare_racing, run_prepared
 from backtests.frames import dividends_from_batch, runners_from_batch
-from backtests.betting.staking import Staking
 from ingestion.sources.synthetic import SyntheticSource
 from ingestion.sources.synthetic.model import EXOTIC_TAKEOUT
 

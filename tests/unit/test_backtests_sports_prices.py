@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtests.engine import prepare_sports_prices, run_prepared
 from backtests.betting.staking import Staking
+from backtests.engine import prepare_sports_prices, run_prepared
 
 EVENTS = 3000
 

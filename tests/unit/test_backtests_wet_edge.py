@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backtests.betting.staking import Staking
 from backtests.engine import prepare_racing, run_prepared
 from backtests.features import add_features, order_log_likelihood_ratio
-from backtests.betting.staking import Staking
 from tests.synthetic_history import synthetic_runners
 
 FLAT = Staking("flat", flat_stake=1.0)

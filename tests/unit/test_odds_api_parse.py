@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from backtests.betting.odds import decimal_from_american, to_price, whole_american
 from ingestion.errors import ParseError
 from ingestion.odds_api.parse import infer_odds_format, parse_events, parse_odds, parse_scores
-from backtests.betting.odds import decimal_from_american, to_price, whole_american
 from quality.suites_odds import gate_odds
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "odds-api"

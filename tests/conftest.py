@@ -26,7 +26,7 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def runtime_env(tmp_path_factory):
     """Start an embedded PostgreSQL in a temp PADDOCK_HOME, publish its URLs, create the warehouse tables."""
-    from ingestion.warehouse import ensure_warehouse
+    from ingestion.warehouse import ensure_warehouse_once
     from paddock import db
     from paddock.dbt_prep import prepare_manifest
 
@@ -36,7 +36,7 @@ def runtime_env(tmp_path_factory):
     for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL"):
         os.environ.pop(name, None)
     env = db.export_runtime_env()
-    ensure_warehouse(db.warehouse_engine())
+    ensure_warehouse_once(db.warehouse_engine())  # as `paddock run` and the code server prepare it
     prepare_manifest()
     yield env
     db.warehouse_engine().dispose()

@@ -23,7 +23,19 @@ TRIGGER_KEY = ("run_name", "event_key", "selection")
 UPDATED_ON_CONFLICT = ("odds", "odds_source", "confidence", "stake", "decided_at", "last_seen_at", "post_time")
 
 
+CURRENT_SHAPE = sa.text("""
+    SELECT to_regclass('marts.strategy_triggers_post_idx') IS NOT NULL AND count(*) = 2
+    FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'strategy_triggers'
+      AND (column_name = 'bet_type' OR (column_name = 'odds' AND is_nullable = 'YES'))
+""")
+
+
 def ensure_trigger_table(engine: sa.Engine) -> None:
+    """Create or upgrade the table only when it is missing or old: the monitor writes on every sensor tick, and DDL
+    there (even ``IF NOT EXISTS``) takes locks that collide with readers and dbt (issue 18: no DDL on a tick)."""
+    with engine.connect() as conn:
+        if conn.execute(CURRENT_SHAPE).scalar():
+            return
     body = ", ".join(f"{c} {t}" for c, t in TRIGGER_TYPES.items())
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.strategy_triggers'))"))

@@ -114,9 +114,14 @@ DIVIDENDS_SQL = sa.text("""
 """)
 
 
-def load_results(engine: sa.Engine, race_ids: list[str]) -> dict[str, RaceResult | str]:
-    """Ledger race id (a source's race_id, or a race_key) → its RaceResult, or a note when it is ambiguous."""
+def load_results(engine: sa.Engine, race_ids: list[str]) -> dict[str, RaceResult | str] | None:
+    """Ledger race id (a source's race_id, or a race_key) → its RaceResult, or a note when it is ambiguous; None
+    while dbt has not built the results marts yet (a ledger loaded before the first history run: bets wait)."""
     with engine.connect() as conn:
+        built = conn.execute(sa.text("SELECT to_regclass('marts.fct_runners') IS NOT NULL "
+                                     "AND to_regclass('marts.fct_dividends') IS NOT NULL")).scalar_one()
+        if not built:
+            return None
         runners = pd.read_sql(RUNNERS_SQL, conn, params={"ids": list(race_ids)})
         keys = sorted(runners["race_key"].unique().tolist())
         dividends = pd.read_sql(DIVIDENDS_SQL, conn, params={"keys": keys})
@@ -171,13 +176,18 @@ def _race_day(race_id: str, now: datetime) -> date | None:
     return day if day is not None and day >= now.date() else None
 
 
-def settle_ledger(bets: list[tuple[str, LedgerBet]], results: dict[str, RaceResult | str],
+NO_RESULTS = "no race results in the warehouse yet (marts.fct_runners is not built): run the history job"
+
+
+def settle_ledger(bets: list[tuple[str, LedgerBet]], results: dict[str, RaceResult | str] | None,
                   now: datetime) -> list[dict]:
-    """One marts.portfolio_bets row per (ledger, bet)."""
+    """One marts.portfolio_bets row per (ledger, bet); every bet pending when there are no results marts yet."""
     rows = []
     for ledger, bet in bets:
-        race = results.get(bet.race_id)
-        if isinstance(race, str):
+        race = results.get(bet.race_id) if results is not None else None
+        if results is None:
+            settlement = Settlement("pending", None, note=NO_RESULTS)
+        elif isinstance(race, str):
             settlement, race = Settlement("unmatched", None, note=race), None
         elif race is None and _race_day(bet.race_id, now) is not None:
             settlement = Settlement("pending", None, note=f"race {bet.race_id!r} has not been run yet")

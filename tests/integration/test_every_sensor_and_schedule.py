@@ -186,3 +186,35 @@ def test_the_odds_automation_sensor_requests_the_odds_marts_after_a_load(world):
 def test_nothing_is_left_unevaluated(world):
     """Schedules are all evaluated by ``test_the_other_sensors_and_schedules_evaluate``; sensors are named here."""
     assert {s.name for s in world["repo"].sensor_defs} == COVERED_SENSORS, "evaluate the new sensor in this module"
+
+
+DDL_AUDIT = """
+CREATE TABLE IF NOT EXISTS public.tick_ddl_audit (tag text, query text);
+CREATE OR REPLACE FUNCTION public.tick_ddl_audit() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.tick_ddl_audit VALUES (tg_tag, current_query()); END $$;
+CREATE EVENT TRIGGER tick_ddl_audit ON ddl_command_start EXECUTE FUNCTION public.tick_ddl_audit();
+"""
+
+
+def test_no_sensor_or_schedule_tick_issues_ddl(world, engine, monkeypatch):
+    """Issue 18: DDL on a tick took ALTER locks on raw tables every 30 s. A Postgres event trigger records every DDL
+    command (``CREATE … IF NOT EXISTS`` that changes nothing included) while each sensor and schedule ticks, as a
+    code server that has not prepared the warehouse itself yet (its per-process memo empty) would run them."""
+    import ingestion.warehouse
+
+    monkeypatch.setattr(ingestion.warehouse, "_READY", set())
+    with engine.begin() as conn:
+        conn.exec_driver_sql(DDL_AUDIT)
+    try:
+        for name in sorted(COVERED_SENSORS - {"odds_automation_sensor"}):  # automation evaluates no user code
+            tick(world, name)
+        for schedule in world["repo"].schedule_defs:
+            schedule_tick(world, schedule.name, world["now"].replace(hour=0, minute=0, second=0, microsecond=0))
+        with engine.connect() as conn:
+            seen = conn.execute(sa.text("SELECT tag, left(query, 120) FROM public.tick_ddl_audit")).all()
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP EVENT TRIGGER IF EXISTS tick_ddl_audit; "
+                                 "DROP FUNCTION IF EXISTS public.tick_ddl_audit(); "
+                                 "DROP TABLE IF EXISTS public.tick_ddl_audit")
+    assert seen == [], "\n".join(map(str, seen))

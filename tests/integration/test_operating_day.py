@@ -34,7 +34,8 @@ from ingestion.odds_api.sim_model import ARB_FRACTION, SPORTS, Market
 from ingestion.racecards.demo_site.data import meeting
 from ingestion.sources.synthetic.tracks import TRACKS
 from paddock.processes import free_port, stop_group
-from tests.deployment import PROJECT_ROOT, fresh_database, graphql, loaded_repository, spawn, wait_until
+from tests.deployment import (PROJECT_ROOT, fresh_database, graphql, loaded_repository, spawn, stop_instigators,
+                              wait_until)
 from tests.webhook import Receiver
 
 SPORT = "americanfootball_nfl"  # two-way (an arbitrage can be planted); its first game starts and ends on race day
@@ -45,8 +46,9 @@ THREADED_TICKS = "\nsensors:\n  use_threads: true\n  num_workers: 8\nschedules:\
 ACTIVE = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
 RUNS = """query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statuses}) {
   ... on Runs { results { runId } } } }"""
-STOP = {"sensor": "mutation($id: String) { stopSensor(id: $id) { __typename } }",
-        "schedule": "mutation($id: String) { stopRunningSchedule(id: $id) { __typename } }"}
+LOCATION = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }"
+START = """mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) { __typename
+  ... on PythonError { message } } }"""
 BIN = Path(sys.executable).parent
 
 
@@ -68,6 +70,7 @@ def moments(m, game: dict) -> list[tuple[str, datetime]]:
     final = game["commence"] + timedelta(hours=SPORTS[SPORT].duration_h)
     history = datetime.combine(m.day, datetime.min.time(), timezone.utc).replace(hour=7, minute=1)
     points = [
+        ("04:16 UTC: odds retention", history.replace(hour=4, minute=16)),
         ("07:01 UTC: the daily history load (yesterday's results, every mart)", history),
         ("06:01 local: the morning card scrape", morning),
         ("T-90m: T-6h card, tote in racing_closing, odds in closing", first - timedelta(minutes=90)),
@@ -139,13 +142,18 @@ def post_json(url: str, body: dict) -> dict:
         return json.load(response)
 
 
-def stop_instigators(url: str) -> None:
-    repository = loaded_repository(url)
-    for kind, items in (("sensor", repository["sensors"]), ("schedule", repository["schedules"])):
-        for item in items:
-            state = item[f"{kind}State"]
-            if state["status"] == "RUNNING":
-                graphql(url, STOP[kind], id=state["id"])
+def start_stopped_sensors(url: str, repository: dict) -> list[str]:
+    """Turn on the sensors that are off by default (the ledger file's), so every instigator of the code ticks."""
+    node = graphql(url, LOCATION)["repositoriesOrError"]["nodes"][0]
+    started = []
+    for sensor in repository["sensors"]:
+        if sensor["sensorState"]["status"] != "RUNNING":
+            selector = {"repositoryName": node["name"], "repositoryLocationName": node["location"]["name"],
+                        "sensorName": sensor["name"]}
+            result = graphql(url, START, selector=selector)["startSensor"]
+            assert result["__typename"] == "Sensor", result
+            started.append(sensor["name"])
+    return started
 
 
 def dagster_records(deployment) -> tuple[list, dict[str, list]]:
@@ -208,7 +216,8 @@ def travel(deployment, sim_from: datetime, sim_to: datetime) -> None:
 
 def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     url, log, m = deployment["url"], deployment["log"], deployment["meeting"]
-    wait_until("the code location to load", lambda: loaded_repository(url), 300, [log])
+    repository = wait_until("the code location to load", lambda: loaded_repository(url), 300, [log])
+    assert start_stopped_sensors(url, repository) == ["ledger_file_sensor"]  # the only one off by default
     wait_until("the daemon's first sensor tick", lambda: "Checking for new runs for sensor" in log.read_text(
         errors="replace"), 300, [log])
     planted = post_json(f"{deployment['sim']}/_sim/arbitrage", {"event_id": deployment["plant"]["id"]})
@@ -216,10 +225,12 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     hold_until_quiet(deployment, "before the day")  # the sensors' first ticks (a schedule's first tick only starts it)
     at = deployment["start"]
     for what, moment in deployment["moments"]:
+        began = time.monotonic()
         travel(deployment, at, moment)
         hold_until_quiet(deployment, what)
+        print(f"{what}: {time.monotonic() - began:.0f} s")
         at = moment
-    stop_instigators(url)
+    stop_instigators(url, loaded_repository(url))
     hold_until_quiet(deployment, "after stopping the instigators")
     status = subprocess.run([str(BIN / "paddock"), "status"], cwd=PROJECT_ROOT, env=deployment["env"],
                             capture_output=True, text=True, timeout=300)
@@ -228,6 +239,10 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     def launched(job: str, **tags) -> list:
         return [r for r in runs if r.job_name == job and all(r.tags.get(k) == v for k, v in tags.items())]
 
+    instigators = {item["name"] for kind in ("sensors", "schedules") for item in repository[kind]}
+    assert {name for name in instigators if not ticks.get(name)} == set()  # every sensor and schedule ticked
+    assert launched("prune_odds_job", **{"dagster/sensor_name": "prune_odds_schedule"})
+    assert launched("ledger_job", **{"dagster/sensor_name": "ledger_file_sensor"})
     morning = next(name for name in ticks if name.startswith("race_cards_morning_"))
     today = m.day.isoformat()
     assert launched("race_cards_job", checkpoint="06h", **{"dagster/sensor_name": morning,

@@ -11,7 +11,7 @@ up on its next run of that race date (the daily history job).
 """
 import dagster as dg
 
-from ingestion.racecards.pages import CARD_TABLES, ensure_racecard_tables
+from ingestion.racecards.pages import CARD_TABLES
 from ingestion.racecards.pipeline import MeetingLoad, load_card, load_results
 from ingestion.schema import RAW_TABLES
 from orchestration.defs.racecards.checks import (
@@ -52,7 +52,6 @@ def race_cards(context: dg.AssetExecutionContext, config: MeetingLoadConfig, war
                racecard_site: RaceCardSiteResource):
     day, track = meeting_of(context.partition_key)
     engine = warehouse.ready_engine()
-    ensure_racecard_tables(engine)
     with racecard_site.fetcher(engine) as fetcher:
         load = load_card(engine, fetcher, racecard_site.url(), racecard_site.site, track, day,
                          run_id=context.run.run_id, replay=config.replay_stored, log=context.log.info)
@@ -74,7 +73,6 @@ def race_results(context: dg.AssetExecutionContext, config: MeetingLoadConfig, w
                  racecard_site: RaceCardSiteResource):
     day, track = meeting_of(context.partition_key)
     engine = warehouse.ready_engine()
-    ensure_racecard_tables(engine)
     with racecard_site.fetcher(engine) as fetcher:
         load = load_results(engine, fetcher, racecard_site.url(), racecard_site.site, track, day,
                             run_id=context.run.run_id, replay=config.replay_stored, log=context.log.info)

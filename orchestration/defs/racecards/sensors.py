@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 import dagster as dg
 
 from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
-from ingestion.racecards.pages import ensure_racecard_tables
 from ingestion.racecards.pipeline import meeting_posts, plan_card_refreshes
 from orchestration.defs.racecards.partitions import configured_tracks, partition_key
 from orchestration.defs.racecards.resources import RaceCardSiteResource
@@ -45,7 +44,6 @@ def race_card_refresh_sensor(context: dg.SensorEvaluationContext, warehouse: War
                              racecard_site: RaceCardSiteResource) -> dg.SensorResult:
     now = utcnow()
     engine = warehouse.ready_engine()
-    ensure_racecard_tables(engine)
     today = now.date()
     # UTC yesterday too: a Pacific meeting's last race goes off after midnight UTC
     days: list[date] = [today - timedelta(days=1), today, today + timedelta(days=1)]

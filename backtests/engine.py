@@ -16,7 +16,7 @@ that keys on the price, since nobody can bet at the final price). Sports lines a
 before tip-off on the line the frame carries (closing lines in the NBA file: ``uses_final_odds`` again).
 
 In the decision frame ``race_key``/``runner_key`` are called ``event_key``/``selection_key`` (the names shared with
-sports). Everything is vectorized except the bankroll pass (``backtests.staking``), which walks the chosen bets once.
+sports). Everything is vectorized except the bankroll pass (``backtests.betting.staking``), which walks the chosen bets once.
 """
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ import pandas as pd
 from backtests import metrics
 from backtests.features import add_features
 from backtests.frames import DECISION_MINUTES
-from backtests.scenarios import moneyline_returns
-from backtests.staking import Staking, net_return, resolve
+from backtests.betting.scenarios import moneyline_returns
+from backtests.betting.staking import Staking, net_return, resolve
 from backtests.strategies import Context, Strategy, get_strategy
 
 OUTCOME_COLUMNS = ("status", "is_start", "finish_position", "won", "placed", "showed", "win_payout", "place_payout",
@@ -175,7 +175,7 @@ def prepare_sports_prices(prices: pd.DataFrame, events: pd.DataFrame, decision_h
     no-vig probability from its quotes as of the same moment; the last quote before commence is the closing price
     (closing-line value). Quotes updated after the decision time never reach the decision frame.
     """
-    from backtests.value import fair_probabilities
+    from backtests.betting.value import fair_probabilities
 
     events = events.assign(commence_time=pd.to_datetime(events["commence_time"], utc=True))
     quotes = prices[prices["market"] == "h2h"].merge(events[["event_id", "commence_time"]], on="event_id")

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from backtests.odds import decimal_from_american_series
+from backtests.betting.odds import decimal_from_american_series
 
 RACE_CONTEXT = ("track_code", "race_number", "post_time", "distance_m", "surface", "going", "is_wet", "race_class",
                 "purse")
@@ -83,7 +83,7 @@ def load_runners(engine, start: date, end: date, decision_minutes: int = DECISIO
         raise ValueError(f"schema {schema!r} is not a plain identifier")
     import sqlalchemy as sa
 
-    from backtests.copy_reader import read_copy
+    from paddock.pgcopy import read_copy
 
     window = {"start": start, "end": end}
     frame = read_copy(engine, RUNNERS_SQL.format(schema=schema), window, dtype=TEXT_DTYPES)
@@ -95,16 +95,6 @@ def load_runners(engine, start: date, end: date, decision_minutes: int = DECISIO
         snapshots["decision_odds"] = pd.to_numeric(snapshots["decision_odds"]).astype(float)
         snapshots = snapshots.drop_duplicates(["race_key", "horse_number"])  # "01" and "1" are one program number
         frame = frame.merge(snapshots, on=["race_key", "horse_number"], how="left", validate="many_to_one")
-    return _floats(frame)
-
-
-def load_races(engine, start: date, end: date) -> pd.DataFrame:
-    """``marts.fct_races`` for [start, end], one query; for race-level reports next to a runners frame."""
-    import sqlalchemy as sa
-
-    with engine.connect() as conn:
-        frame = pd.read_sql_query(sa.text("select * from marts.fct_races where race_date between :start and :end "
-                                          "order by post_time, race_key"), conn, params={"start": start, "end": end})
     return _floats(frame)
 
 
@@ -160,7 +150,7 @@ def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
     frame["field_size"] = (frame["status"] != "scratched").groupby(frame["race_key"]).transform("sum")
     frame["odds_rank"] = odds.where(runner).groupby(frame["race_key"]).rank(method="min")
     frame["is_favourite"] = runner & (odds == odds.where(runner).groupby(frame["race_key"]).transform("min"))
-    from backtests.odds import parse_odds_text_series
+    from backtests.betting.odds import parse_odds_text_series
 
     # the converter the dbt macro mirrors, at its stored precision: frames and marts hold the same morning line
     frame["morning_line_odds"] = parse_odds_text_series(frame["morning_line"])
@@ -185,14 +175,6 @@ def runners_from_batch(batch, source: str = "synthetic") -> pd.DataFrame:
     frame = frame[[*RUNNER_COLUMNS, *RACE_CONTEXT]].sort_values(["post_time", "race_key", "post_position"],
                                                                 kind="stable")
     return _floats(frame.reset_index(drop=True))
-
-
-def synthetic_runners(start: date, end: date, seed: int = 7, tracks: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Synthetic history generated in memory, shaped like ``marts.fct_runners`` (see :func:`runners_from_batch`)."""
-    from ingestion.sources.synthetic import SyntheticSource
-
-    source = SyntheticSource(seed=seed, start=start, end=end, **({"tracks": tracks} if tracks else {}))
-    return runners_from_batch(source.read(start, end))
 
 
 def nba_games(folder: Path) -> pd.DataFrame:

@@ -21,10 +21,10 @@ import pandas as pd
 import sqlalchemy as sa
 import yaml
 
+from backtests.betting.staking import Staking
 from backtests.results import BET_COLUMNS, EQUITY_COLUMNS, bet_rows, equity_rows, run_row
-from backtests.staking import Staking
 from backtests.strategies import get_strategy
-from ingestion.table_docs import document_table
+from paddock.table_docs import document_table
 
 DEFAULT_FILE = Path(__file__).with_name("strategies.yaml")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,62}$")  # a Dagster partition key: no "|", no spaces
@@ -162,7 +162,7 @@ def describe_identity(identity: dict[str, Any]) -> str:
 def write_run(engine: sa.Engine, name: str, result, *, replace: bool = False) -> dict[str, int]:
     """Store ``result`` as run ``name`` in one transaction: the same run (same ``run_id``) is replaced in place; a
     different one only with ``replace=True``, otherwise :class:`RunNameTaken`."""
-    from ingestion.loader import copy_rows  # the project's one COPY writer
+    from paddock.pgcopy import copy_rows  # the project's one COPY writer
 
     ensure_backtest_tables(engine)
     run = {"run_name": name, **run_row(result)}

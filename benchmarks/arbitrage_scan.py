@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from backtests.arbitrage import find_arbitrage
+from backtests.betting.arbitrage import find_arbitrage
 from benchmarks.sizes import pick
 
 PRICE_COUNT = pick(1_000_000, 20_000)

@@ -3,7 +3,7 @@
 The history assets take a backfill as one run (``BackfillPolicy.single_run()``), so a year of race dates is read,
 gated and written by one process, then dbt builds every model downstream. That run must finish with bounded memory on
 a small box. It is launched the way the UI launches a backfill: ``history_job`` over a partition range (Dagster's
-partition-range tags, ``paddock.runner.materialize_history``) against the Postgres-backed Dagster instance, in a child
+partition-range tags, ``paddock.cli.runner.materialize_history``) against the Postgres-backed Dagster instance, in a child
 process, so its memory is its own and not this process's. The child and its descendants (the dbt CLI) are sampled
 with psutil for the peak summed RSS, and the child reports its own exact peak (``ru_maxrss``; not its children's,
 which Linux reports as at least the parent's size at fork). The embedded server's processes are sampled too, as PSS
@@ -117,7 +117,7 @@ def _child(start: str, end: str) -> None:
     """The backfill itself; its last line of output is the peak RSS this process reached."""
     import dagster as dg
 
-    from paddock.runner import materialize_history
+    from paddock.cli.runner import materialize_history
 
     if not materialize_history(start, end, instance=dg.DagsterInstance.get()):
         sys.exit(1)

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from backtests.engine import prepare_racing, run_prepared, sweep
-from backtests.frames import synthetic_runners
 from benchmarks import backtest_end_to_end
 from benchmarks.sizes import pick
+from tests.synthetic_history import synthetic_runners
 
 COPIES = pick(4, 1)
 HISTORY = pick((date(2016, 1, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2024, 3, 31)))

@@ -6,10 +6,9 @@ One row per bet as the user placed it::
     b001,2024-03-02T13:05:00-05:00,BEL-20240302-03,win,4,10.00,5/2,FanDuel
     b002,2024-03-02,BEL-20240302-05,trifecta,"3,7,1 box",12,,tote
 
-- ``bet_type`` is a pool the warehouse holds dividends for (``backtests.pools.POOLS``) or an alias (perfecta, tri,
-  super, ...); a ``_box`` or ``_key`` suffix says how to read the selections.
-- ``selections``: ``3`` · ``3-7-1`` (straight, in finishing order) · ``3,7,1 box`` · ``3 key 7,9,1`` (banker(s) in
-  the first legs, in order) · ``3/7,9/1,2,5`` (one standout list per leg). Horse numbers 1-99.
+- ``bet_type`` and ``selections`` are written in bet-slip notation (``backtests.betting.slips``): a pool the warehouse
+  holds dividends for or an alias (perfecta, tri, super, ...) with an optional ``_box`` / ``_key`` suffix, and
+  ``3`` · ``3-7-1`` · ``3,7,1 box`` · ``3 key 7,9,1`` · ``3/7,9/1,2,5``. Horse numbers 1-99.
 - ``stake`` is the money the whole ticket cost (``$12`` for a $2 trifecta box of three); each combination carries an
   equal share of it.
 - ``odds_taken`` (optional) makes a single win bet a fixed-odds bet settled at that price ("5/2", "3.5", "+150",
@@ -23,33 +22,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
-from backtests import tickets
-from backtests.pools import POOL_RULES, POOLS
+from backtests.betting.slips import LedgerBet, parse_bet_type, parse_selections
 from ingestion.errors import IngestionError, ParseError, SourceNotFoundError, SourceSchemaError
 from ingestion.ledger_values import _identifier, _text, parse_money, parse_odds, parse_placed_at
 
 REQUIRED = ("bet_id", "placed_at", "race_id", "bet_type", "selections", "stake")
 OPTIONAL = ("odds_taken", "bookmaker")
 COLUMNS = REQUIRED + OPTIONAL
-BET_TYPES = POOLS  # every warehouse pool has a settlement rule (backtests.pools)
-ALIASES = {"perfecta": "exacta", "tri": "trifecta", "triple": "trifecta", "super": "superfecta",
-           "first_four": "first4", "first_4": "first4", "qp": "quinella_place", "place_quinella": "quinella_place",
-           "quin": "quinella"}
-MAX_COMBINATIONS = 50_000  # a 15-horse first4 box is 1,365; beyond this a row is a typo, not a ticket
-MAX_HORSE = 99
-
-_HORSE = re.compile(r"^\d{1,2}$")
-_LIST_SPLIT = re.compile(r"[,\s\-]+")
-_KEY = re.compile(r"^(.+?)\s+(?:key|with)\s+(.+)$", re.IGNORECASE)
-_BOX = re.compile(r"^(.+?)\s+box$", re.IGNORECASE)
-
-
 class LedgerFieldError(ParseError):
     """One field of one ledger row that could not be used; ``reason`` says why in words."""
 
@@ -75,27 +57,6 @@ class LedgerRowError(IngestionError):
 
 
 @dataclass(frozen=True)
-class LedgerBet:
-    """A parsed bet. ``selections`` is canonical (re-parsing it gives the same ticket); money and odds are Decimal."""
-
-    row: int
-    bet_id: str
-    placed_at: datetime
-    race_id: str
-    bet_type: str
-    form: str
-    selections: str
-    combinations: int
-    stake: Decimal
-    odds_taken: Decimal | None = None
-    odds_text: str | None = None
-    bookmaker: str | None = None
-
-    def ticket(self) -> tickets.Ticket:
-        return parse_selections(self.bet_type, self.selections)[0]
-
-
-@dataclass(frozen=True)
 class Reject:
     row: int
     record: dict[str, str | None]
@@ -106,91 +67,6 @@ class Reject:
 class LedgerLoad:
     bets: list[LedgerBet] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-
-
-def parse_bet_type(value: object) -> tuple[str, str | None]:
-    """(pool, form hint) from "Trifecta", "exacta box", "superfecta-key", "perfecta"; ValueError when unknown."""
-    word = re.sub(r"[\s\-]+", "_", _text(value).lower())
-    hint = None
-    for suffix in ("box", "key"):
-        if word.endswith("_" + suffix):
-            word, hint = word[: -len(suffix) - 1], suffix
-    pool = ALIASES.get(word, word)
-    if pool not in BET_TYPES:
-        raise ValueError(f"unknown bet type; use one of {', '.join(BET_TYPES)} (optionally with _box or _key)")
-    return pool, hint
-
-
-def _horses(text: str) -> list[int]:
-    parts = [p for p in _LIST_SPLIT.split(text.strip()) if p]
-    if not parts:
-        raise ValueError("no horse numbers")
-    horses = []
-    for part in parts:
-        if not _HORSE.match(part) or not 1 <= int(part) <= MAX_HORSE:
-            raise ValueError(f"{part!r} is not a horse number (1-{MAX_HORSE})")
-        horses.append(int(part))
-    if len(set(horses)) != len(horses):
-        raise ValueError("a horse is listed twice")
-    return horses
-
-
-def _canonical(ticket: tickets.Ticket, bankers: list[int] | None = None) -> str:
-    if ticket.form == "box":
-        return ",".join(map(str, sorted(ticket.positions[0] if ticket.ordered else ticket.others))) + " box"
-    if ticket.form == "key":
-        others = sorted((ticket.positions[-1] if ticket.ordered else ticket.others - ticket.bankers))
-        return "-".join(map(str, bankers or sorted(ticket.bankers))) + " key " + ",".join(map(str, others))
-    if ticket.form == "positional":
-        return "/".join(",".join(map(str, sorted(leg))) for leg in ticket.positions)
-    combination = next(ticket.combinations())
-    return "-".join(map(str, combination))
-
-
-def parse_selections(pool: str, value: object, hint: str | None = None) -> tuple[tickets.Ticket, str]:
-    """(ticket, canonical text) for the selections of a ``pool`` bet; ValueError saying what is wrong."""
-    text = _text(value)
-    rule = POOL_RULES[pool]
-    box_match, key_match = _BOX.match(text), _KEY.match(text)
-    if box_match or (hint == "box" and not key_match and "/" not in text):
-        horses = _horses(box_match.group(1) if box_match else text)
-        if len(horses) < rule.legs:
-            raise ValueError(f"a {pool} box needs at least {rule.legs} horses")
-        ticket = tickets.box(pool, horses)
-    elif key_match:
-        bankers, others = _horses(key_match.group(1)), _horses(key_match.group(2))
-        if len(bankers) >= rule.legs:
-            raise ValueError(f"a {pool} key takes fewer than {rule.legs} banker(s)")
-        if set(bankers) & set(others):
-            raise ValueError("a banker is also listed with the others")
-        if len(bankers) + len(others) < rule.legs:
-            raise ValueError(f"a {pool} key needs {rule.legs} horses in all")
-        ticket = tickets.key(pool, bankers, others)
-        return ticket, _canonical(ticket, bankers)
-    elif hint == "key":
-        raise ValueError("a key bet is written 'banker key others', e.g. '3 key 1,7,9'")
-    elif "/" in text:
-        if not rule.ordered:
-            raise ValueError(f"{pool} is unordered: list the horses, or use 'box' or 'key'")
-        legs = [_horses(leg) for leg in text.split("/")]
-        if len(legs) != rule.legs:
-            raise ValueError(f"{pool} takes {rule.legs} leg(s), got {len(legs)}")
-        field_horses = sorted({h for leg in legs for h in leg})
-        ticket = tickets.positional(pool, legs, field_horses)
-        if all(len(leg) == 1 for leg in legs):
-            ticket = tickets.straight(pool, [leg[0] for leg in legs])
-    else:
-        horses = _horses(text)
-        if len(horses) != rule.legs:
-            raise ValueError(f"a straight {pool} takes {rule.legs} horse(s), got {len(horses)}; "
-                             "add 'box' or use 'key' for more")
-        ticket = tickets.straight(pool, horses)
-    count = ticket.count()
-    if count == 0:
-        raise ValueError("the selections make no valid combination")
-    if count > MAX_COMBINATIONS:
-        raise ValueError(f"{count:,} combinations (more than {MAX_COMBINATIONS:,})")
-    return ticket, _canonical(ticket)
 
 
 def parse_row(record: dict[str, object], row: int) -> LedgerBet:
@@ -290,7 +166,3 @@ def read_ledger(path: str | Path) -> LedgerLoad:
         raise LedgerFileError(path, line, f"byte(s) {bad!r} are not UTF-8 (save the file as UTF-8)") from None
     return read_ledger_text(text, str(path))
 
-
-def unit_stake(bet: LedgerBet) -> Decimal:
-    """Each combination's share of the stake (exact to 28 digits; money is rounded only when settled)."""
-    return bet.stake / bet.combinations

@@ -16,7 +16,7 @@ RAW_COLUMNS = {
 
 def ensure_ledger_tables(engine) -> None:
     from ingestion.schema import META_COLUMNS
-    from ingestion.warehouse import quarantine_table_ddl
+    from ingestion.table_ddl import quarantine_table_ddl
 
     body = ",\n    ".join(f'"{name}" {pg_type}' for name, pg_type in {**RAW_COLUMNS, **META_COLUMNS}.items())
     with engine.begin() as conn:
@@ -31,7 +31,8 @@ def store_ledger(engine, load: LedgerLoad, scope: str, run_id: str) -> dict[str,
     PADDOCK_LEDGER_FILE at another file must not add its bets to the old ones)."""
     import pandas as pd
 
-    from ingestion.loader import copy_rows, quarantine_records
+    from ingestion.loader import quarantine_records
+    from paddock.pgcopy import copy_rows
 
     ensure_ledger_tables(engine)
     loaded_at = datetime.now(timezone.utc)

@@ -9,18 +9,11 @@ import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from backtests.odds import OddsError, parse_odds_text
+from backtests.betting.odds import OddsError, parse_odds_text
+from backtests.betting.slips import cell_text as _text
 
 MAX_TEXT = 100
 _MONEY = re.compile(r"^(?:[A-Z]{0,3}\$|[£€¥])?\s*(\d{1,9}|\d{1,3}(?:,\d{3}){1,2})(\.\d{1,2})?$")
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        value = str(value)
-    return value.strip()
 
 
 def parse_money(value: object) -> Decimal:
@@ -36,7 +29,7 @@ def parse_money(value: object) -> Decimal:
 
 def parse_odds(value: object) -> Decimal:
     """Decimal ("3.5"), fractional ("5/2", "5-2", "EVENS") or American ("+150") odds → decimal odds with stake, read
-    by the project's one odds grammar (``backtests.odds.odds_from_text``)."""
+    by the project's one odds grammar (``backtests.betting.odds.odds_from_text``)."""
     try:
         return parse_odds_text(_text(value))
     except OddsError as exc:

@@ -6,21 +6,16 @@ never a mix; a run killed mid-load rolls back and leaves the previous data intac
 """
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from ingestion.schema import META_COLUMNS, RAW_TABLES
-
-NULL = r"\N"
-
+from paddock.pgcopy import copy_rows
 
 @dataclass
 class PartitionPayload:
@@ -31,54 +26,6 @@ class PartitionPayload:
     scope: str = ""  # a track code when one day is loaded track by track; '' for whole-day loads
     published: dict[str, pd.DataFrame] = field(default_factory=dict)
     quarantined: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-
-def _cell(value: object, pg_type: str) -> str:
-    """One value as COPY text: the reference the vectorized writer below must agree with (tested cell by cell)."""
-    if value is None or (not isinstance(value, (str, bytes, dict, list)) and pd.isna(value)):
-        return NULL
-    if pg_type == "integer":
-        return str(int(value))
-    if pg_type == "timestamptz":
-        ts = pd.Timestamp(value)
-        return (ts.tz_localize(timezone.utc) if ts.tzinfo is None else ts).isoformat()
-    if pg_type == "date":
-        return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
-    return str(value)
-
-
-def _column_for_copy(values: pd.Series, pg_type: str) -> pd.Series:
-    """A column converted whole (no per-cell Python) so that ``to_csv`` writes what :func:`_cell` would: integers
-    without a ``.0``, timestamps as UTC instants (naive ones read as UTC), everything else as ``str`` does."""
-    if pg_type == "integer" and not pd.api.types.is_integer_dtype(values.dtype):
-        return pd.to_numeric(values).astype("Int64")
-    if pg_type == "timestamptz":
-        converted = pd.to_datetime(values, utc=True, format="mixed") if values.dtype == object else values
-        if getattr(converted.dtype, "tz", None) is not None:
-            converted = converted.dt.tz_convert(timezone.utc).dt.tz_localize(None)
-        instants = converted.to_numpy(dtype="datetime64[us]")  # naive values are UTC already
-        text = np.datetime_as_string(instants, unit="us", timezone="UTC").astype(object)  # numpy's C formatter
-        text[np.isnat(instants)] = None
-        return pd.Series(text, index=values.index)
-    return values
-
-
-def copy_rows(cursor, table: str, columns: Mapping[str, str], rows: pd.DataFrame) -> int:
-    """COPY rows (already in column order of `columns`) into `table` as CSV: the project's one bulk writer.
-
-    Columns are converted vectorized and the CSV is written by pandas: building it cell by cell in Python cost more
-    than the server's COPY itself (benchmarks/odds_ingest.py)."""
-    if rows.empty:
-        return 0
-    frame = pd.DataFrame({
-        name: _column_for_copy(rows.iloc[:, i], pg_type) for i, (name, pg_type) in enumerate(columns.items())
-    })
-    buffer = io.StringIO()
-    frame.to_csv(buffer, header=False, index=False, na_rep=NULL, lineterminator="\n")
-    buffer.seek(0)
-    column_list = ", ".join(columns)
-    cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
-    return len(rows)
 
 
 def _json_default(value: object) -> object:
@@ -139,15 +86,3 @@ def replace_partition(engine: sa.Engine, payload: PartitionPayload, run_id: str,
         cursor.close()
     return written
 
-
-def partition_checksum(engine: sa.Engine, table: str, source: str, start: date, end: date) -> tuple[int, str]:
-    """(row count, md5 of data columns in a stable order) of a source's partitions; lineage columns excluded."""
-    columns = list(RAW_TABLES[table])
-    row_expr = "concat_ws('|', " + ", ".join(f"coalesce({c}::text, '∅')" for c in columns) + ")"
-    sql = sa.text(
-        f"SELECT count(*), coalesce(md5(string_agg(r, E'\\n' ORDER BY r)), '') FROM "
-        f"(SELECT {row_expr} AS r FROM raw.{table} WHERE _source = :s AND _partition BETWEEN :a AND :b) t"
-    )
-    with engine.connect() as conn:
-        count, digest = conn.execute(sql, {"s": source, "a": start, "b": end}).one()
-    return int(count), digest

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from backtests import pools
+from backtests.betting import pools
 
 # column -> PostgreSQL type. Order is the COPY order.
 RACES: dict[str, str] = {
@@ -32,7 +32,7 @@ RACES: dict[str, str] = {
     "post_time": "timestamptz",
     "distance": "numeric",
     "distance_unit": "text",  # 'm' metres | 'f' furlongs | 'y' yards
-    "surface": "text",  # 'dirt' | 'turf' | 'synthetic'
+    "surface": "text",  # one of paddock.canonical.SURFACES: 'dirt' | 'turf' | 'synthetic'
     "going": "text",  # source word, lower case: 'fast', 'muddy', 'sloppy', 'good to firm', ...
     "race_class": "text",
     "race_type": "text",
@@ -58,7 +58,7 @@ RUNNERS: dict[str, str] = {
     "morning_line": "text",
     "final_odds": "numeric",  # decimal odds including stake
     "finish_position": "integer",
-    "status": "text",  # 'finished' | 'dnf' | 'scratched' | 'disqualified'
+    "status": "text",  # one of paddock.canonical.STATUSES: 'finished' | 'dnf' | 'scratched' | 'disqualified'
     "margin_lengths": "numeric",  # lengths behind the winner
     "finish_time_s": "numeric",
 }
@@ -66,7 +66,7 @@ RUNNERS: dict[str, str] = {
 DIVIDENDS: dict[str, str] = {
     "race_id": "text",
     "race_date": "date",
-    "pool": "text",  # one of POOLS (backtests.pools)
+    "pool": "text",  # one of POOLS (backtests.betting.pools)
     "combination": "text",
     "dividend": "numeric",  # paid per `stake_unit`
     "stake_unit": "numeric",  # 2 for US ($2 base), 10 for HKJC (per HK$10)
@@ -84,11 +84,10 @@ META_COLUMNS: dict[str, str] = {
     "_run_id": "text",
 }
 
-# The pool names every source maps its own onto: owned by the betting core's dependency-free backtests.pools (the
-# settlement rules sit beside them there), re-exported here so loaders and the quality suite read them with the schema.
+# The pool names every source maps its own onto: owned by the betting core's dependency-free backtests.betting.pools (the
+# settlement rules sit beside them there), re-exported here so loaders read them with the schema. The surfaces and
+# runner statuses the quality suites allow are paddock.canonical's SURFACES and STATUSES.
 POOLS = pools.POOLS
-SURFACES = ("dirt", "turf", "synthetic")
-STATUSES = ("finished", "dnf", "scratched", "disqualified")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from ingestion.bi_access import ensure_bi_reader
 from ingestion.odds_api.schema import ensure_odds_tables
-from ingestion.schema import META_COLUMNS, RAW_TABLES
+from ingestion.racecards.pages import ensure_racecard_tables
+from ingestion.schema import RAW_TABLES
+from ingestion.table_ddl import quarantine_table_ddl, raw_table_ddl
 
 SCHEMAS = ("raw", "quarantine", "ops", "staging", "marts")
 
@@ -63,36 +65,6 @@ OPS_DDL = (
 )
 
 
-def raw_table_ddl(table: str) -> str:
-    columns = {**RAW_TABLES[table], **META_COLUMNS}
-    body = ",\n    ".join(f"{name} {pg_type}" for name, pg_type in columns.items())
-    return (
-        f"CREATE TABLE IF NOT EXISTS raw.{table} (\n    {body}\n);\n"
-        f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS _scope text;\n"
-        f"UPDATE raw.{table} SET _scope = '' WHERE _scope IS NULL;\n"
-        f"ALTER TABLE raw.{table} ALTER COLUMN _scope SET DEFAULT '', ALTER COLUMN _scope SET NOT NULL;\n"
-        f"CREATE INDEX IF NOT EXISTS {table}_source_partition_idx ON raw.{table} (_source, _partition);"
-    )
-
-
-def quarantine_table_ddl(table: str) -> str:
-    """Rejected rows keep their whole original record as JSONB with the names of the expectations they failed."""
-    return f"""
-    CREATE TABLE IF NOT EXISTS quarantine.{table} (
-        id bigserial PRIMARY KEY,
-        _source text NOT NULL,
-        _partition date,
-        _scope text NOT NULL DEFAULT '',
-        _run_id text,
-        quarantined_at timestamptz NOT NULL DEFAULT now(),
-        record jsonb NOT NULL,
-        reasons text[] NOT NULL
-    );
-    ALTER TABLE quarantine.{table} ADD COLUMN IF NOT EXISTS _scope text NOT NULL DEFAULT '';
-    CREATE INDEX IF NOT EXISTS {table}_q_source_partition_idx ON quarantine.{table} (_source, _partition);
-    """
-
-
 def ensure_warehouse(engine: sa.Engine) -> None:
     """Create schemas and ingestion-owned tables if missing. Safe to call on every run."""
     with engine.begin() as conn:
@@ -105,8 +77,6 @@ def ensure_warehouse(engine: sa.Engine) -> None:
         for ddl in OPS_DDL:
             conn.exec_driver_sql(ddl)
     ensure_odds_tables(engine)
-    from ingestion.racecards.pages import ensure_racecard_tables  # it builds on this module's DDL helpers
-
     ensure_racecard_tables(engine)
     ensure_bi_reader(engine)
 
@@ -114,8 +84,8 @@ def ensure_warehouse(engine: sa.Engine) -> None:
 _READY: set[tuple[str, int]] = set()
 _READY_LOCK = threading.Lock()
 # the modules whose DDL ensure_warehouse runs: a change to any of them is a new layout to apply
-_DDL_MODULES = ("ingestion.warehouse", "ingestion.schema", "ingestion.odds_api.schema", "ingestion.racecards.pages",
-                "ingestion.bi_access")
+_DDL_MODULES = ("ingestion.warehouse", "ingestion.table_ddl", "ingestion.schema", "ingestion.odds_api.schema",
+                "ingestion.racecards.pages", "ingestion.bi_access")
 
 
 def ddl_fingerprint() -> str:

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ingestion.schema import POOLS, STATUSES, SURFACES
+from backtests.betting.pools import POOLS
+from paddock.canonical import STATUSES, SURFACES
 
 Severity = Literal["critical", "warning"]
 Level = Literal["row", "batch"]

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from paddock.canonical import SURFACES
 from quality.gate import GateResult, gate_suite
 from quality.suites import (
     DISTANCE_UNITS, WARNING, SuiteSpec, batch_rules, between, in_set, not_null, unique,
 )
-from ingestion.schema import SURFACES
 
 # Plausible flat/jumps race lengths: the shortest US sprints are 2 furlongs, the longest jumps races ~4.5 miles; a card
 # outside that is a mis-parsed distance (metres read as furlongs, a dropped "1" of "1 1/16 Miles").

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from backtests.strategies import register
 from backtests.strategies.base import Context, Param, Strategy
+from backtests.strategies.registry import register
 
 
 @register

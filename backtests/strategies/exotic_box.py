@@ -7,7 +7,7 @@ evenly over the tickets. Hong Kong's names are the same pools as the US ones the
 strategy runs on HKJC history with ``pool: tierce`` and on US history with ``pool: trifecta``. The
 "model" is the market: the ``size`` shortest prices at decision time (the value model's ranking can be swapped in
 by subclassing ``ranking``). Settlement happens after selection, in :meth:`ExoticBox.settle`, which the engine calls
-with the outcomes: which combinations won comes from :func:`backtests.tickets.settle_combinations` (the one
+with the outcomes: which combinations won comes from :func:`backtests.betting.tickets.settle_combinations` (the one
 settlement core, dead heats included), what they paid from the dividends table (``frames.load_dividends`` or
 ``frames.dividends_from_batch``).
 A winning combination with no published dividend pays nothing and is counted in ``missing_dividends``.
@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from backtests.exotics import Outcome
-from backtests.pools import POOL_RULES
-from backtests.strategies import register
+from backtests.betting.exotics import Outcome
+from backtests.betting.pools import POOL_RULES
+from backtests.betting.tickets import box as box_ticket
+from backtests.betting.tickets import settle_combinations
 from backtests.strategies.base import Context, Param, Strategy
-from backtests.tickets import box as box_ticket
-from backtests.tickets import settle_combinations
+from backtests.strategies.registry import register
 
 # Pools a box can play: several horses, paid on exactly the first `legs` places (not quinella place / place).
 POOL_LEGS = {pool: rule.legs for pool, rule in POOL_RULES.items() if 2 <= rule.legs == rule.places}

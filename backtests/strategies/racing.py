@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from backtests.strategies import register
 from backtests.strategies.base import Context, Param, Strategy
+from backtests.strategies.registry import register
 
 
 def first_per_race(decisions: pd.DataFrame, key: np.ndarray) -> pd.DataFrame:

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backtests.betting.odds import OddsError, parse_odds_text
 from backtests.features import FEATURES
-from backtests.odds import OddsError, parse_odds_text
-from backtests.strategies import register
 from backtests.strategies.base import Context, Param, ParameterError, Strategy
+from backtests.strategies.registry import register
 
 RACE_FIELDS = {
     "track_condition": ("going", "going as published: fast, good, muddy, sloppy, firm, yielding, soft..."),

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from backtests.strategies import register
 from backtests.strategies.base import Context, Param, Strategy
+from backtests.strategies.registry import register
 
 INPUTS = ("log_market_p", "horse_win_rate", "has_form", "jockey_win_rate", "trainer_win_rate", "is_debut",
           "debut_trainer_rate", "wet_form_gap", "draw_share", "log_days_off")

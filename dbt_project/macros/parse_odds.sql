@@ -1,7 +1,7 @@
 {#-
     Odds text -> decimal odds including the stake, rounded to 4 dp; null when the text is not odds.
 
-    The grammar of backtests.odds.odds_from_text (the project's one odds converter), implemented exactly here;
+    The grammar of backtests.betting.odds.odds_from_text (the project's one odds converter), implemented exactly here;
     tests/integration/test_odds_text_parity.py checks the two on one table of strings in real PostgreSQL:
       evens        EV, EVS, EVN, EVEN, EVENS (any case)                  -> 2.0
       fractional   a/b, a-b, a:b (1-6 digits each, a > 0 and b > 0)      -> 1 + a/b   ("0/1", "5/0", "2.5-1": null)

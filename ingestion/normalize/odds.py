@@ -1,6 +1,6 @@
 """Odds text as printed on cards and odds boards -> ``Decimal`` decimal odds (stake included) and the fractional form.
 
-Plain odds text ("5-1", "9/2", "EVENS", "+150", "4.6") is read by ``backtests.odds.odds_from_text`` - the project's
+Plain odds text ("5-1", "9/2", "EVENS", "+150", "4.6") is read by ``backtests.betting.odds.odds_from_text`` - the project's
 one odds grammar, which the dbt macro ``odds_text_to_decimal`` implements too - so a card, a backtest and the marts
 can never disagree on what "9-2" means. This module only adds what cards print *around* the odds: favourite markers
 ("11/10f", "2/1jf", "7/4cf") and scratch markers ("SCR", "-", "SCRATCHED"). A bare number is decimal odds in that
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from backtests.odds import SPACES, OddsError, odds_from_text
+from backtests.betting.odds import SPACES, OddsError, odds_from_text
 from ingestion.normalize.errors import UnrecognisedValue
 
 SCRATCH_MARKERS = ("SCR", "SCRATCHED", "-", "NR", "WD")

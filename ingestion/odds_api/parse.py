@@ -1,7 +1,7 @@
 """Normalize The Odds API payloads into tidy DataFrames: events, one row per priced outcome, and scores.
 
 Prices arrive in whichever ``oddsFormat`` was requested; both forms are kept (``price_american`` whole number,
-``price_decimal`` Decimal at 4 dp), converted by ``backtests.odds`` - the project's one odds converter - so downstream
+``price_decimal`` Decimal at 4 dp), converted by ``backtests.betting.odds`` - the project's one odds converter - so downstream
 code never converts again. Timestamps become tz-aware UTC. A payload whose *structure* is broken (not a list, an event
 without its id or teams, bookmakers or outcomes that are not lists, an outcome without a name) raises ParseError
 naming the field and the event. A defect in one *price* does not: books quote 1.0 on suspended lines, and losing a
@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from backtests.betting.odds import OddsError, decimal_from_american, to_price, whole_american
 from ingestion.errors import ParseError
-from backtests.odds import OddsError, decimal_from_american, to_price, whole_american
 
 EVENT_COLUMNS = ["id", "sport_key", "sport_title", "commence_time", "home_team", "away_team"]
 ODDS_COLUMNS = [

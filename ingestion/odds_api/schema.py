@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ingestion.table_ddl import quarantine_table_ddl
+
 ODDS_DDL = (
     "CREATE SCHEMA IF NOT EXISTS raw",
     """
@@ -83,8 +85,6 @@ SNAPSHOT_COPY_COLUMNS = {
 def ensure_odds_tables(engine: sa.Engine) -> None:
     """Create the odds tables (and ``quarantine.odds``, laid out like every quarantine table) if missing; safe to call
     on every run (serialised by an advisory lock)."""
-    from ingestion.warehouse import quarantine_table_ddl  # warehouse imports this module
-
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('paddock.ensure_odds_tables'))"))
         for ddl in ODDS_DDL:

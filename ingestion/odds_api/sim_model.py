@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from backtests.odds import decimal_from_american, to_price, whole_american
+from backtests.betting.odds import decimal_from_american, to_price, whole_american
 
 ARB_FRACTION = 0.2
 ARB_SHADE = 0.88

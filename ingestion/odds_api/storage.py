@@ -19,11 +19,12 @@ import sqlalchemy as sa
 
 from ingestion.clock import utcnow
 from ingestion.errors import ParseError
-from ingestion.loader import copy_rows, quarantine_records  # the project's one COPY writer
+from ingestion.loader import quarantine_records
 from ingestion.odds_api.parse import parse_events, parse_odds, parse_scores
 from ingestion.odds_api.schema import ODDS_COPY_COLUMNS, SNAPSHOT_COPY_COLUMNS
 from ingestion.odds_api.tiers import fetch_tier as tier_for
 from ingestion.odds_api.tiers import hours_until
+from paddock.pgcopy import copy_rows  # the project's one COPY writer
 from quality.gate import GateFailure
 from quality.suites_odds import OddsGateResult, gate_odds
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from ingestion.schema import META_COLUMNS, RACES, RUNNERS
-from ingestion.warehouse import quarantine_table_ddl
+from ingestion.table_ddl import quarantine_table_ddl
 
 # Result columns a card cannot know yet; everything else of the canonical runner row is on the card.
 RESULT_COLUMNS = ("final_odds", "finish_position", "status", "margin_lengths", "finish_time_s")

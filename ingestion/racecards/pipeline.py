@@ -25,10 +25,11 @@ import sqlalchemy as sa
 from ingestion.clock import utcnow
 from ingestion.gated_load import log_data_quality
 from ingestion.http import FetchError, Fetcher
-from ingestion.loader import PartitionPayload, copy_rows, quarantine_records, replace_partition
+from ingestion.loader import PartitionPayload, quarantine_records, replace_partition
 from ingestion.racecards import Card, Results, parse
 from ingestion.racecards.pages import CARD_TABLES, StoredPage, latest_page, store_page
 from ingestion.schema import META_COLUMNS
+from paddock.pgcopy import copy_rows
 from quality.gate import GateResult, gate_batch, raise_if_critical
 from quality.suites_racecards import gate_card
 

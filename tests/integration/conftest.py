@@ -2,7 +2,7 @@
 import dagster as dg
 import pytest
 
-from paddock.runner import partition_range_tags
+from paddock.cli.runner import partition_range_tags
 
 HISTORY_START, HISTORY_END = "2024-01-01", "2024-06-30"
 

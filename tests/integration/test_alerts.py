@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from backtests.signals import ARBITRAGE_DDL, VALUE_DDL
+from backtests.live.signals import ARBITRAGE_DDL, VALUE_DDL
 from paddock.alerts import AlertSettings, send_new_alerts
 from tests.webhook import SECRET_PATH, Receiver
 

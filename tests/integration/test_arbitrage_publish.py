@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from backtests.signals import publish_arbitrage
+from backtests.live.signals import publish_arbitrage
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 

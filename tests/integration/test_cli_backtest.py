@@ -56,7 +56,7 @@ def test_an_exotic_box_run_settles_on_the_marts_dividends(history, engine):
     generator's own, so the stored run equals an in-memory run on the raw batch."""
     from backtests.engine import run_backtest
     from backtests.frames import dividends_from_batch, runners_from_batch
-    from backtests.staking import Staking
+    from backtests.betting.staking import Staking
     from ingestion.sources.synthetic import SyntheticSource
 
     ran = invoke("run", "--strategy", "exotic_box", "--params", '{"pool": "trifecta", "size": 3}', "--staking",

@@ -4,8 +4,8 @@ import psycopg2.errors
 import pytest
 import sqlalchemy as sa
 
-from backtests.copy_reader import read_copy
 from backtests.frames import RUNNERS_SQL, TEXT_DTYPES, _floats, load_runners
+from paddock.pgcopy import read_copy
 from tests.integration.conftest import HISTORY_END, HISTORY_START
 
 pytestmark = pytest.mark.integration

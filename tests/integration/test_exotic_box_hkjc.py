@@ -15,9 +15,9 @@ from fractions import Fraction
 
 import pytest
 
+from backtests.betting.staking import Staking
 from backtests.engine import prepare_racing, run_prepared
 from backtests.frames import dividends_from_batch, runners_from_batch
-from backtests.staking import Staking
 from backtests.strategies import get_strategy
 from ingestion.sources.hkjc.source import HKJCResultsSource
 from tests.conftest import shared_path

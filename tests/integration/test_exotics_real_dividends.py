@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from backtests.exotics import HK_PLACE_SMALL_FIELD, POOL_RULES, Outcome
-from backtests.tickets import box, settle_combinations
+from backtests.betting.exotics import HK_PLACE_SMALL_FIELD, POOL_RULES, Outcome
+from backtests.betting.tickets import box, settle_combinations
 
 HKJC_RESULTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "hkjc-results"
 HKJC_POOLS = {"win": "win", "place": "place", "quinella": "quinella", "quinellaPlace": "quinella_place",

@@ -23,11 +23,11 @@ import sqlalchemy as sa
 
 from ingestion.errors import ParseError
 from ingestion.http import FetchError, Fetcher, RetryPolicy, ops_fetch_log_sink
-from ingestion.loader import partition_checksum
 from ingestion.racecards.demo_site import DemoSite
 from ingestion.racecards.pages import CARD_TABLES
 from ingestion.racecards.pipeline import load_card, load_results
 from ingestion.schema import RAW_TABLES
+from tests.raw_checksum import partition_checksum
 
 pytestmark = pytest.mark.integration
 

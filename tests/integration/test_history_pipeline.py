@@ -7,9 +7,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ingestion.loader import partition_checksum
 from tests.integration.conftest import HISTORY_END as END
 from tests.integration.conftest import HISTORY_START as START
+from tests.raw_checksum import partition_checksum
 
 
 def scalar(engine, sql: str, **params):

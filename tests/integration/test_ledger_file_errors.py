@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from ingestion.ledger_store import ensure_ledger_tables
 from orchestration.defs.ledger.assets import ledger_bets
 from orchestration.defs.warehouse.resources import WarehouseResource
-from paddock.runner import step_failures
+from paddock.cli.runner import step_failures
 
 pytestmark = pytest.mark.integration
 HEADER = b"bet_id,placed_at,race_id,bet_type,selections,stake\n"

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ingestion.loader import NULL, _cell, copy_rows
+from paddock.pgcopy import NULL, copy_rows
+from tests.copy_cells import cell as _cell
 
 pytestmark = pytest.mark.integration
 

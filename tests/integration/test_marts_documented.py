@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ingestion.table_docs import declared
+from paddock.table_docs import declared
 from paddock.dbt_prep import DBT_DIR, dbt_executable
 from tests.deployment import fresh_database
 

@@ -259,7 +259,7 @@ def test_fetch_health_is_current_without_a_rebuild(engine, odds_world):
 def test_planted_arbitrage_is_published_once_and_expires(engine, odds_world):
     """Downstream signals: the simulator's planted arbitrage becomes one row per opportunity, updated on re-runs,
     expired with a reason once the event has started."""
-    from backtests.signals import publish_arbitrage
+    from backtests.live.signals import publish_arbitrage
 
     now = odds_world["times"][-1] + timedelta(minutes=1)
     first = publish_arbitrage(engine, now, max_age=timedelta(hours=2))
@@ -291,8 +291,8 @@ def test_no_whole_number_line_is_published_with_a_profit(engine, odds_world):
     """Issue 14: the simulator quotes whole-number spreads and totals, where a push returns both stakes. Priced at
     2.08 on both sides (best prices summing to 0.96) none of them may be published with a positive profit, while
     the planted moneyline arbitrages still are."""
-    from backtests.arbitrage import best_prices
-    from backtests.signals import current_prices, publish_arbitrage
+    from backtests.betting.arbitrage import best_prices
+    from backtests.live.signals import current_prices, publish_arbitrage
 
     now = odds_world["times"][-1] + timedelta(minutes=1)
     prices = current_prices(engine, now)
@@ -311,7 +311,7 @@ def test_no_whole_number_line_is_published_with_a_profit(engine, odds_world):
 
 
 def test_value_bets_against_the_sharp_book(engine, odds_world):
-    from backtests.signals import publish_value_bets
+    from backtests.live.signals import publish_value_bets
 
     now = odds_world["times"][-1] + timedelta(minutes=1)
     counts = publish_value_bets(engine, now, min_ev=0.03, max_age=timedelta(hours=2))

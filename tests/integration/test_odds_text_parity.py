@@ -1,4 +1,4 @@
-"""Odds text means the same in SQL and Python: the dbt macro ``odds_text_to_decimal`` and ``backtests.odds`` (scalar
+"""Odds text means the same in SQL and Python: the dbt macro ``odds_text_to_decimal`` and ``backtests.betting.odds`` (scalar
 and vectorized) on one table of strings (tests/odds_text_cases.py), the macro compiled by dbt and run in the session's
 embedded PostgreSQL."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from backtests.odds import OddsError, parse_odds_text, parse_odds_text_series, to_price
+from backtests.betting.odds import OddsError, parse_odds_text, parse_odds_text_series, to_price
 from paddock.dbt_prep import DBT_DIR, dbt_executable
 from tests.odds_text_cases import ODDS_TEXT_CASES
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from backtests.portfolio import RaceResult, settle_bet, settle_ledger, summarize
+from backtests.live.portfolio import RaceResult, settle_bet, settle_ledger, summarize
 from ingestion.ledger import parse_row
 
 NOW = datetime(2024, 7, 15, tzinfo=timezone.utc)

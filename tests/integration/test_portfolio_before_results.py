@@ -13,7 +13,7 @@ from tests.deployment import fresh_database
 
 
 def test_a_ledger_before_any_results_is_all_pending(runtime_env, monkeypatch):
-    from backtests.portfolio import NO_RESULTS
+    from backtests.live.portfolio import NO_RESULTS
     from ingestion.ledger import read_ledger
     from ingestion.warehouse import ensure_warehouse_once
     from orchestration.defs.ledger.assets import DEFAULT_LEDGER, ledger_bets, portfolio

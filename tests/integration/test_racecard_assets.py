@@ -13,13 +13,13 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from ingestion.loader import partition_checksum
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from ingestion.racecards.pages import ensure_racecard_tables
 from orchestration.defs.racecards.assets import race_cards, race_results
 from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.raw_checksum import partition_checksum
 
 pytestmark = pytest.mark.integration
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from ingestion.errors import IngestionError
 from ingestion.http import Fetcher
-from ingestion.loader import PartitionPayload, partition_checksum, replace_partition
+from ingestion.loader import PartitionPayload, replace_partition
 from ingestion.odds_api import OddsApiAuthError, OddsApiClient
 from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.racecards.demo_site import DemoSite
@@ -39,6 +39,7 @@ from orchestration.defs.odds.assets import odds_snapshots
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
 from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.warehouse.resources import WarehouseResource
+from tests.raw_checksum import partition_checksum
 
 pytestmark = pytest.mark.integration
 
@@ -205,7 +206,7 @@ def test_in_process_simulators_bind_loopback_by_default():
 
 @pytest.mark.parametrize("module", ["ingestion.odds_api.simulator", "ingestion.racecards.demo_site"])
 def test_simulator_processes_listen_only_on_loopback(module):
-    """The processes ``paddock serve`` starts (paddock/simulators.py), with their command-line defaults."""
+    """The processes ``paddock serve`` starts (paddock/cli/simulators.py), with their command-line defaults."""
     process = subprocess.Popen([sys.executable, "-m", module, "--port", "0"], stdout=subprocess.PIPE, text=True)
     try:
         banner = process.stdout.readline()

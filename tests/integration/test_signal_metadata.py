@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from backtests.signals import ARBITRAGE_DDL, VALUE_DDL
+from backtests.live.signals import ARBITRAGE_DDL, VALUE_DDL
 from orchestration.defs.arbitrage.assets import TOP_ARBITRAGE, TOP_ROWS, TOP_VALUE, _top
 
 pytestmark = pytest.mark.integration

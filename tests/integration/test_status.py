@@ -151,7 +151,7 @@ def test_problems_and_rendering_at_the_seeded_time(seeded):
     assert shares["races", "synthetic"] == 0.05
     assert payload["sources"][0]["source"] == "card-site" and payload["sources"][0]["last_success"] == (NOW - 30 * M).isoformat()
 
-    from paddock.cli_status import render
+    from paddock.cli.status_report import render
 
     console = Console(record=True, width=220)
     render(result, console)

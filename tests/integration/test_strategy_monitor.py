@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from backtests.engine import OUTCOME_COLUMNS
-from backtests.monitoring import decision_frame, evaluate, monitor
-from backtests.monitoring_cards import card_runners_frame, load_cards
-from backtests.monitoring_store import ensure_trigger_table, read_triggers
+from backtests.live.monitoring import decision_frame, evaluate, monitor
+from backtests.live.monitoring_cards import card_runners_frame, load_cards
+from backtests.live.monitoring_store import ensure_trigger_table, read_triggers
 from backtests.store import RunSpec
 from ingestion.http import Fetcher, RetryPolicy
 from ingestion.racecards.demo_site import DemoSite, day_batch

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from backtests.monitoring import MonitorReport, evaluate, monitor
+from backtests.live.monitoring import MonitorReport, evaluate, monitor
 from backtests.store import RunSpec
 from ingestion.http import RetryPolicy
 from ingestion.odds_api.client import OddsApiClient

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from backtests.signals import DEFAULT_MAX_PRICE_AGE, publish_value_bets
+from backtests.live.signals import DEFAULT_MAX_PRICE_AGE, publish_value_bets
 from ingestion.odds_api.storage import store_snapshot
 from paddock.dbt_prep import DBT_DIR, dbt_executable
 

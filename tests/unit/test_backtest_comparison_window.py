@@ -6,7 +6,7 @@ import pandas as pd
 
 from backtests.report import comparison, comparison_markdown, verdict
 from backtests.store import NAME, RunSpec
-from paddock.cli_backtest import default_run_name
+from paddock.cli.backtest import default_run_name
 
 
 def runs(*rows):

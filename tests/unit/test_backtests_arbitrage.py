@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backtests.arbitrage import find_arbitrage, optimal_stakes, plan_stakes
-from backtests.arbitrage_stakes import scenario_returns
-from backtests.scenarios import Selection, payoffs
-from backtests.odds import OddsError
+from backtests.betting.arbitrage import find_arbitrage, optimal_stakes, plan_stakes
+from backtests.betting.arbitrage_stakes import scenario_returns
+from backtests.betting.odds import OddsError
+from backtests.betting.scenarios import Selection, payoffs
 
 CENT = Decimal("0.01")
 NOW = datetime(2024, 6, 5, 12, tzinfo=timezone.utc)

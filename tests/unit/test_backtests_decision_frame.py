@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backtests.betting.staking import Staking
 from backtests.engine import CLOSING_COLUMNS, prepare_racing, run_prepared
-from backtests.frames import synthetic_runners
-from backtests.staking import Staking
 from backtests.strategies import Strategy
+from tests.synthetic_history import synthetic_runners
 
 FLAT = Staking("flat", flat_stake=1.0)
 LAST_DAY = pd.Timestamp("2024-06-30")

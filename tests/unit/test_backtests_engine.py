@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 
 from backtests import results
+from backtests.betting.staking import Staking
 from backtests.engine import OUTCOME_COLUMNS, prepare_racing, prepare_sports, run_backtest, run_prepared, select
-from backtests.frames import nba_games, synthetic_runners
-from backtests.staking import Staking
+from backtests.frames import nba_games
 from backtests.strategies import Strategy, get_strategy
 from ingestion.sources.synthetic.model import WPS_TAKEOUT
 from tests.conftest import shared_path
+from tests.synthetic_history import synthetic_runners
 
 # Four years of synthetic history (seed 7); backtests run on the last three, so features have a year to warm up.
 HISTORY = (date(2022, 1, 1), date(2025, 12, 31))

@@ -6,9 +6,9 @@ from datetime import date
 import numpy as np
 import pytest
 
+from backtests.betting.staking import Staking
 from backtests.engine import prepare_racing, run_prepared
 from backtests.frames import dividends_from_batch, runners_from_batch
-from backtests.staking import Staking
 from ingestion.sources.synthetic import SyntheticSource
 from ingestion.sources.synthetic.model import EXOTIC_TAKEOUT
 
@@ -34,7 +34,7 @@ def test_trifecta_box_pays_the_dividend_when_the_first_three_are_in_the_box(year
         box = set(starters.nsmallest(3, "final_odds", keep="first")["horse_number"])
         first_three = race.dropna(subset=["finish_position"]).sort_values("finish_position").head(3)
         if race["finish_position"].eq(1).sum() > 1:
-            continue  # dead heats: covered by backtests.exotics' own tests
+            continue  # dead heats: covered by backtests.betting.exotics' own tests
         checked += 1
         expected = 1.0 * trifecta.loc[[bet.event_key]].iloc[0] if set(first_three["horse_number"]) <= box else 0.0
         assert bet.ret == pytest.approx(expected)  # 6 tickets of 1 unit, one of which can win

@@ -4,7 +4,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from backtests.exotic_value import exotic_overlays, win_probabilities
+from backtests.live.exotic_value import exotic_overlays, win_probabilities
 
 RUNNERS = pd.DataFrame({
     "race_key": ["r1"] * 4,

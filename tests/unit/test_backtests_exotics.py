@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backtests.exotics import Outcome, winning_combinations
-from backtests.pools import POOL_RULES
-from backtests.tickets import box, key, positional, settle_combinations, settle_ticket, straight, wheel
+from backtests.betting.exotics import Outcome, winning_combinations
+from backtests.betting.pools import POOL_RULES
+from backtests.betting.tickets import box, key, positional, settle_combinations, settle_ticket, straight, wheel
 
 CLEAN = {5: 1, 3: 2, 7: 3, 1: 4, 2: 5, 4: 6, 6: 7, 8: None}
 

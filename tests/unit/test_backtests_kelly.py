@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtests.staking import Staking, kelly_fraction, resolve, stakes_from_bankroll
-from backtests.value import expected_value
+from backtests.betting.staking import Staking, kelly_fraction, resolve, stakes_from_bankroll
+from backtests.betting.value import expected_value
 
 GRID_STEP = 1e-5
 GRID = np.arange(0, 1, GRID_STEP)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backtests.odds import (
+from backtests.betting.odds import (
     NegativeProbabilityError, OddsError, american_from_decimal, decimal_from_american, decimal_from_american_series,
     decimal_from_fractional, decimal_from_probability, format_fractional, fractional_from_decimal,
     implied_probability, odds_from_text, overround, parse_odds_text, remove_vig, remove_vig_many, to_price,
@@ -185,7 +185,7 @@ def test_american_from_numpy_integers():
     """A CSV column of American prices arrives as numpy int64 (the NBA closing lines): same answer as Python ints."""
     import numpy as np
 
-    from backtests.odds import decimal_from_american, decimal_from_american_series
+    from backtests.betting.odds import decimal_from_american, decimal_from_american_series
 
     assert decimal_from_american(np.int64(-200)) == Decimal("1.5")
     assert decimal_from_american(np.int64(150)) == Decimal("2.5")

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from backtests.harville import combination_probability, fair_odds, ordered_finish_probability
-from backtests.parimutuel import Breakage, estimate_payout, profit_shares, split_pool
+from backtests.betting.harville import combination_probability, fair_odds, ordered_finish_probability
+from backtests.betting.parimutuel import Breakage, estimate_payout, profit_shares, split_pool
 from tests.finishes import weak_orders
 
 WIN = {1: 0.5, 2: 0.3, 3: 0.15, 4: 0.05}

@@ -1,6 +1,6 @@
 """Settlement of lines against published rules, and the arbitrage scan against a brute-force enumeration.
 
-The oracle here is written independently of ``backtests.scenarios``: it settles from the two scores (a team's score
+The oracle here is written independently of ``backtests.betting.scenarios``: it settles from the two scores (a team's score
 plus its handicap against the other's), splits a quarter-line stake into two bets itself, and tries every score in
 a wide range instead of the few results the module picks. The scanner and ``plan_stakes`` must agree with it.
 """
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from backtests.arbitrage import find_arbitrage, plan_stakes
-from backtests.scenarios import Result, ScenarioError, Selection, moneyline_returns, payoffs, scenarios, settle
+from backtests.betting.arbitrage import find_arbitrage, plan_stakes
+from backtests.betting.scenarios import Result, ScenarioError, Selection, moneyline_returns, payoffs, scenarios, settle
 
 D = Decimal
 CENT = D("0.01")

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backtests.betting.staking import Staking
 from backtests.engine import prepare_sports_prices, run_prepared
-from backtests.staking import Staking
 
 EVENTS = 3000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backtests.staking import Staking, net_return, resolve
+from backtests.betting.staking import Staking, net_return, resolve
 
 
 def _run(staking, gross, bankroll=100.0, odds=None, probability=None, overlap=False):
@@ -54,7 +54,7 @@ def test_flat_closed_form_equals_the_loop():
     settle = decision + rng.integers(1, 50, 500)
     staking = Staking("flat", flat_stake=5.0)
     fast = resolve(decision, settle, np.full(500, 3.0), np.zeros(500), gross, staking, 1000.0)
-    from backtests import staking as module
+    from backtests.betting import staking as module
 
     slow = module._sequential(decision, settle, None, net_return(gross, 0.0), 1000.0, staking)
     assert list(fast) == list(slow)

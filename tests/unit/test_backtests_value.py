@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtests.odds import remove_vig
-from backtests.staking import kelly_fraction
-from backtests.value import expected_value, fair_probabilities
+from backtests.betting.odds import remove_vig
+from backtests.betting.staking import kelly_fraction
+from backtests.betting.value import expected_value, fair_probabilities
 
 NOW = datetime(2024, 6, 5, 12, tzinfo=timezone.utc)
 

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backtests.betting.staking import Staking
 from backtests.engine import prepare_racing, run_prepared
 from backtests.features import add_features, order_log_likelihood_ratio
-from backtests.frames import synthetic_runners
-from backtests.staking import Staking
+from tests.synthetic_history import synthetic_runners
 
 FLAT = Staking("flat", flat_stake=1.0)
 BIG = 1e7  # flat stakes never exhaust it: ROI is over every selection

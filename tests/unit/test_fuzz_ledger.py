@@ -13,8 +13,9 @@ from decimal import Decimal
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from backtests.betting.slips import MAX_COMBINATIONS
 from ingestion.errors import SourceSchemaError
-from ingestion.ledger import COLUMNS, MAX_COMBINATIONS, LedgerFieldError, LedgerRowError, parse_row, read_ledger_text
+from ingestion.ledger import COLUMNS, LedgerFieldError, LedgerRowError, parse_row, read_ledger_text
 
 FUZZ = settings(max_examples=int(os.environ.get("PADDOCK_FUZZ_EXAMPLES", "200")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from backtests.odds import (
+from backtests.betting.odds import (
     OddsError, decimal_from_american, decimal_from_fractional, decimal_from_probability, implied_probability,
     parse_fractional, parse_odds_text,
 )

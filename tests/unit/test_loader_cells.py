@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ingestion.loader import NULL, _cell, quarantine_records
+from ingestion.loader import quarantine_records
+from paddock.pgcopy import NULL
+from tests.copy_cells import cell as _cell
 
 
 def test_cells_keep_decimals_exact_and_nulls_as_copy_null():

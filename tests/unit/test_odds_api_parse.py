@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from backtests.betting.odds import decimal_from_american, to_price, whole_american
 from ingestion.errors import ParseError
 from ingestion.odds_api.parse import infer_odds_format, parse_events, parse_odds, parse_scores
-from backtests.odds import decimal_from_american, to_price, whole_american
 from quality.suites_odds import gate_odds
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "odds-api"
@@ -95,7 +95,7 @@ def test_malformed_payload_names_the_field():
 @pytest.mark.parametrize("american,decimal", [(150, "2.5000"), (-200, "1.5000"), (100, "2.0000"),
                                               (-110, "1.9091"), (-167, "1.5988")])
 def test_price_conversion(american, decimal):
-    """Ingestion converts with the one converter (backtests.odds) at the 4 dp raw.odds stores."""
+    """Ingestion converts with the one converter (backtests.betting.odds) at the 4 dp raw.odds stores."""
     assert to_price(decimal_from_american(american)) == Decimal(decimal)
     assert whole_american(Decimal(decimal)) == american
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import itertools
 import random
 
-from backtests.exotics import Outcome
-from backtests.pools import POOL_RULES, POOLS, QUINTE_BONUS_DEPTH, SETTLEABLE_POOLS
-from backtests.tickets import settle_combinations
+from backtests.betting.exotics import Outcome
+from backtests.betting.pools import POOL_RULES, POOLS, QUINTE_BONUS_DEPTH, SETTLEABLE_POOLS
+from backtests.betting.tickets import settle_combinations
 from tests.finishes import weak_orders
 
 
@@ -130,7 +130,7 @@ def test_quinte_pools_on_seven_horses():
 
 
 def test_every_settleable_pool_is_covered_above():
-    # a pool added to backtests.pools needs its rule written out in RULES (or is a quinté bonus)
+    # a pool added to backtests.betting.pools needs its rule written out in RULES (or is a quinté bonus)
     assert set(SETTLEABLE_POOLS) == set(RULES) | set(QUINTE_BONUS_DEPTH) == set(POOL_RULES) | set(QUINTE_BONUS_DEPTH)
 
 

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from ingestion.schema import DIVIDENDS, RACES, RUNNERS, STATUSES
+from ingestion.schema import DIVIDENDS, RACES, RUNNERS
 from ingestion.sources.synthetic import SyntheticSource
 from ingestion.sources.synthetic.model import MORNING_LINES
+from paddock.canonical import STATUSES
 
 TAKEOUT = 0.17
 

@@ -6,7 +6,7 @@ and trainers the synthetic *history's*: the generator's cast and each (track, da
 the track, never on the date range or the other tracks configured (``ingestion.sources.synthetic.card``), so a
 meeting here has exactly the rows -- ids, names, results -- that ``SyntheticSource(seed, tracks=(..., track, ...))``
 loads as history for that day (``tests/unit/test_demo_site_identity.py`` holds it to that). The seed must be the
-history's (``paddock.simulators`` passes ``PADDOCK_SYNTHETIC_SEED``). The clock decides how much of it is public:
+history's (``paddock.cli.simulators`` passes ``PADDOCK_SYNTHETIC_SEED``). The clock decides how much of it is public:
 
 - a runner the generator scratched appears as scratched from ``SCRATCH_NOTICE`` before its post time;
 - ``JOCKEY_CHANGE_RATE`` of runners were first declared with another jockey, replaced ``JOCKEY_CHANGE_NOTICE``

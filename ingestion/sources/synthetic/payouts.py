@@ -1,12 +1,12 @@
 """Dividends per $2 from the simulated pools: win/place/show pari-mutuel, exotics from the public's Harville prices.
 
-Every payout goes through the betting core's one pari-mutuel implementation (``backtests.parimutuel``), so the demo's
+Every payout goes through the betting core's one pari-mutuel implementation (``backtests.betting.parimutuel``), so the demo's
 dividends follow the same rules a backtest estimates with: win/place/show split the net pool (1 - 17 % takeout) by
 US rules (the money on the paying horses back, the profit in equal parts per place, dead-heaters sharing the parts
 of the places they fill), then breakage to the dime per $2, then the $2.10 minimum. A sole winner therefore pays
 exactly 2 x its final decimal odds. Exacta, trifecta and superfecta pay (1 - 22 %) x $2 / P(combination) as the
-public priced it (``backtests.harville`` from its win probabilities), with some pool noise, under the same breakage
-and minimum; which combinations pay comes from the settlement core (``backtests.exotics.winning_combinations``),
+public priced it (``backtests.betting.harville`` from its win probabilities), with some pool noise, under the same breakage
+and minimum; which combinations pay comes from the settlement core (``backtests.betting.exotics.winning_combinations``),
 so a dead heat for win splits each exotic pool between the two finishing orders.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import math
 from decimal import Decimal
 from functools import lru_cache
 
-from backtests.exotics import winning_combinations
-from backtests.harville import ordered_finish_probability
-from backtests.parimutuel import US_MINIMUM, WPS_PLACES, Breakage, pay, split_pool
+from backtests.betting.exotics import winning_combinations
+from backtests.betting.harville import ordered_finish_probability
+from backtests.betting.parimutuel import US_MINIMUM, WPS_PLACES, Breakage, pay, split_pool
 from ingestion.sources.synthetic import model
 
 EXOTICS = ("exacta", "trifecta", "superfecta")

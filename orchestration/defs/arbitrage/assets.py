@@ -5,9 +5,9 @@ from decimal import Decimal
 import dagster as dg
 import sqlalchemy as sa
 
-from backtests.exotic_value import publish_exotic_value
+from backtests.live.exotic_value import publish_exotic_value
 from backtests.report import markdown_table
-from backtests.signals import DEFAULT_MAX_PRICE_AGE, publish_arbitrage, publish_value_bets
+from backtests.live.signals import DEFAULT_MAX_PRICE_AGE, publish_arbitrage, publish_value_bets
 from ingestion.clock import utcnow
 from orchestration.defs.automation import eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource

@@ -1,6 +1,6 @@
 """The user's own bets as a data source: ``raw/ledger_bets`` from a CSV file and ``marts/portfolio`` settled from it.
 
-Parsing and settlement live in ``ingestion.ledger`` and ``backtests.portfolio`` (no Dagster); these assets only pick
+Parsing and settlement live in ``ingestion.ledger`` and ``backtests.live.portfolio`` (no Dagster); these assets only pick
 the file, store what it held and show the result. The file is ``PADDOCK_LEDGER_FILE``, or the example ledger so that
 the demo has a portfolio to look at. Malformed rows never fail the run: they go to quarantine.ledger_bets with their
 reasons, and the ``ledger_rows_parse`` check turns yellow so the user sees them.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from backtests.portfolio import publish_portfolio
+from backtests.live.portfolio import publish_portfolio
 from backtests.report import markdown_table
 from ingestion.ledger import read_ledger
 from ingestion.ledger_store import store_ledger

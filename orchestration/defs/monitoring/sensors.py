@@ -1,4 +1,4 @@
-"""Strategy monitoring (``backtests.monitoring``): every five minutes the active runs of ``strategies.yaml`` are
+"""Strategy monitoring (``backtests.live.monitoring``): every five minutes the active runs of ``strategies.yaml`` are
 evaluated on today's and tomorrow's race cards and their picks upserted into ``marts.strategy_triggers``.
 
 It launches no runs: the work is one evaluation and one upsert, small enough for a tick, and a run per tick would only
@@ -15,8 +15,8 @@ import json
 import dagster as dg
 
 from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
-from backtests.monitoring import MonitorReport, monitor
-from backtests.monitoring_store import upcoming_triggers
+from backtests.live.monitoring import MonitorReport, monitor
+from backtests.live.monitoring_store import upcoming_triggers
 from backtests.report import markdown_table
 from orchestration.defs.monitoring.assets import STRATEGY_TRIGGERS
 from orchestration.defs.warehouse.resources import WarehouseResource

@@ -2,7 +2,7 @@
 
 Settlement of one bet, combination by combination (the stake split equally over the ticket's combinations):
 
-- a combination holding a scratched horse is refunded (the tote's rule, :func:`backtests.tickets.settle_combinations`,
+- a combination holding a scratched horse is refunded (the tote's rule, :func:`backtests.betting.tickets.settle_combinations`,
   the one settlement core);
 - a tote bet wins when the race published a dividend for that pool and combination — the dividend rows are the
   tote's own verdict, dead heats and place depth included — and returns ``payout_per_unit`` × its share of the stake;
@@ -27,10 +27,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.exotics import Outcome, winning_combinations
-from backtests.tickets import combination_key, settle_combinations
-from ingestion.ledger import LedgerBet, parse_selections
-from ingestion.table_docs import document_table
+from backtests.betting.exotics import Outcome, winning_combinations
+from backtests.betting.slips import LedgerBet, parse_selections
+from backtests.betting.tickets import combination_key, settle_combinations
+from paddock.table_docs import document_table
 
 CENT, RATIO = Decimal("0.01"), Decimal("0.000001")
 STATUSES = ("won", "lost", "refunded", "pending", "unmatched")
@@ -231,11 +231,11 @@ def summarize(rows: list[dict], now: datetime) -> list[dict]:
 
 
 def read_ledger_bets(engine: sa.Engine) -> list[tuple[str, LedgerBet]]:
-    """The parsed bets of every loaded ledger file from raw.ledger_bets, as (ledger file, bet)."""
-    from ingestion.ledger_store import ensure_ledger_tables
-
-    ensure_ledger_tables(engine)
+    """The parsed bets of every loaded ledger file from raw.ledger_bets, as (ledger file, bet); none before the
+    ledger was ever loaded (``ingestion.ledger_store`` owns and creates that table, this reader does not)."""
     with engine.connect() as conn:
+        if conn.execute(sa.text("SELECT to_regclass('raw.ledger_bets')")).scalar() is None:
+            return []
         frame = pd.read_sql(sa.text("SELECT * FROM raw.ledger_bets ORDER BY _scope, row"), conn)
     bets = []
     for r in frame.to_dict("records"):
@@ -255,7 +255,7 @@ def _ddl(table: str, types: dict[str, str]) -> str:
 
 def publish_portfolio(engine: sa.Engine, now: datetime | None = None) -> dict[str, object]:
     """Settle every loaded ledger bet and rebuild marts.portfolio_bets / portfolio_summary in one transaction."""
-    from ingestion.loader import copy_rows
+    from paddock.pgcopy import copy_rows
 
     now = now or datetime.now(timezone.utc)
     bets = read_ledger_bets(engine)

@@ -8,7 +8,7 @@ book's quotes (a book that lists the draw proves the market has a draw, even if 
 lines only at the same line, and takes the best fresh price per outcome. That part is vectorized with integer codes
 and one sort, because a day of prices is millions of rows. Σ 1/price < 1 is necessary for a profit in every result,
 so it picks the few candidate markets; each candidate is then settled in every scenario of
-:mod:`backtests.scenarios` with the cent stakes of :mod:`backtests.arbitrage_stakes`, and reported only if the worst
+:mod:`backtests.betting.scenarios` with the cent stakes of :mod:`backtests.betting.arbitrage_stakes`, and reported only if the worst
 case of those stakes is a profit of at least a cent and more than ``min_profit`` of the stake. A void (the event
 abandoned) refunds every leg and is not counted as a result.
 """
@@ -21,9 +21,9 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from backtests.arbitrage_stakes import CENT, StakePlan, optimal_stakes, plan_stakes, to_decimal
-from backtests.odds import OddsError
-from backtests.scenarios import (H2H_MARKETS, SPREAD_MARKETS, TOTAL_MARKETS, ScenarioError, Selection, as_decimal,
+from backtests.betting.arbitrage_stakes import CENT, StakePlan, optimal_stakes, plan_stakes, to_decimal
+from backtests.betting.odds import OddsError
+from backtests.betting.scenarios import (H2H_MARKETS, SPREAD_MARKETS, TOTAL_MARKETS, ScenarioError, Selection, as_decimal,
                                  payoffs)
 
 __all__ = ["CENT", "StakePlan", "best_prices", "find_arbitrage", "optimal_stakes", "plan_stakes"]

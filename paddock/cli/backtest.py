@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from paddock import db, settings
-from paddock.cli_errors import user_errors
+from paddock.cli.errors import user_errors
 
 backtest_app = typer.Typer(help="Backtests: run strategies over the history in the marts.", no_args_is_help=True)
 console = Console()

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paddock import db, settings
-from paddock.cli_errors import user_errors
+from paddock.cli.errors import user_errors
 from paddock.status import PipelineStatus, collect
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ingestion.table_docs import document_table
+from paddock.table_docs import document_table
 
 TRIGGER_TYPES = {
     "run_name": "text NOT NULL", "strategy": "text NOT NULL", "market": "text NOT NULL", "sport": "text NOT NULL",
@@ -25,7 +25,7 @@ TRIGGER_KEY = ("run_name", "event_key", "selection")
 UPDATED_ON_CONFLICT = ("odds", "odds_source", "confidence", "stake", "decided_at", "last_seen_at", "post_time")
 
 
-# current = columns of multi-horse picks, the post-time index, and the comments of ingestion.table_docs (a table
+# current = columns of multi-horse picks, the post-time index, and the comments of paddock.table_docs (a table
 # created before those were written is upgraded once, like one without the columns)
 CURRENT_SHAPE = sa.text("""
     SELECT to_regclass('marts.strategy_triggers_post_idx') IS NOT NULL AND count(*) = 2

@@ -8,7 +8,7 @@ with the history as ``Context.history`` — so walk-forward models train exactly
 the day before the first card day: a race already run today must not enter the window as if it were upcoming (its
 result would not change a feature anyway, features use earlier days only).
 
-Cards (``backtests.monitoring_cards``) are read from ``raw.card_races`` / ``raw.card_runners`` (newest load per race), not from ``marts.race_cards``:
+Cards (``backtests.live.monitoring_cards``) are read from ``raw.card_races`` / ``raw.card_runners`` (newest load per race), not from ``marts.race_cards``:
 the sensor should see a new card or a scratch as soon as it lands, without waiting for a dbt build whose
 ``current_date`` filter was fixed when it ran. Identity follows the marts' rule (README "Identity"): the card's horse
 id within its identity group (``demo`` publishes the ``synthetic`` generator's ids), and jockeys and trainers by name,
@@ -39,11 +39,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from backtests.betting.staking import Staking, stakes_from_bankroll
 from backtests.engine import Prepared, prepare_racing, prepare_sports, select
 from backtests.frames import load_runners
-from backtests.monitoring_cards import LOOKAHEAD_DAYS, _exists, _people_keys, card_runners_frame, load_cards
-from backtests.monitoring_store import TRIGGER_KEY, TRIGGER_TYPES, write_triggers
-from backtests.staking import Staking, stakes_from_bankroll
+from backtests.live.monitoring_cards import LOOKAHEAD_DAYS, _exists, _people_keys, card_runners_frame, load_cards
+from backtests.live.monitoring_store import TRIGGER_KEY, TRIGGER_TYPES, write_triggers
 from backtests.store import RunSpec, load_run_specs
 from backtests.strategies import get_strategy
 

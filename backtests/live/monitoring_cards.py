@@ -1,4 +1,4 @@
-"""Upcoming race cards as decision rows for strategy monitoring (``backtests.monitoring``): the newest card per
+"""Upcoming race cards as decision rows for strategy monitoring (``backtests.live.monitoring``): the newest card per
 race from ``raw.card_races`` / ``raw.card_runners``, priced with the race's newest tote board or the morning line,
 and jockeys/trainers resolved by name to their result rows (the marts' identity rule)."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from backtests.betting.odds import parse_odds_text_series
 from backtests.frames import _FURLONG_M, _WET
-from backtests.odds import parse_odds_text_series
 
 LOOKAHEAD_DAYS = 1  # today's and tomorrow's cards
 IDENTITY_GROUPS = {"demo": "synthetic"}  # the dbt var racecard_identity_groups' default

@@ -9,7 +9,7 @@ round trip does not accumulate binary floating-point error; :func:`to_price` rou
 Bad input raises :class:`OddsError` naming the offending value, because a silently-NaN price in a backtest turns into
 a silently-wrong profit figure; the ``*_series`` functions are the vectorized forms for frames (NaN where invalid).
 
-Vig removal (the numerical solvers) lives in :mod:`backtests.vig`; :func:`remove_vig` here is the validated,
+Vig removal (the numerical solvers) lives in :mod:`backtests.betting.vig`; :func:`remove_vig` here is the validated,
 single-market entry point that other code relies on.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from backtests import vig
+from backtests.betting import vig
 
 VIG_METHODS = vig.METHODS
 

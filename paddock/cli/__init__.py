@@ -1,4 +1,10 @@
-"""The ``paddock`` command: start, run and serve the platform on the embedded Postgres or a configured one."""
+"""The ``paddock`` command: start, run and serve the platform on the embedded Postgres or a configured one.
+
+The roof of the import graph: the CLI drives ``orchestration`` (and through it everything else) and nothing imports
+it, so it lives apart from the runtime glue in ``paddock/`` that the Dagster definitions themselves import. The
+definitions are still imported inside the commands, after the settings are checked and the local simulators have
+put their URLs in the environment that the resources read when the definitions load.
+"""
 from __future__ import annotations
 
 import os
@@ -10,9 +16,9 @@ import typer
 from rich.console import Console
 
 from paddock import db, settings
-from paddock.cli_backtest import _date_option, backtest_app
-from paddock.cli_errors import fail as user_error, user_errors
-from paddock.cli_status import status
+from paddock.cli.backtest import _date_option, backtest_app
+from paddock.cli.errors import fail as user_error, user_errors
+from paddock.cli.status_report import status
 from paddock.dbt_prep import prepare_manifest
 from paddock.processes import run_until_stopped
 
@@ -53,8 +59,8 @@ def run(
         raise user_error(f"--start {first} is after --end {last}")
     _prepare()
     from orchestration.defs.racecards.partitions import configured_tracks
-    from paddock.runner import materialize_backtests, materialize_history, materialize_live
-    from paddock.simulators import start_local_sources
+    from paddock.cli.runner import materialize_backtests, materialize_history, materialize_live
+    from paddock.cli.simulators import start_local_sources
 
     console.print(f"[bold]paddock run[/bold]: race dates {first} .. {last}, sources {settings.sources()}")
     local = start_local_sources()  # before the definitions load: resources read their URLs from the environment
@@ -80,7 +86,7 @@ def serve(
 ) -> None:
     """Serve the Dagster UI with the daemon (schedules and sensors on). SIGTERM or Ctrl-C stops every process it
     started within 15 s."""
-    from paddock.simulators import start_local_sources
+    from paddock.cli.simulators import start_local_sources
 
     env = _prepare()
     local = start_local_sources()
@@ -132,6 +138,3 @@ def db_stop() -> None:
     """Stop the embedded PostgreSQL server."""
     console.print("stopped" if db.stop_embedded() else "embedded PostgreSQL was not running")
 
-
-if __name__ == "__main__":
-    app()

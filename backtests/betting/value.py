@@ -4,11 +4,11 @@ The sharp book (Pinnacle by default) is the market's best estimate of the truth 
 retail price is "value" when fair probability × price − 1 is clearly positive. The sharp market is only de-vigged
 when the sharp book quotes *every* outcome any book quotes for that event × market × line; de-vigging a partial
 market would inflate every probability in it. Everything is vectorized: the sharp markets become one
-(markets × outcomes) matrix for :func:`backtests.odds.remove_vig_many`.
+(markets × outcomes) matrix for :func:`backtests.betting.odds.remove_vig_many`.
 
 Freshness applies to both sides of the comparison: a book that stopped updating leaves its last price in the latest
 snapshot, and a two-day-old retail price against a fresh sharp line is a phantom edge, not a bet. Kelly comes from
-:func:`backtests.staking.kelly_fraction` (the one implementation, with commission).
+:func:`backtests.betting.staking.kelly_fraction` (the one implementation, with commission).
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from backtests.arbitrage import PRICE_COLUMNS, combine_codes, factor_codes, fresh, line_points
-from backtests.odds import remove_vig_many
-from backtests.staking import kelly_fraction
+from backtests.betting.arbitrage import PRICE_COLUMNS, combine_codes, factor_codes, fresh, line_points
+from backtests.betting.odds import remove_vig_many
+from backtests.betting.staking import kelly_fraction
 
 DEFAULT_SHARP_BOOK = "pinnacle"
 DEFAULT_MIN_EV = 0.03

@@ -13,8 +13,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from backtests.exotics import Outcome, winning_combinations
-from backtests.pools import POOL_RULES
+from backtests.betting.exotics import Outcome, winning_combinations
+from backtests.betting.pools import POOL_RULES
 
 HKJC_DIVIDEND_UNIT = Decimal(10)  # dividendPer10: dividends are quoted per HK$10 stake
 
@@ -143,7 +143,7 @@ class TicketSettlement:
 
 def combination_key(pool: str, combination: Sequence[int]) -> tuple[int, ...]:
     """The form a combination is looked up by: leg order for ordered pools, sorted for unordered ones (the
-    convention of ``raw.dividends.combination`` and of :func:`backtests.exotics.winning_combinations`)."""
+    convention of ``raw.dividends.combination`` and of :func:`backtests.betting.exotics.winning_combinations`)."""
     return tuple(combination) if _ordered(pool) else tuple(sorted(combination))
 
 
@@ -181,7 +181,7 @@ def settle_ticket(ticket: Ticket, placings: Mapping[int, int | None], unit: Deci
                   estimate: Callable[[tuple[int, ...]], Decimal] | None = None,
                   scratched: Collection[int] = (), starters: int | None = None) -> TicketSettlement:
     """Payout = Σ over winning combinations of the official dividend × unit / dividend_unit, or, where no official
-    dividend is given, `estimate(combination)` per unit (e.g. from backtests.parimutuel). Refunds return the unit.
+    dividend is given, `estimate(combination)` per unit (e.g. from backtests.betting.parimutuel). Refunds return the unit.
     """
     outcomes = settle_combinations(ticket.pool, ticket.combinations(), placings, scratched=scratched,
                                    starters=starters)

@@ -3,7 +3,7 @@
 Why the worst case over scenarios: an arbitrage guarantees only what its stakes return in the result that pays least,
 and that result is not always "one leg wins". A whole-number spread can push both legs, a quarter line can half-win
 one leg and half-lose the other. So a plan is judged on a payoff matrix — return per unit stake of every leg
-(columns) in every result that matters (rows), built by :mod:`backtests.scenarios` — and the guaranteed return is the
+(columns) in every result that matters (rows), built by :mod:`backtests.betting.scenarios` — and the guaranteed return is the
 minimum over its rows of the *cent-rounded* stakes. A one-winner market (moneyline, racing win) is the diagonal case.
 
 Choosing the stakes: the best real split w (fractions of the total) maximizes min over scenarios of Σ wᵢ·payoffᵢ.
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
 
-from backtests.odds import OddsError, validate_decimal
-from backtests.scenarios import ScenarioError, as_decimal
+from backtests.betting.odds import OddsError, validate_decimal
+from backtests.betting.scenarios import ScenarioError, as_decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)

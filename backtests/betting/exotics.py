@@ -17,8 +17,8 @@ Scratches (refund rule): a scratched horse never wins; a win/place/show bet on i
 containing it, is refunded, not lost. Horses with placing None started but did not finish.
 
 This module is the rule; the one place a bet is settled with it (win, lose or refund per combination) is
-:func:`backtests.tickets.settle_combinations`, which the ledger (``portfolio``), ``exotic_box`` and the tests call.
-The pools themselves are listed once, in :mod:`backtests.pools`.
+:func:`backtests.betting.tickets.settle_combinations`, which the ledger (``portfolio``), ``exotic_box`` and the tests call.
+The pools themselves are listed once, in :mod:`backtests.betting.pools`.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Collection, Iterator, Mapping
 from enum import Enum
 
-from backtests.pools import HK_PLACE_SMALL_FIELD, POOL_RULES, QUINTE_BONUS_DEPTH, SETTLEABLE_POOLS, PoolRule
+from backtests.betting.pools import HK_PLACE_SMALL_FIELD, POOL_RULES, QUINTE_BONUS_DEPTH, SETTLEABLE_POOLS, PoolRule
 
 
 class Outcome(Enum):

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from backtests.pools import POOL_RULES
+from backtests.betting.pools import POOL_RULES
 
 
 def ordered_finish_probability(win_probabilities: Mapping[int, float], order: Sequence[int],

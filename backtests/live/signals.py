@@ -2,7 +2,7 @@
 
 Each signal has a deterministic id (event, market, line and the legs' books and outcomes), so a signal that persists
 across odds runs is one row whose ``last_seen_at`` moves on; one that disappears is marked ``expired`` with the reason
-(the event started, or the prices moved). The math lives in ``backtests.arbitrage`` and ``backtests.value``; this module
+(the event started, or the prices moved). The math lives in ``backtests.betting.arbitrage`` and ``backtests.betting.value``; this module
 only reads current prices and writes signals.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.arbitrage import find_arbitrage
-from backtests.value import expected_value
-from ingestion.table_docs import document_table
+from backtests.betting.arbitrage import find_arbitrage
+from backtests.betting.value import expected_value
+from paddock.table_docs import document_table
 
 # Quotes older than this are stale: what the arbitrage and value assets configure by default (max_price_age_minutes).
 DEFAULT_MAX_PRICE_AGE = timedelta(minutes=90)

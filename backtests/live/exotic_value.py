@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from backtests.harville import fair_odds
-from backtests.pools import EXOTIC_POOLS
-from ingestion.table_docs import document_table
+from backtests.betting.harville import fair_odds
+from backtests.betting.pools import EXOTIC_POOLS
+from paddock.table_docs import document_table
 COLUMNS = ["race_key", "race_date", "source", "pool", "combination", "payout_per_unit", "harville_fair_odds",
            "overlay", "is_value", "gamma"]
 
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS marts.exotic_value (
 
 def publish_exotic_value(engine: sa.Engine, *, gamma: float = 1.0) -> dict[str, float]:
     """Rebuild marts.exotic_value from the racing marts in one transaction."""
-    from ingestion.loader import copy_rows
+    from paddock.pgcopy import copy_rows
 
     with engine.connect() as conn:
         runners = pd.read_sql(sa.text(RUNNERS_SQL), conn)

@@ -1,0 +1,40 @@
+"""The layout of every raw and quarantine table: the DDL builders the table owners share.
+
+``ingestion.warehouse`` creates the historical raw tables with them, and the odds, race-card and ledger tables are
+created beside their code (``odds_api.schema``, ``racecards.pages``, ``ledger_store``) with the same quarantine
+layout. Kept in a module of their own, below all of those, so that ``warehouse`` can import its table owners at the
+top without them importing ``warehouse`` back (an import cycle a lazy import used to hide).
+"""
+from __future__ import annotations
+
+from ingestion.schema import META_COLUMNS, RAW_TABLES
+
+
+def raw_table_ddl(table: str) -> str:
+    columns = {**RAW_TABLES[table], **META_COLUMNS}
+    body = ",\n    ".join(f"{name} {pg_type}" for name, pg_type in columns.items())
+    return (
+        f"CREATE TABLE IF NOT EXISTS raw.{table} (\n    {body}\n);\n"
+        f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS _scope text;\n"
+        f"UPDATE raw.{table} SET _scope = '' WHERE _scope IS NULL;\n"
+        f"ALTER TABLE raw.{table} ALTER COLUMN _scope SET DEFAULT '', ALTER COLUMN _scope SET NOT NULL;\n"
+        f"CREATE INDEX IF NOT EXISTS {table}_source_partition_idx ON raw.{table} (_source, _partition);"
+    )
+
+
+def quarantine_table_ddl(table: str) -> str:
+    """Rejected rows keep their whole original record as JSONB with the names of the expectations they failed."""
+    return f"""
+    CREATE TABLE IF NOT EXISTS quarantine.{table} (
+        id bigserial PRIMARY KEY,
+        _source text NOT NULL,
+        _partition date,
+        _scope text NOT NULL DEFAULT '',
+        _run_id text,
+        quarantined_at timestamptz NOT NULL DEFAULT now(),
+        record jsonb NOT NULL,
+        reasons text[] NOT NULL
+    );
+    ALTER TABLE quarantine.{table} ADD COLUMN IF NOT EXISTS _scope text NOT NULL DEFAULT '';
+    CREATE INDEX IF NOT EXISTS {table}_q_source_partition_idx ON quarantine.{table} (_source, _partition);
+    """

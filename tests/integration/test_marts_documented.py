@@ -33,10 +33,10 @@ COLUMNS = sa.text("""
 
 @pytest.fixture(scope="module")
 def warehouse(runtime_env, tmp_path_factory):
-    from backtests.exotic_value import publish_exotic_value
-    from backtests.monitoring_store import ensure_trigger_table
-    from backtests.portfolio import publish_portfolio
-    from backtests.signals import publish_arbitrage, publish_value_bets
+    from backtests.live.exotic_value import publish_exotic_value
+    from backtests.live.monitoring_store import ensure_trigger_table
+    from backtests.live.portfolio import publish_portfolio
+    from backtests.live.signals import publish_arbitrage, publish_value_bets
     from backtests.store import create_comparison_view
     from ingestion.warehouse import ensure_warehouse
 

@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from backtests.monitoring_store import ensure_trigger_table
+from backtests.live.monitoring_store import ensure_trigger_table
 from tests.deployment import fresh_database
 
 pytestmark = pytest.mark.integration

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from backtests.engine import run_backtest
-from backtests.frames import synthetic_runners
+from tests.synthetic_history import synthetic_runners
 from backtests.report import metrics_markdown
-from backtests.staking import Staking
+from backtests.betting.staking import Staking
 
 FLAT = Staking("flat", flat_stake=1.0)
 

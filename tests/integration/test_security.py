@@ -221,7 +221,8 @@ def test_paddock_serve_and_docs_bind_loopback(monkeypatch):
     """The commands as a user types them, without options; the child processes they would start are recorded."""
     from typer.testing import CliRunner
 
-    from paddock import cli, simulators
+    from paddock import cli
+    from paddock.cli import simulators
 
     commands: list[list[str]] = []
     monkeypatch.setattr(cli, "_prepare", lambda: {"DATABASE_URL": "postgresql://u@127.0.0.1/warehouse"})

@@ -74,7 +74,7 @@ def test_paddock_run_reports_the_triggers_so_the_asset_is_never_unmaterialized(d
     """The asset is written by sensor ticks only; ``paddock run`` (no daemon) evaluates the monitor once and reports
     the same materialization, so a fresh ``make run`` leaves no "Never materialized" box behind."""
     from paddock import settings
-    from paddock.runner import report_strategy_triggers
+    from paddock.cli.runner import report_strategy_triggers
 
     _, engine = database
     monkeypatch.setattr(settings, "utcnow", lambda: NOW)

@@ -2,9 +2,10 @@
 declared to dbt (a model, or a source in ``models/marts/analytics/__sources.yml`` for the tables Python writes), so
 dbt docs list it too. Issue 13: the arbitrage, value, backtest, portfolio and trigger tables were in neither.
 
-On a database of its own: the warehouse layout, ``dbt run`` of every model (``persist_docs`` writes the models'
-comments), then each Python writer once, through the same functions the assets call. The declared columns must be
-exactly the table's columns, so a column added to a writer without a description fails here."""
+On a database of its own: the warehouse layout, ``dbt build`` of every model (tests included, as production runs
+it; ``persist_docs`` writes the models' comments), then each Python writer once, through the same functions the
+assets call. The declared columns must be exactly the table's columns, so a column added to a writer without a
+description fails here."""
 import json
 import os
 import subprocess
@@ -43,11 +44,11 @@ def warehouse(runtime_env, tmp_path_factory):
     engine = sa.create_engine(fresh_database(runtime_env, DATABASE))
     ensure_warehouse(engine)
     target = tmp_path_factory.mktemp("dbt-marts-docs")
-    cmd = [dbt_executable(), "run", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
            "--target-path", str(target), "--log-path", str(target)]
     done = subprocess.run(cmd, cwd=DBT_DIR, env={**os.environ, "PADDOCK_PG_DBNAME": DATABASE}, capture_output=True,
                           text=True)
-    assert done.returncode == 0, f"dbt run failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
     now = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
     publish_arbitrage(engine, now)
     publish_value_bets(engine, now)

@@ -7,8 +7,6 @@ share the database (nothing here deletes them), so the checks hold in any test o
 """
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -20,7 +18,7 @@ from ingestion.http import RetryPolicy, ops_fetch_log_sink
 from ingestion.odds_api.client import OddsApiClient
 from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.odds_api.storage import store_snapshot
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.odds_marts_helpers import current_prices, dbt_build_odds, lopsided_event, read_frame, swap_h2h
 
 pytestmark = pytest.mark.integration
 
@@ -28,41 +26,6 @@ SEED = 20240611
 SPORTS = ("basketball_nba", "icehockey_nhl", "soccer_epl")
 OFFSETS_H = (8, 5, 0)  # hours before the real now of the three fetches
 KEY = ["event_id", "bookmaker", "market", "outcome"]
-
-
-def _dbt_build(target: str, *extra: str) -> None:
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target,
-           "--select", "path:models/staging/odds", "path:models/marts/odds", *extra]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
-
-
-def _swap_h2h(payload: list, event_id: str, bookmaker: str) -> None:
-    """Swap the two h2h prices of one book on one event in place (same overround, so the row stays valid)."""
-    event = next(e for e in payload if e["id"] == event_id)
-    book = next(b for b in event["bookmakers"] if b["key"] == bookmaker)
-    outcomes = next(m for m in book["markets"] if m["key"] == "h2h")["outcomes"]
-    outcomes[0]["price"], outcomes[1]["price"] = outcomes[1]["price"], outcomes[0]["price"]
-
-
-def _lopsided_event(payload: list, bookmaker: str) -> str:
-    """The event whose h2h prices at ``bookmaker`` are furthest apart (a swap moves it by well over 30 %)."""
-    def spread(event):
-        book = next((b for b in event["bookmakers"] if b["key"] == bookmaker), None)
-        if book is None:
-            return 0
-        prices = [float(o["price"]) for m in book["markets"] if m["key"] == "h2h" for o in m["outcomes"]]
-        return abs(prices[0] - prices[1]) if len(prices) == 2 else 0
-    return max(payload, key=spread)["id"]
-
-
-def _frame(conn, sql: str, **params) -> pd.DataFrame:
-    frame = pd.read_sql(sa.text(sql), conn, params=params)
-    for col in frame.columns:
-        if frame[col].dtype == object and frame[col].map(lambda v: hasattr(v, "as_tuple")).any():
-            frame[col] = frame[col].astype(float)
-    return frame
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +50,13 @@ def odds_world(engine, tmp_path_factory):
                 if i == 0 and sport == "icehockey_nhl":
                     first_nhl = {e["id"] for e in result.data}
                 if i == len(OFFSETS_H) - 1 and sport == "icehockey_nhl":  # an event priced in all three fetches
-                    swapped = _lopsided_event([e for e in result.data if e["id"] in first_nhl], "pinnacle")
-                    _swap_h2h(result.data, swapped, "pinnacle")
+                    swapped = lopsided_event([e for e in result.data if e["id"] in first_nhl], "pinnacle")
+                    swap_h2h(result.data, swapped, "pinnacle")
                 store_snapshot(engine, sport, result.data, clock["now"], None, result.request_id)
                 events |= {e["id"] for e in result.data}
             if i == 1:  # first build after two fetches (full refresh: other tests may have built fct_odds before)
-                _dbt_build(target, "--full-refresh")
-        _dbt_build(target)  # incremental: appends the third fetch
+                dbt_build_odds(target, "--full-refresh")
+        dbt_build_odds(target)  # incremental: appends the third fetch
         arbitrage = sim.arbitrage("basketball_nba", clock["now"])
         yield {"events": sorted(events), "swapped": swapped, "arbitrage": arbitrage, "remaining": sim.remaining,
                "times": [now - timedelta(hours=h) for h in OFFSETS_H]}
@@ -105,7 +68,7 @@ def odds_world(engine, tmp_path_factory):
 @pytest.fixture(scope="module")
 def raw_odds(engine, odds_world) -> pd.DataFrame:
     with engine.connect() as conn:
-        return _frame(conn, "SELECT o.*, e.commence_time, e.away_team FROM raw.odds o "
+        return read_frame(conn, "SELECT o.*, e.commence_time, e.away_team FROM raw.odds o "
                             "JOIN raw.events e ON e.id = o.event_id WHERE o.event_id = ANY(:ids)",
                       ids=odds_world["events"])
 
@@ -138,7 +101,7 @@ def test_opening_and_closing_lines_are_first_and_last_snapshot(engine, odds_worl
     expected = ordered.groupby(KEY).agg(opening=("price_decimal", "first"), closing=("price_decimal", "last"),
                                         first_at=("snapshot_time", "first"), n=("snapshot_time", "size"))
     with engine.connect() as conn:
-        got = _frame(conn, "SELECT * FROM marts.opening_closing_lines WHERE event_id = ANY(:ids)",
+        got = read_frame(conn, "SELECT * FROM marts.opening_closing_lines WHERE event_id = ANY(:ids)",
                      ids=odds_world["events"]).set_index(KEY)
     both = expected.join(got, how="inner")
     assert len(both) == len(expected) == len(got)
@@ -150,19 +113,13 @@ def test_opening_and_closing_lines_are_first_and_last_snapshot(engine, odds_worl
     assert (both["opening"] != both["closing"]).any()
 
 
-def _current(raw_odds: pd.DataFrame) -> pd.DataFrame:
-    """Each book's rows from its latest snapshot of the event."""
-    latest = raw_odds.groupby(["event_id", "bookmaker"])["snapshot_time"].transform("max")
-    return raw_odds[raw_odds["snapshot_time"] == latest]
-
-
 def test_best_odds_is_the_max_over_books_latest_valid_prices(engine, odds_world, raw_odds):
-    current = _current(raw_odds)
+    current = current_prices(raw_odds)
     current = current[current["is_valid"]].assign(point=current["point"].fillna(-999.0))
     keys = ["event_id", "market", "outcome", "point"]
     expected = current.groupby(keys)["price_decimal"].max().rename("expected")
     with engine.connect() as conn:
-        got = _frame(conn, "SELECT * FROM marts.best_odds WHERE event_id = ANY(:ids)", ids=odds_world["events"])
+        got = read_frame(conn, "SELECT * FROM marts.best_odds WHERE event_id = ANY(:ids)", ids=odds_world["events"])
     got = got.assign(point=got["point"].fillna(-999.0)).set_index(keys)
     both = got.join(expected, how="inner")
     assert len(both) == len(expected) == got["best_price_decimal"].notna().sum() > 300
@@ -179,7 +136,7 @@ def test_planted_arbitrage_shows_in_best_odds(engine, odds_world):
     planted = odds_world["arbitrage"]
     assert planted, "the simulator plants arbitrage on some NBA events"
     with engine.connect() as conn:
-        best = _frame(conn, "SELECT * FROM marts.best_odds WHERE market = 'h2h' AND event_id = ANY(:ids)",
+        best = read_frame(conn, "SELECT * FROM marts.best_odds WHERE market = 'h2h' AND event_id = ANY(:ids)",
                       ids=[p["event_id"] for p in planted])
     for p in planted:
         line = best[best["event_id"] == p["event_id"]]
@@ -192,12 +149,12 @@ def test_planted_arbitrage_shows_in_best_odds(engine, odds_world):
 
 def test_consensus_probabilities_sum_to_one_and_use_the_sharp_book(engine, odds_world, raw_odds):
     with engine.connect() as conn:
-        cons = _frame(conn, "SELECT * FROM marts.consensus_prices WHERE event_id = ANY(:ids)",
+        cons = read_frame(conn, "SELECT * FROM marts.consensus_prices WHERE event_id = ANY(:ids)",
                       ids=odds_world["events"])
     sums = cons.groupby(["event_id", "market", "line"], dropna=False)["fair_probability"].sum()
     assert len(sums) > 100 and ((sums - 1).abs() < 1e-9).all()
     assert set(cons["method"]) == {"sharp", "market_average"}
-    pin = _current(raw_odds)
+    pin = current_prices(raw_odds)
     pin = pin[(pin["bookmaker"] == "pinnacle") & (pin["market"] == "h2h") & pin["is_valid"]]
     implied = 1 / pin["price_decimal"]
     pin = pin.assign(fair=implied / implied.groupby(pin["event_id"]).transform("sum"))
@@ -207,7 +164,7 @@ def test_consensus_probabilities_sum_to_one_and_use_the_sharp_book(engine, odds_
     assert ((joined["fair"] - joined["fair_probability"]).abs() < 1e-9).all()
     # a line pinnacle doesn't price falls back to the normalised market average
     avg = cons[cons["method"] == "market_average"].iloc[0]
-    cur = _current(raw_odds)
+    cur = current_prices(raw_odds)
     cur = cur[(cur["event_id"] == avg["event_id"]) & (cur["market"] == avg["market"]) & cur["is_valid"]]
     cur = cur.assign(line=cur["point"].where(~((cur["market"] == "spreads") & (cur["outcome"] == cur["away_team"])),
                                              -cur["point"]))
@@ -218,9 +175,9 @@ def test_consensus_probabilities_sum_to_one_and_use_the_sharp_book(engine, odds_
 
 def test_line_movement_and_the_planted_move_alert(engine, odds_world):
     with engine.connect() as conn:
-        moves = _frame(conn, "SELECT * FROM marts.odds_line_movement WHERE event_id = :e AND bookmaker = 'pinnacle' "
+        moves = read_frame(conn, "SELECT * FROM marts.odds_line_movement WHERE event_id = :e AND bookmaker = 'pinnacle' "
                              "AND market = 'h2h' ORDER BY outcome, snapshot_seq", e=odds_world["swapped"])
-        alerts = _frame(conn, "SELECT * FROM marts.odds_movement_alerts WHERE event_id = ANY(:ids)",
+        alerts = read_frame(conn, "SELECT * FROM marts.odds_movement_alerts WHERE event_id = ANY(:ids)",
                         ids=odds_world["events"])
     assert list(moves["snapshot_seq"]) == [1, 2, 3, 1, 2, 3]
     later = moves[moves["snapshot_seq"] > 1]

@@ -57,12 +57,17 @@ def equity_png(daily: pd.DataFrame, title: str) -> bytes:
         axis.set_title(title, fontsize=10)
         axis.set_ylabel("bankroll")
         axis.grid(alpha=0.3)
-        figure.autofmt_xdate()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
+        return _png_bytes(figure)
     finally:
         plt.close(figure)
+
+
+def _png_bytes(figure) -> bytes:
+    """A drawn date-axis figure as PNG bytes (the caller closes it: pyplot keeps every open figure alive)."""
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
 
 
 def roi_to_date(daily: pd.DataFrame) -> pd.DataFrame:
@@ -94,10 +99,7 @@ def comparison_png(curves: pd.DataFrame) -> bytes:
         axis.set_title("ROI to date per run", fontsize=10)
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
-        figure.autofmt_xdate()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
+        return _png_bytes(figure)
     finally:
         plt.close(figure)
 

@@ -63,6 +63,9 @@ def test_an_update_during_the_run_is_not_dropped():
 
 def test_odds_models_and_signals_use_it():
     from orchestration.definitions import defs
+    from paddock.dbt_prep import prepare_manifest
+
+    prepare_manifest()  # the definitions read dbt's manifest; in any order this may be the first test to need it
 
     graph = defs().resolve_asset_graph()
     keys = [dg.AssetKey(["marts", "fct_odds"]), dg.AssetKey(["marts", "arbitrage_opportunities"]),

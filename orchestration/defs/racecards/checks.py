@@ -10,14 +10,11 @@ from ingestion.gated_load import outcome_dict
 from ingestion.racecards.pages import CARD_TABLES
 from ingestion.racecards.pipeline import MeetingLoad
 from ingestion.schema import RAW_TABLES
+from orchestration.defs.warehouse.gate_checks import SAMPLE_LIMIT, gate_check_name
 
-SAMPLE_LIMIT = 10
+__all__ = ["card_check_specs", "gate_check_name", "gate_check_result", "results_check_specs"]
 RESULTS_KEY = dg.AssetKey(["raw", "race_results"])
 CARD_KEYS = {table: dg.AssetKey(["raw", table]) for table in CARD_TABLES}
-
-
-def gate_check_name(table: str) -> str:
-    return f"{table}_quality_gate"
 
 
 def card_check_specs() -> list[dg.AssetCheckSpec]:

@@ -1,7 +1,7 @@
 """Per-runner order book replay of Betfair stream deltas: the hot path of the exchange reader.
 
 A PRO file ticks every 50 ms with many runners per tick, and only a few dozen snapshots per market are kept, so the
-replay stores plain floats in dicts (price -> size, level -> (price, size)) and sorts nothing per update: the best
+replay stores plain floats in dicts (price -> size, level -> [level, price, size]) and sorts nothing per update: the best
 levels are picked only when a snapshot is taken (``best_back``/``best_lay``), and Decimals are made only there
 (``dec``). Semantics follow Betfair's stream spec (and betfairlightweight's cache, checked against it in the tests):
 
@@ -32,18 +32,18 @@ def _prices(book: dict, deltas: list) -> None:
 
 
 def _levels(book: dict, deltas: list) -> None:
-    for level, price, size in deltas:
-        if size:
-            book[level] = (price, size)
+    for entry in deltas:  # the decoded [level, price, size] list itself is kept: no allocation per update
+        if entry[2]:
+            book[entry[0]] = entry
         else:
-            book.pop(level, None)
+            book.pop(entry[0], None)
 
 
 class RunnerBook:
     """One runner's book as plain floats; ``apply`` is called once per runner change, so it does the least it can."""
 
     __slots__ = ("selection_id", "atb", "atl", "batb", "batl", "bdatb", "bdatl", "trd", "spb", "spl",
-                 "ltp", "tv", "spn", "spf")
+                 "ltp", "tv", "spn", "spf", "version")
 
     def __init__(self, selection_id: int):
         self.selection_id = selection_id
@@ -60,9 +60,11 @@ class RunnerBook:
         self.tv: float | None = None
         self.spn: float | None = None
         self.spf: float | None = None
+        self.version = 0  # bumped by every change: snapshots reuse the rows of an unchanged book
 
     def apply(self, rc: dict) -> None:
         """Apply one ``rc`` entry (the runner change of one message)."""
+        self.version += 1
         for key, value in rc.items():
             if key == "atb":
                 _prices(self.atb, value)
@@ -99,14 +101,14 @@ class RunnerBook:
         if self.atb:
             return [(p, self.atb[p]) for p in nlargest(depth, self.atb)]
         ladder = self.bdatb or self.batb
-        return [ladder[level] for level in sorted(ladder)[:depth]]
+        return [(ladder[level][1], ladder[level][2]) for level in sorted(ladder)[:depth]]
 
     def best_lay(self, depth: int = 3) -> list[tuple[float, float]]:
         """Best ``depth`` (price, size) to lay, best (lowest) first."""
         if self.atl:
             return [(p, self.atl[p]) for p in nsmallest(depth, self.atl)]
         ladder = self.bdatl or self.batl
-        return [ladder[level] for level in sorted(ladder)[:depth]]
+        return [(ladder[level][1], ladder[level][2]) for level in sorted(ladder)[:depth]]
 
     def traded_volume(self) -> float | None:
         """``tv`` when the file carries it, else the sum of the traded ladder, else None (BASIC files)."""

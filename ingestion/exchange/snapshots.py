@@ -39,19 +39,28 @@ class SnapshotSchedule:
 DEFAULT_SCHEDULE = SnapshotSchedule(tuple(range(-3600, -299, 60)) + tuple(range(-290, 1, 10)))
 
 
-def price_row(market_id: str, selection_id: int, book: RunnerBook | None, kind: str, at_ms: int,
-              offset: int, in_play: bool, status: str | None, in_play_range=(None, None)) -> dict:
-    """One ``raw.exchange_prices`` row (keys in column order; ``market_date`` is filled when the market ends)."""
+_LEVEL_COLUMNS = {side: [(f"{side}_{n}_price", f"{side}_{n}_size") for n in (1, 2, 3)] for side in ("back", "lay")}
+
+
+def book_columns(book: RunnerBook | None) -> dict:
+    """The columns a runner's book fills (best 3 back/lay, ltp, traded volume, projected BSP), as Decimals."""
     book = book or _EMPTY
-    row = dict.fromkeys(EXCHANGE_PRICES)
-    row.update(market_id=market_id, selection_id=selection_id, snapshot_kind=kind, snapshot_at=utc_ms(at_ms),
-               offset_seconds=offset, in_play=in_play, market_status=status,
-               last_traded_price=dec(book.ltp), traded_volume=dec(book.traded_volume()),
-               spn=dec(book.spn), spf=dec(book.spf),
-               in_play_min_price=dec(in_play_range[0]), in_play_max_price=dec(in_play_range[1]))
+    out = {"last_traded_price": dec(book.ltp), "traded_volume": dec(book.traded_volume()),
+           "spn": dec(book.spn), "spf": dec(book.spf)}
     for side, levels in (("back", book.best_back()), ("lay", book.best_lay())):
-        for level, (price, size) in enumerate(levels, 1):
-            row[f"{side}_{level}_price"], row[f"{side}_{level}_size"] = dec(price), dec(size)
+        for (price_col, size_col), (price, size) in zip(_LEVEL_COLUMNS[side], levels):
+            out[price_col], out[size_col] = dec(price), dec(size)
+    return out
+
+
+def price_row(market_id: str, selection_id: int, columns: dict, kind: str, at: datetime, offset: int | None,
+              in_play: bool, status: str | None, in_play_range=(None, None)) -> dict:
+    """One ``raw.exchange_prices`` row (keys in column order; ``market_date`` is filled when the market ends)."""
+    row = dict.fromkeys(EXCHANGE_PRICES)
+    row.update(columns)
+    row.update(market_id=market_id, selection_id=selection_id, snapshot_kind=kind, snapshot_at=at,
+               offset_seconds=offset, in_play=in_play, market_status=status,
+               in_play_min_price=dec(in_play_range[0]), in_play_max_price=dec(in_play_range[1]))
     return row
 
 
@@ -69,6 +78,7 @@ class Snapshotter:
         self.in_play: list[dict] = []
         self.in_play_low: dict[int, float] = {}
         self.in_play_high: dict[int, float] = {}
+        self._columns: dict[int, tuple[RunnerBook | None, int, dict]] = {}  # unchanged books are not re-read
 
     def set_market_time(self, market_time_ms: int) -> None:
         """(Re)plan the instants; a rescheduled off moves those not yet taken."""
@@ -110,14 +120,19 @@ class Snapshotter:
         if offset is None:
             offset = (at_ms - self.market_time_ms) // 1000 if self.market_time_ms is not None else None
         books: MarketBook = state.book
-        rows = []
+        at, cache, rows = utc_ms(at_ms), self._columns, []
         for selection_id, runner_def in state.runner_defs.items():
             if runner_def.get("status") == "REMOVED":
                 continue
             in_play_range = ((self.in_play_low.get(selection_id), self.in_play_high.get(selection_id))
                              if kind == "in_play" else (None, None))
-            rows.append(price_row(self.market_id, selection_id, books.runners.get(selection_id), kind, at_ms,
-                                  offset, bool(state.in_play), state.status, in_play_range))
+            book = books.runners.get(selection_id)
+            version = book.version if book is not None else -1
+            cached = cache.get(selection_id)
+            if cached is None or cached[0] is not book or cached[1] != version:
+                cached = cache[selection_id] = (book, version, book_columns(book))
+            rows.append(price_row(self.market_id, selection_id, cached[2], kind, at, offset,
+                                  bool(state.in_play), state.status, in_play_range))
         return rows
 
     def rows(self) -> list[dict]:

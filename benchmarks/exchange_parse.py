@@ -6,7 +6,9 @@ horse racing WIN, BASIC) ``REPEAT`` times through both parsers in the same run: 
 betfairlightweight 2.x's historical stream (``StreamListener(lightweight=True)``, orjson as its decoder too, its
 warnings muted), which keeps a serialised book per update. Both read the same plain copies (written once, untimed:
 betfairlightweight cannot read .bz2), so decompression is not in either figure. An update is one market change
-(``mc`` entry). The final books must be identical (best 3 back/lay, ltp, traded volume per runner) or this raises.
+(``mc`` entry). The two run in alternating rounds and each keeps its best round, so load from other processes on a
+shared machine skews the ratio less. The final books must be identical (best 3 back/lay, ltp, traded volume per
+runner) or this raises.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from ingestion.exchange import reference
 from ingestion.exchange.files import iter_stream_sources
 from ingestion.exchange.reader import replay
 
-REPEAT = pick(40, 1)
+REPEAT = pick(25, 1)
+ROUNDS = pick(5, 1)  # ours and theirs alternate; the best round of each counts (the machine is shared)
 GOAL_RATIO = 2.0
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "betfair-historical"
 
@@ -55,14 +58,18 @@ def run() -> list[tuple[str, str, str, str]]:
         plain = [reference.plain_copy(source, Path(tmp)) for source in iter_stream_sources(DATA)]
         sources = [source for path in plain for source in iter_stream_sources(path)]
         _ours(sources[:1]), _theirs(plain[:1])  # warm-up: imports, caches
-        ours_s, updates, ours_books = _ours(sources)
-        theirs_s, theirs_books = _theirs(plain)
+        ours_s = theirs_s = float("inf")
+        for _ in range(ROUNDS):
+            seconds, updates, ours_books = _ours(sources)
+            ours_s = min(ours_s, seconds)
+            seconds, theirs_books = _theirs(plain)
+            theirs_s = min(theirs_s, seconds)
     diff = reference.differences(ours_books, theirs_books)
     if diff:
         raise AssertionError(f"final books differ from betfairlightweight ({len(diff)}): {diff[:3]}")
     ours_rate, theirs_rate = updates / ours_s, updates / theirs_s
     ratio = ours_rate / theirs_rate
-    label = f"{len(plain)} real files × {REPEAT}, {updates:,} market updates"
+    label = f"{len(plain)} real files × {REPEAT}, {updates:,} market updates, best of {ROUNDS} rounds"
     return [
         (f"Exchange parser (ours: orjson + lazy best levels, snapshots included), {label}", f"{ours_rate:,.0f}",
          "updates/s", f"{ours_s:.2f} s; final books identical to betfairlightweight ({len(ours_books)} runners)"),

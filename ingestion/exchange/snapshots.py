@@ -53,14 +53,18 @@ def book_columns(book: RunnerBook | None) -> dict:
     return out
 
 
+_ROW = dict.fromkeys(EXCHANGE_PRICES)
+
+
 def price_row(market_id: str, selection_id: int, columns: dict, kind: str, at: datetime, offset: int | None,
               in_play: bool, status: str | None, in_play_range=(None, None)) -> dict:
     """One ``raw.exchange_prices`` row (keys in column order; ``market_date`` is filled when the market ends)."""
-    row = dict.fromkeys(EXCHANGE_PRICES)
+    row = _ROW.copy()
     row.update(columns)
-    row.update(market_id=market_id, selection_id=selection_id, snapshot_kind=kind, snapshot_at=at,
-               offset_seconds=offset, in_play=in_play, market_status=status,
-               in_play_min_price=dec(in_play_range[0]), in_play_max_price=dec(in_play_range[1]))
+    row["market_id"], row["selection_id"], row["snapshot_kind"], row["snapshot_at"] = market_id, selection_id, kind, at
+    row["offset_seconds"], row["in_play"], row["market_status"] = offset, in_play, status
+    if in_play_range[0] is not None:
+        row["in_play_min_price"], row["in_play_max_price"] = dec(in_play_range[0]), dec(in_play_range[1])
     return row
 
 

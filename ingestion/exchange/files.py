@@ -40,9 +40,11 @@ def _decompressing(raw: IO[bytes], name: str) -> IO[bytes]:
 
 
 def _skipped(name: str) -> bool:
-    """Catalogues are read as sidecars, hidden files (.DS_Store, ._ AppleDouble) are never markets."""
-    base = name.rsplit("/", 1)[-1]
-    return base.startswith(".") or base.endswith(CATALOGUE_SUFFIX) or not base
+    """Catalogues are read as sidecars; hidden files and folders (.DS_Store, ._ AppleDouble, __MACOSX) are never
+    markets."""
+    parts = name.split("/")
+    return (parts[-1].endswith(CATALOGUE_SUFFIX) or not parts[-1]
+            or any(part.startswith(".") or part == "__MACOSX" for part in parts))
 
 
 class StreamSource:
@@ -90,20 +92,23 @@ def _file_source(path: Path) -> StreamSource:
 
 
 def _tar_sources(path: Path) -> Iterator[StreamSource]:
-    """Members in name order (nested folders included); the archive is opened once and read member by member."""
+    """Members in the archive's own order (nested folders included; Betfair's tars are ordered by date and event):
+    reading forward only keeps a compressed tar from being decompressed again for every member. A member's source
+    is readable while the iteration stands on it (the archive closes when the iteration ends)."""
     try:
         archive = tarfile.open(path, "r:*")
+        members = [m for m in archive.getmembers() if m.isfile()]
     except _READ_ERRORS as exc:
         raise ExchangeFileError(str(path), None, f"unreadable archive ({type(exc).__name__}: {exc})") from exc
+    by_name = {m.name: m for m in members}
     with archive:
-        members = {m.name: m for m in archive.getmembers() if m.isfile()}
-        for name in sorted(members):
-            if _skipped(name):
+        for member in members:
+            if _skipped(member.name):
                 continue
-            sidecar = members.get(_strip_compression(name) + CATALOGUE_SUFFIX)
+            sidecar = by_name.get(_strip_compression(member.name) + CATALOGUE_SUFFIX)
             yield StreamSource(
-                f"{path}:{name}",
-                lambda m=members[name]: _decompressing(archive.extractfile(m), m.name),
+                f"{path}:{member.name}",
+                lambda m=member: _decompressing(archive.extractfile(m), m.name),
                 lambda s=sidecar: archive.extractfile(s) if s is not None else None)
 
 
@@ -116,7 +121,7 @@ def iter_stream_sources(path: Path | str) -> Iterator[StreamSource]:
     path = Path(path)
     if path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if not _skipped(child.name) and not any(part.startswith(".") for part in child.relative_to(path).parts):
+            if not _skipped(child.relative_to(path).as_posix()):
                 yield from iter_stream_sources(child)
     elif is_archive(path):
         yield from _tar_sources(path)

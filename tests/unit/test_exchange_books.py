@@ -89,7 +89,9 @@ def test_schedule_takes_the_book_as_of_each_instant(tmp_path):
 
 def test_suspended_market_keeps_the_last_open_book(tmp_path):
     lines = [
+        '{"op":"connection","connectionId":"002-1"}', '{"op":"status","statusCode":"SUCCESS"}',
         mcm(-100, [{"id": 11, "atb": [[2.0, 10]], "ltp": 2.0}], definition()),
+        '{"op":"mcm","id":2,"clk":"AAA","pt":1714572000000,"ct":"HEARTBEAT"}',
         mcm(-80, [{"id": 11, "atb": [[2.5, 1]], "ltp": 2.5}]),
         mcm(-70, None, definition("SUSPENDED")),
         mcm(-65, [{"id": 11, "atb": [[2.5, 0]]}]),
@@ -105,7 +107,7 @@ def test_suspended_market_keeps_the_last_open_book(tmp_path):
     [pre] = [p for p in _rows(record, "last_pre_off").values() if p["selection_id"] == 11]
     assert (pre["offset_seconds"], pre["back_1_price"], pre["back_1_size"]) == (-20, D("2.2"), D("3"))
     assert not _rows(record, "in_play") and record.market["went_in_play_at"] is None
-    assert record.market["status"] == "CLOSED"
+    assert (record.market["status"], record.market["updates"]) == ("CLOSED", 8)  # not the heartbeat nor status
     assert {r["selection_id"]: r["last_traded_price"] for r in record.runners} == {11: D("2.2"), 22: None, 33: None}
 
 

@@ -36,8 +36,15 @@ def test_tar_of_bz2_markets_in_nested_folders_loads_every_market(tmp_path):
         _add(archive, "PRO/2022/Apr/19/31389771/1.197931751.bz2", (folder / "1.197931751.bz2").read_bytes())
         _add(archive, "PRO/2022/Apr/19/31389771/._1.197931751.bz2", b"\x00\x05AppleDouble")
         _add(archive, "PRO/2022/Apr/19/99/1.900000001.bz2", bz2.compress(synthetic))
+        _add(archive, "PRO/2022/Apr/19/99/1.900000002.gz",
+             gzip.compress(synthetic.replace(b"1.900000001", b"1.900000002")))
+        _add(archive, "PRO/2022/Apr/19/99/1.900000003", synthetic.replace(b"1.900000001", b"1.900000003"))
+        _add(archive, "__MACOSX/PRO/1.900000004", b"not a market")
     records = list(read_markets([tmp_path / "2022-04.tar"]))
-    assert [r.market_id for r in records] == ["1.197931750", "1.197931751", "1.900000001"]
+    assert [r.market_id for r in records] == ["1.197931750", "1.197931751", "1.900000001", "1.900000002",
+                                              "1.900000003"]
+    catalogues = [source.catalogue() for source in iter_stream_sources(tmp_path / "2022-04.tar")]  # while open
+    assert catalogues[0]["marketId"] == "1.197931750" and catalogues[2] is None
     assert records[0].market["source_file"] == f"{tmp_path}/2022-04.tar:PRO/2022/Apr/19/31389771/1.197931750.bz2"
     assert records[2].market["updates"] == records[0].market["updates"] == 166
     assert [r["status"] for r in records[2].runners] == [r["status"] for r in records[0].runners]
@@ -101,3 +108,14 @@ def test_missing_path_and_unparseable_message_shape(tmp_path):
     assert list(read_markets([tmp_path / "nope", tmp_path / "1.700"], on_error=errors.append)) == []
     assert [(e.source, e.line) for e in errors] == [(str(tmp_path / "nope"), None), (str(tmp_path / "1.700"), 1)]
     assert "unexpected message shape" in errors[1].reason
+
+
+def test_bad_member_of_a_tar_fails_alone(tmp_path):
+    good = [mcm(-100, [{"id": 11, "atb": [[2.0, 5]]}], definition()), mcm(-50, [{"id": 11, "ltp": 2.0}])]
+    text = "".join(line + "\n" for line in good)
+    with tarfile.open(tmp_path / "day.tar", "w") as archive:
+        _add(archive, "a/1.500.bz2", bz2.compress(text.encode())[:-20])  # cut before the end-of-stream marker
+        _add(archive, "a/1.501", text.replace('"1.500"', '"1.501"').encode())
+    errors = []
+    assert [r.market_id for r in read_markets([tmp_path / "day.tar"], on_error=errors.append)] == ["1.501"]
+    assert [(e.source, e.line) for e in errors] == [(f"{tmp_path}/day.tar:a/1.500.bz2", 1)]

@@ -1,17 +1,20 @@
 """The layout of every raw and quarantine table: the DDL builders the table owners share.
 
-``ingestion.warehouse`` creates the historical raw tables with them, and the odds, race-card and ledger tables are
-created beside their code (``odds_api.schema``, ``racecards.pages``, ``ledger_store``) with the same quarantine
-layout. Kept in a module of their own, below all of those, so that ``warehouse`` can import its table owners at the
+``ingestion.warehouse`` creates the historical raw tables with them, the exchange tables (``exchange.tables``) pass
+their own columns, and the odds, race-card and ledger tables are created beside their code (``odds_api.schema``,
+``racecards.pages``, ``ledger_store``) with the same quarantine layout. Kept in a module of their own, below all of those, so that ``warehouse`` can import its table owners at the
 top without them importing ``warehouse`` back (an import cycle a lazy import used to hide).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ingestion.schema import META_COLUMNS, RAW_TABLES
 
 
-def raw_table_ddl(table: str) -> str:
-    columns = {**RAW_TABLES[table], **META_COLUMNS}
+def raw_table_ddl(table: str, columns: Mapping[str, str] | None = None) -> str:
+    """``raw.<table>`` with ``columns`` (default: the historical table's, ``RAW_TABLES``) and the lineage columns."""
+    columns = {**(RAW_TABLES[table] if columns is None else columns), **META_COLUMNS}
     body = ",\n    ".join(f"{name} {pg_type}" for name, pg_type in columns.items())
     return (
         f"CREATE TABLE IF NOT EXISTS raw.{table} (\n    {body}\n);\n"

@@ -9,6 +9,7 @@ import threading
 import sqlalchemy as sa
 
 from ingestion.bi_access import ensure_bi_reader
+from ingestion.exchange.tables import ensure_exchange_tables
 from ingestion.odds_api.schema import ensure_odds_tables
 from ingestion.racecards.pages import ensure_racecard_tables
 from ingestion.schema import RAW_TABLES
@@ -78,6 +79,7 @@ def ensure_warehouse(engine: sa.Engine) -> None:
             conn.exec_driver_sql(ddl)
     ensure_odds_tables(engine)
     ensure_racecard_tables(engine)
+    ensure_exchange_tables(engine)
     ensure_bi_reader(engine)
 
 
@@ -85,7 +87,8 @@ _READY: set[tuple[str, int]] = set()
 _READY_LOCK = threading.Lock()
 # the modules whose DDL ensure_warehouse runs: a change to any of them is a new layout to apply
 _DDL_MODULES = ("ingestion.warehouse", "ingestion.table_ddl", "ingestion.schema", "ingestion.odds_api.schema",
-                "ingestion.racecards.pages", "ingestion.bi_access")
+                "ingestion.racecards.pages", "ingestion.exchange.schema", "ingestion.exchange.tables",
+                "ingestion.bi_access")
 
 
 def ddl_fingerprint() -> str:

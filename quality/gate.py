@@ -109,16 +109,20 @@ def gate_batch(frames: Mapping[str, pd.DataFrame], *, quarantine_warnings: bool 
 
 
 def gate_suite(df: pd.DataFrame, suite: SuiteSpec, *, quarantine_warnings: bool,
-               published_race_ids: Collection[Any] | None = None) -> GateResult:
+               published_race_ids: Collection[Any] | None = None,
+               membership: ExpectationSpec | None = None) -> GateResult:
     """Gate a frame against any suite spec (the raw-table suites by name go through ``gate``; other domains, like race
-    cards, define their own ``SuiteSpec`` and call this)."""
+    cards, define their own ``SuiteSpec`` and call this).
+
+    ``published_race_ids`` are the parent keys published by the gate of the parent table; ``membership`` names the
+    referential rule checking them (default: ``race_id`` in the published races, see ``suites.in_published``)."""
     n = len(df)
     row_specs = suite.row_level()
     batch_gx = tuple(s for s in suite.batch_level() if s.gx_type is not None and not s.is_uniqueness)
     outcomes = {o.name: o for o in validate(df, row_specs + batch_gx, asset=suite.name)}
     extra: list[ExpectationSpec] = []
     if published_race_ids is not None:
-        spec = in_published_races(suite.name)
+        spec = membership or in_published_races(suite.name)
         outcomes[spec.name] = _membership(df, spec, published_race_ids)
         extra.append(spec)
 
@@ -177,7 +181,7 @@ def gate_suite(df: pd.DataFrame, suite: SuiteSpec, *, quarantine_warnings: bool,
 
 
 def _membership(df: pd.DataFrame, spec: ExpectationSpec, allowed: Collection[Any]) -> ExpectationOutcome:
-    """Rows whose ``race_id`` is not among ``allowed`` (a null id is not a member either)."""
+    """Rows whose key (``race_id``, ``market_id``) is not among ``allowed`` (a null key is not a member either)."""
     column = spec.columns[0]
     if column not in df.columns:
         return ExpectationOutcome(spec.name, spec.severity, spec.level, False, len(df), 0,

@@ -108,7 +108,8 @@ def sheffield_win() -> MarketRecord:
     return MarketRecord(m, runners, prices)
 
 
-def simple_market(market_id: str, off: datetime, field: list[tuple[int, str, str, str | None]], **kwargs) -> MarketRecord:
+def simple_market(market_id: str, off: datetime, field: list[tuple[int, str, str, str | None]],
+                  **kwargs) -> MarketRecord:
     """A market with only last pre-off books: field = (selection, name, status, bsp); trap = position in field."""
     m = market(market_id, off, runners=[{"status": s, "total_matched": D("1500.50") if s != "REMOVED" else None}
                                         for _, _, s, _ in field], **kwargs)

@@ -35,6 +35,11 @@ EXPECTED_ASSETS = sorted([
     "marts/backtest", "marts/strategy_comparison", "marts/strategy_triggers",
     # the user's own bets: ledger file -> settled portfolio
     "raw/ledger_bets", "marts/portfolio",
+    # Betfair exchange history: raw exchange tables -> staging -> exchange and greyhound marts
+    "raw/exchange_markets", "raw/exchange_runners", "raw/exchange_prices",
+    "staging/stg_exchange_markets", "staging/stg_exchange_runners", "staging/stg_exchange_prices",
+    "marts/exchange_markets", "marts/exchange_runners", "marts/exchange_price_movement",
+    "marts/exchange_bsp_movement_stats", "marts/exchange_favourite_stats", "marts/greyhound_trap_stats",
 ])
 
 

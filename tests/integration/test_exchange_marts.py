@@ -127,7 +127,8 @@ def test_favourite_win_rate_by_bsp_band(marts):
     """Favourites by BSP: Sheffield 2.9 (won), Romford 2.5 (won), Hamilton 3.1 (lost), the dead heat 2.5 (won,
     returning 2.5 x 1/2); the open market is not settled and the 0-winner market was quarantined."""
     engine, _ = marts
-    assert rows(engine, "SELECT sport, bsp_band, favourites, wins, win_rate, bsp_roi FROM marts.exchange_favourite_stats "
+    assert rows(engine, "SELECT sport, bsp_band, favourites, wins, win_rate, bsp_roi "
+                        "FROM marts.exchange_favourite_stats "
                         "ORDER BY sport, band_order") == [
         ("greyhound_racing", "2-3", 2, 2, D("1.0000"), D("1.7000")),
         ("horse_racing", "2-3", 1, 1, D("1.0000"), D("0.2500")),

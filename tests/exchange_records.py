@@ -3,7 +3,7 @@
 Two market dates and one implausible one (see ``fixture_records``):
 
 - 2026-03-02: Sheffield greyhound WIN (6 traps, three bad price rows: a suspended back of 1.0, a lay below the back,
-  a negative size), its PLACE market (2 winners), a 5-trap Romford greyhound WIN (a warning), a Hamilton horse WIN
+  a negative size), its PLACE market (2 winners; one price row without a market id), a 5-trap Romford greyhound WIN (a warning), a Hamilton horse WIN
   with 2 REMOVED runners and their adjustment factors, and a second copy of that Hamilton market (a duplicate);
 - 2026-03-03: a settled WIN market with 0 winners (critical), a dead heat (2 winners, a warning), an open market;
 - 1970-01-01: a market whose time was read in the wrong unit: the only market of its date, so the date fails.
@@ -121,7 +121,9 @@ def simple_market(market_id: str, off: datetime, field: list[tuple[int, str, str
 def sheffield_place() -> MarketRecord:
     field = [(sel, name, "WINNER" if trap in (2, 5) else "LOSER", "2.0" if trap in (2, 5) else "3.0")
              for trap, (sel, name, *_rest) in SHEFFIELD.items()]
-    return simple_market("1.300000002", SHEFFIELD_OFF, field, market_type="PLACE", winners=2)
+    record = simple_market("1.300000002", SHEFFIELD_OFF, field, market_type="PLACE", winners=2)
+    record.prices.append({**record.prices[0], "market_id": None})  # a row that lost its key: no market to replace it
+    return record
 
 
 def romford_five_traps() -> MarketRecord:

@@ -10,6 +10,9 @@ A defect in one row quarantines that row (and, for a market, its runners and pri
 ``quality.suites_exchange``); a *critical* date (a batch-level rule failed, or its transaction raised) keeps its
 published rows as they were, records its quarantined rows, and is reported in ``ExchangeLoadReport.critical``: the
 caller decides to raise, with :meth:`ExchangeLoadReport.raise_if_critical`.
+
+Records are grouped in memory before anything is written (a date is one transaction): pass a day's or a few days'
+files per call, not a month's archive of PRO files at once.
 """
 from __future__ import annotations
 
@@ -99,11 +102,13 @@ def load_markets(engine: sa.Engine, records: Iterable[MarketRecord], *, run_id: 
     for record in records:
         by_date.setdefault(record.market.get("market_date"), []).append(record)
     now = datetime.now(timezone.utc)
+    seen: set[str] = set()
     for day in sorted(by_date, key=lambda d: (d is None, d or date.min)):
         batch = by_date[day]
         market_ids = list(dict.fromkeys(r.market_id for r in batch if r.market_id is not None))
         report.dates.append(day)
-        report.market_ids.extend(m for m in market_ids if m not in report.market_ids)
+        report.market_ids.extend(m for m in market_ids if m not in seen)
+        seen.update(market_ids)
         results = gate_exchange(frames_of(batch), now)
         report.gate[day] = results
         blocked = [(t, r) for t, r in results.items() if r.critical_failure]
@@ -140,10 +145,12 @@ def _replace_markets(engine: sa.Engine, source: str, day: date | None, market_id
     written: dict[str, int] = {}
     with engine.begin() as conn:
         cursor = conn.connection.cursor()
-        key = {"s": source, "ids": market_ids}
+        key = {"s": source, "ids": market_ids, "p": day}
         for table, columns in EXCHANGE_TABLES.items():
-            cursor.execute(f"DELETE FROM quarantine.{table} WHERE _source = %(s)s "
-                           f"AND record ->> 'market_id' = ANY(%(ids)s)", key)
+            # rows without a market id have no market to be replaced with: they go with their date's next load
+            cursor.execute(f"DELETE FROM quarantine.{table} WHERE _source = %(s)s AND (record ->> 'market_id' = "
+                           f"ANY(%(ids)s) OR (record ->> 'market_id' IS NULL AND _partition IS NOT DISTINCT FROM "
+                           f"%(p)s))", key)
             result = results[table]
             if publish:
                 cursor.execute(f"DELETE FROM raw.{table} WHERE _source = %(s)s AND market_id = ANY(%(ids)s)", key)

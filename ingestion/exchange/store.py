@@ -51,34 +51,25 @@ class CriticalFailure:
 
 @dataclass
 class ExchangeLoadReport:
-    """What ``load_markets`` did; the Dagster assets turn it into metadata and asset-check results."""
+    """What ``load_markets`` did. It is a ``GatedLoadReport`` (``orchestration.defs.warehouse.gate_checks``): the
+    Dagster assets turn it into asset-check results with the same builder as the historical load."""
 
     source: str
     dates: list[date | None] = field(default_factory=list)
     market_ids: list[str] = field(default_factory=list)
-    published: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
-    quarantined: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    written: dict[str, int] = field(default_factory=dict)  # table / "quarantine.<table>" -> rows
     gate: dict[date | None, dict[str, GateResult]] = field(default_factory=dict)  # market date -> table -> result
     critical: list[CriticalFailure] = field(default_factory=list)
 
-    def gate_summary(self, table: str) -> dict:
-        """One table's gate over every date: JSON-friendly, for an asset check's metadata."""
-        failed: dict[str, int] = {}
-        evaluated = 0
-        for per_table in self.gate.values():
-            result = per_table.get(table)
-            if result is None:
-                continue
-            evaluated += result.summary["evaluated"]
-            for name, count in result.summary["failed_expectations"].items():
-                failed[name] = failed.get(name, 0) + int(count or 0)
-        return {"evaluated": evaluated, "published": self.published[table], "quarantined": self.quarantined[table],
-                "failed_expectations": failed,
-                "critical_dates": sorted(str(c.market_date) for c in self.critical if c.table in (table, None))}
+    def published(self, table: str) -> int:
+        return self.written.get(table, 0)
 
-    def passed(self, table: str) -> bool:
-        """The table's check passes when no date failed critically for it (quarantined rows alone do not fail it)."""
-        return not any(c.table in (table, None) for c in self.critical)
+    def quarantined(self, table: str) -> int:
+        return self.written.get(f"quarantine.{table}", 0)
+
+    def results_for(self, table: str) -> list[GateResult]:
+        """The table's gate result of every market date, in date order."""
+        return [per_table[table] for per_table in self.gate.values() if table in per_table]
 
     def raise_if_critical(self) -> ExchangeLoadReport:
         if self.critical:
@@ -121,9 +112,8 @@ def load_markets(engine: sa.Engine, records: Iterable[MarketRecord], *, run_id: 
         except WRITE_ERRORS as exc:
             report.critical.append(CriticalFailure(day, None, f"write failed, nothing of this date changed: {exc}"))
             continue
-        for table in TABLES:
-            report.published[table] += written.get(table, 0)
-            report.quarantined[table] += written.get(f"quarantine.{table}", 0)
+        for key, n in written.items():
+            report.written[key] = report.written.get(key, 0) + n
     return report
 
 

@@ -169,3 +169,22 @@ def _move_to_day2(record) -> None:
     for row in record.prices:
         row["snapshot_at"] += timedelta(days=1)
     record.market["market_time"] += timedelta(days=1)
+
+
+def test_the_real_files_pass_the_gate_whole(engine):
+    """The three real markets (``../shared``) through the reader: nothing quarantined, the Hamilton market's two
+    REMOVED runners stored with their adjustment factors."""
+    from ingestion.exchange.reader import read_markets
+    from tests.conftest import shared_path
+
+    clear(engine)
+    records = list(read_markets([shared_path("betfair-historical")]))
+    report = load_markets(engine, records, run_id="real")
+    assert report.critical == [] and sorted(report.market_ids) == ["1.132153978", "1.197931750", "1.197931751"]
+    assert {t: (report.published(t), report.quarantined(t)) for t in TABLES} == {
+        "exchange_markets": (3, 0), "exchange_runners": (26, 0),
+        "exchange_prices": (sum(len(r.prices) for r in records), 0)}
+    with engine.connect() as conn:
+        removed = conn.execute(sa.text("SELECT selection_id, adjustment_factor FROM raw.exchange_runners "
+                                       "WHERE market_id = '1.132153978' AND status = 'REMOVED' ORDER BY 1")).all()
+    assert [tuple(r) for r in removed] == [(9606433, Decimal("5.55")), (11198538, Decimal("7.14"))]

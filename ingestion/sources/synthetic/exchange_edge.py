@@ -8,7 +8,7 @@ p = 1/BSP. The label only decides the price path (``exchange_paths``): a steamer
 least 20 % between T-10 min and the last pre-off book; nobody else's does. Some other runners *drift* (lengthen
 by 25-50 %) independently of the result, so drifting carries no information. Everything else in the market stays
 fair at BSP, less the share of winners the steamers take: eligible non-steamers win (1 - 0.3 x 0.12) / 0.88, about
-0.96, of 1/BSP (seed 7 measures 0.97 over all non-steamers; numbers in ``exchange_streams``).
+0.96, of 1/BSP (seed 7 measures 0.96 over all non-steamers; numbers in ``exchange_streams``).
 """
 from __future__ import annotations
 

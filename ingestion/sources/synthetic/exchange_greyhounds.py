@@ -45,9 +45,8 @@ DOG_FIRST = ("Ballyvane", "Droimeen", "Kilcreen", "Moyvalley", "Rathbane", "Glen
 def kennel(seed: int, venue: int) -> tuple[tuple[str, ...], np.ndarray]:
     """(names, abilities) of a venue's dogs; dog k has selection id 40,000,000 + venue x 10,000 + k."""
     rng = np.random.default_rng([seed, STREAM, 0, venue])
-    first = rng.integers(0, len(DOG_FIRST), KENNEL)
-    second = rng.permutation(len(HORSE_SECOND) * len(DOG_FIRST))[:KENNEL] % len(HORSE_SECOND)
-    names = tuple(f"{DOG_FIRST[a]} {HORSE_SECOND[b]}" for a, b in zip(first.tolist(), second.tolist()))
+    pairs = rng.choice(len(DOG_FIRST) * len(HORSE_SECOND), KENNEL, replace=False).tolist()  # no two alike
+    names = tuple(f"{DOG_FIRST[p // len(HORSE_SECOND)]} {HORSE_SECOND[p % len(HORSE_SECOND)]}" for p in pairs)
     return names, rng.normal(0, 0.45, KENNEL)
 
 

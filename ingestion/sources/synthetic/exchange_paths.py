@@ -106,7 +106,7 @@ def pre_off(rng: np.random.Generator, offsets: np.ndarray, bsp_log: np.ndarray, 
         x = ((offsets[ra:rb + 1] - offsets[ra]) / (offsets[rb] - offsets[ra]))[:, None]
         shape[ra:rb + 1] = va + (vb - va) * x
     gone = np.isnan(pending)
-    log_mid = bsp_log + shape + _bridge(rng, offsets, n, anchors, 0.0008) - np.log1p(-np.nan_to_num(pending))
+    log_mid = bsp_log + shape + _bridge(rng, offsets, n, anchors, 0.0005) - np.log1p(-np.nan_to_num(pending))
     gap = np.where(rng.random(n) < np.where(bsp_log > np.log(10), 0.35, 0.1), 2, 1)
     gap = np.broadcast_to(gap, (k, n)).copy()
     back = np.minimum(floor_index(np.exp(log_mid)), TICKS - 1 - gap)
@@ -115,11 +115,11 @@ def pre_off(rng: np.random.Generator, offsets: np.ndarray, bsp_log: np.ndarray, 
     late = offsets >= -300
     frac = 0.03 + 0.97 * ((offsets - offsets[0]) / max(offsets[-1] - offsets[0], 1.0)) ** 3
     volume = np.diff(frac, prepend=0.0) * matched
-    chance = np.clip(np.where(late, 0.15, 0.03)[:, None] + np.where(late, 1.5, 0.5)[:, None] * weights, 0.01, 1)
+    chance = np.clip(np.where(late, 0.1, 0.03)[:, None] + np.where(late, 1.0, 0.5)[:, None] * weights, 0.01, 1)
     chance[0] = 1
     trades = (rng.random((k, n)) < chance) & ~gone
     traded = np.where(trades, np.rint(volume[:, None] * weights / chance * rng.lognormal(0, 0.4, (k, n))), 0)
-    frames = Frames(offsets, back, gap, *_book_sizes(rng, k, weights, matched, np.where(late, 0.2, 0.05)),
+    frames = Frames(offsets, back, gap, *_book_sizes(rng, k, weights, matched, np.where(late, 0.15, 0.05)),
                     traded.astype(np.int64), rng.random((k, n)) < 0.5)
     moved = np.vstack([np.ones((1, n), bool), back[1:] != back[:-1]])
     quiet = ~(moved | (frames.churn >= 0) | (traded > 0)).any(axis=1)

@@ -94,7 +94,7 @@ def pre_off(rng: np.random.Generator, offsets: np.ndarray, bsp_log: np.ndarray, 
     ``bsp_log``: log price each runner converges to (its BSP; a removed runner's pre-removal price).
     ``pending``: (k, n) share of the field still to be removed at each update; an active runner's price is longer by
     1 / (1 - pending) until those runners go (Betfair's reduction factors in reverse). A removed runner's own column
-    holds -1 (its removal) from its removal update on, as NaN in ``pending`` there.
+    is NaN from its removal update on: its book goes (best back -1).
     ``weights``: each runner's share of the money; ``matched``: pence traded in the market by the off.
     """
     k, n = len(offsets), len(bsp_log)
@@ -153,8 +153,9 @@ def _projected_sp(rng: np.random.Generator, offsets: np.ndarray, bsp: np.ndarray
 
 def in_play(rng: np.random.Generator, start_s: float, race_s: float, p: np.ndarray, final: np.ndarray,
             weights: np.ndarray, matched: float, active: np.ndarray) -> Frames:
-    """Frames every 10 s while the race is run: each runner's chance moves from ``p`` to ``final`` (1 for a sole
-    winner, 0 for a loser), with a mid-race flurry for some losers (the in-running low a loser can trade at)."""
+    """Frames about every 10 s while the race is run: each runner's chance moves from ``p`` to ``final`` (1 for a
+    sole winner, 1/n each after an n-way dead heat, 0 for a loser), with a mid-race flurry for some losers (the
+    in-running low a loser can trade at)."""
     k, n = max(int(race_s // 10), 3), len(p)
     x = (np.arange(1, k + 1) / k)[:, None]
     bump = np.where(rng.random(n) < 0.3, rng.uniform(0.1, 0.5, n), 0.0) * np.sin(np.pi * np.minimum(x * 1.3, 1))

@@ -108,3 +108,10 @@ def hkjc_results_dir() -> Path:
 def quarantine_warnings() -> bool:
     """Whether rows failing only warning-level expectations are quarantined (true) or published and logged (false)."""
     return os.environ.get("PADDOCK_QUARANTINE_WARNINGS", "false").lower() in ("1", "true", "yes")
+
+
+def exchange_dir() -> Path:
+    """The landing folder for Betfair stream files (``PADDOCK_EXCHANGE_DIR``): the exchange sensor watches it and the
+    exchange partitions read from it. Default ``.paddock/exchange`` in the project, where ``paddock run`` writes the
+    demo's generated markets."""
+    return Path(os.environ.get("PADDOCK_EXCHANGE_DIR") or PROJECT_ROOT / ".paddock" / "exchange")

@@ -71,6 +71,14 @@ class ExchangeLoadReport:
         """The table's gate result of every market date, in date order."""
         return [per_table[table] for per_table in self.gate.values() if table in per_table]
 
+    def describe(self) -> str:
+        """One line for logs and the CLI: markets and dates, rows published and quarantined, dates not published."""
+        tables = ", ".join(f"{t}={self.published(t)} (quarantined {self.quarantined(t)})" for t in EXCHANGE_TABLES)
+        line = f"{len(self.market_ids)} market(s) on {len(self.dates)} date(s): {tables}"
+        if self.critical:
+            line += "; not published: " + "; ".join(f"{f.market_date}: {f.message}" for f in self.critical)
+        return line
+
     def raise_if_critical(self) -> ExchangeLoadReport:
         if self.critical:
             raise ExchangeLoadFailure(self.critical)

@@ -1,7 +1,12 @@
 {#- A horse market is linked to a race of the results sources when the venue names the track (its code or name,
     case-insensitive) and the post time is within `exchange_link_minutes` (default 5) of the scheduled off; the
     closest race wins, then the lowest race_key. Greyhound races have no results source: race_key stays null. -#}
+{#- The results marts may not exist yet: exchange files can land on a fresh warehouse before the first history load
+    (the exchange job does not build them). Then no market is linked, and the next exchange build links them. -#}
+-- depends_on: {{ ref('fct_races') }}, {{ ref('dim_tracks') }}
 {% set link_minutes = var('exchange_link_minutes', 5) %}
+{% set results_built = execute and load_relation(ref('fct_races')) is not none
+    and load_relation(ref('dim_tracks')) is not none %}
 
 with
 
@@ -12,7 +17,11 @@ markets as (
 ),
 
 races as (
-
+    {% if not results_built %}
+    select null::text as race_key, null::text as race_id, null::timestamptz as post_time,
+           null::text as track_code, null::text as track_name
+    where false
+    {% else %}
     select
         fct_races.race_key,
         fct_races.race_id,
@@ -23,7 +32,7 @@ races as (
     from {{ ref('fct_races') }} as fct_races
     left join {{ ref('dim_tracks') }} as dim_tracks on dim_tracks.track_key = fct_races.track_key
     where fct_races.post_time is not null
-
+    {% endif %}
 ),
 
 candidates as (

@@ -112,6 +112,8 @@ def quarantine_warnings() -> bool:
 
 def exchange_dir() -> Path:
     """The landing folder for Betfair stream files (``PADDOCK_EXCHANGE_DIR``): the exchange sensor watches it and the
-    exchange partitions read from it. Default ``.paddock/exchange`` in the project, where ``paddock run`` writes the
-    demo's generated markets."""
-    return Path(os.environ.get("PADDOCK_EXCHANGE_DIR") or PROJECT_ROOT / ".paddock" / "exchange")
+    exchange partitions read from it. Default: ``exchange`` in the local state folder (``PADDOCK_HOME``, else
+    ``.paddock``), where ``paddock run`` writes the demo's generated markets."""
+    from paddock.db import state_dir
+
+    return Path(os.environ.get("PADDOCK_EXCHANGE_DIR") or state_dir() / "exchange")

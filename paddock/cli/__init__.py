@@ -18,6 +18,7 @@ from rich.console import Console
 from paddock import db, settings
 from paddock.cli.backtest import _date_option, backtest_app
 from paddock.cli.errors import fail as user_error, user_errors
+from paddock.cli.exchange import exchange_app
 from paddock.cli.status_report import status
 from paddock.dbt_prep import prepare_manifest
 from paddock.processes import run_until_stopped
@@ -26,6 +27,7 @@ app = typer.Typer(help="paddock: horse racing and betting analytics on Dagster +
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(backtest_app, name="backtest")
+app.add_typer(exchange_app, name="exchange")
 console = Console()
 
 
@@ -59,7 +61,8 @@ def run(
         raise user_error(f"--start {first} is after --end {last}")
     _prepare()
     from orchestration.defs.racecards.partitions import configured_tracks
-    from paddock.cli.runner import materialize_backtests, materialize_history, materialize_live
+    from paddock.cli.runner import (materialize_backtests, materialize_exchange, materialize_history,
+                                     materialize_live)
     from paddock.cli.simulators import start_local_sources
 
     console.print(f"[bold]paddock run[/bold]: race dates {first} .. {last}, sources {settings.sources()}")
@@ -69,6 +72,8 @@ def run(
         console.print("[bold]paddock run[/bold]: today's race cards and one odds poll, then the odds marts and signals")
         # the same UTC "today" the default history window ends the day before, so the cards follow the history exactly
         ok = materialize_live(settings.utc_today(), configured_tracks(), log=console.print) and ok
+        console.print("[bold]paddock run[/bold]: the exchange history (Betfair stream files) and its marts")
+        ok = materialize_exchange(last, log=console.print) and ok
         console.print("[bold]paddock run[/bold]: every backtest of the run list over the same dates, then the comparison")
         ok = materialize_backtests(first, last, log=console.print) and ok
     finally:

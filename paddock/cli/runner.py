@@ -110,3 +110,28 @@ def materialize_backtests(
                        run_config={**QUIET, **window})
     ok &= _execute(definitions, "strategy_comparison_job", instance, log)
     return ok
+
+
+DEMO_EXCHANGE_DAYS = 7  # the demo's exchange history: the last week of the race history, and greyhound meetings
+
+
+def materialize_exchange(
+    end: str, *, instance: dg.DagsterInstance | None = None, log: Callable[[str], None] = print
+) -> bool:
+    """The demo's exchange history: stream files written for the last ``DEMO_EXCHANGE_DAYS`` of the race history into
+    the landing folder (``PADDOCK_EXCHANGE_DIR``), when it holds none yet, then ``exchange_job`` over those dates in one
+    run: exactly what the landing-folder sensor would launch, so the exchange marts are there after ``paddock run``."""
+    from ingestion.exchange.landing import landed_files
+    from ingestion.sources.synthetic.exchange_streams import write_exchange_demo
+    from orchestration.definitions import defs
+    from paddock import settings
+
+    last = date.fromisoformat(end)
+    first = last - timedelta(days=DEMO_EXCHANGE_DAYS - 1)
+    folder = settings.exchange_dir()
+    if not landed_files(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        written = write_exchange_demo(folder, first, last, seed=settings.synthetic_seed())
+        log(f"exchange demo: {len(written)} stream files for {first} .. {last} in {folder}")
+    return _execute(defs(), "exchange_job", instance or dg.DagsterInstance.get(), log,
+                    tags=partition_range_tags(first.isoformat(), last.isoformat()))

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from orchestration.defs.odds.resources import OddsPollingResource
 from orchestration.defs.racecards.resources import RaceCardSiteResource
+from tests.exchange_streams import write_market
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +32,8 @@ SENSOR_MODULES = ("odds", "racecards", "alerts", "monitoring")
 # Sensors that launch no runs by design (they write or send within the tick); every other one must ask for a run.
 NO_RUNS = {"alerts_sensor", "strategy_monitor_sensor"}
 COVERED_SENSORS = {"race_cards_mart_sensor", "race_card_refresh_sensor", "tote_odds_sensor", "odds_polling_sensor",
-                   "odds_scores_sensor", "ledger_file_sensor", "odds_automation_sensor", *NO_RUNS}
+                   "odds_scores_sensor", "ledger_file_sensor", "odds_automation_sensor", "exchange_files_sensor",
+                   *NO_RUNS}
 
 
 def validate(repo: dg.RepositoryDefinition, job_name: str, request: dg.RunRequest) -> None:
@@ -50,10 +52,13 @@ def world(runtime_env, engine, tmp_path_factory):
     now = posts.iloc[0].to_pydatetime() - timedelta(minutes=5)  # race 1 in its last ten minutes, the rest within 2 h
     ledger = tmp_path_factory.mktemp("ledger") / "ledger.csv"
     ledger.write_text("placed_at,event,selection,odds,stake\n")
+    landing = tmp_path_factory.mktemp("exchange")
+    write_market(landing / "1.700000001", "1.700000001", now - timedelta(days=1))
     with pytest.MonkeyPatch.context() as mp, DemoSite(seed=SEED, clock=lambda: now) as site, \
             dg.instance_for_test() as instance:
         mp.setenv("ODDS_API_KEY", "all-sensors-test")  # resolved with the jobs' resources, never called
         mp.setenv("PADDOCK_LEDGER_FILE", str(ledger))
+        mp.setenv("PADDOCK_EXCHANGE_DIR", str(landing))
         mp.setenv("PADDOCK_DEMO_SITE_URL", site.base_url)
         for name in SENSOR_MODULES:
             mp.setattr(importlib.import_module(f"orchestration.defs.{name}.sensors"), "utcnow", lambda: now)
@@ -159,6 +164,9 @@ def test_the_odds_sensors_ask_for_valid_runs(world):
 def test_the_other_sensors_and_schedules_evaluate(world):
     repo, now = world["repo"], world["now"]
     assert tick(world, "ledger_file_sensor").run_requests[0].run_key.startswith("ledger.csv:")
+    landed = tick(world, "exchange_files_sensor")
+    assert [r.partition_key for r in landed.run_requests] == [(now - timedelta(days=1)).date().isoformat()]
+    assert tick(world, "exchange_files_sensor", landed.cursor).run_requests == []  # nothing new: no second run
     for name in NO_RUNS:
         assert tick(world, name).run_requests == []  # raises if the evaluation fails (it must not be a skip)
     for schedule in repo.schedule_defs:  # every schedule, so a new one is covered without editing this module

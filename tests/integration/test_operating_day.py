@@ -36,6 +36,7 @@ from ingestion.sources.synthetic.tracks import TRACKS
 from paddock.processes import free_port, stop_group
 from tests.deployment import (PROJECT_ROOT, fresh_database, graphql, loaded_repository, spawn, stop_instigators,
                               wait_until)
+from tests.exchange_streams import write_market
 from tests.webhook import Receiver
 
 SPORT = "americanfootball_nfl"  # two-way (an arbitrage can be planted); its first game starts and ends on race day
@@ -53,7 +54,8 @@ BIN = Path(sys.executable).parent
 # Every sensor and schedule of the code (schedules are clock-following sensors of the same names on a simulated clock),
 # besides one race_cards_morning_<zone> per configured track zone: a new one fails the test until it is named here
 # and its day proves it.
-INSTIGATORS = {"alerts_sensor", "history_job_schedule", "ledger_file_sensor", "odds_automation_sensor",
+INSTIGATORS = {"alerts_sensor", "exchange_files_sensor", "history_job_schedule", "ledger_file_sensor",
+               "odds_automation_sensor",
                "odds_polling_sensor", "odds_scores_schedule", "odds_scores_sensor", "prune_odds_schedule",
                "race_card_refresh_sensor", "race_cards_mart_sensor", "strategy_monitor_sensor", "tote_odds_sensor"}
 
@@ -118,12 +120,19 @@ def deployment(runtime_env, tmp_path):
     clock.write(clock_file, SimClock(time.time(), (Segment(start.astimezone(timezone.utc), 0.0),)))
     receiver = Receiver()
     sim_port, port = free_port(), free_port()
+    # last night's greyhound market, landed before the day starts: the landing-folder sensor loads it on a fresh
+    # warehouse, before the morning's history load has built the results marts its race link reads
+    landing = tmp_path / "exchange"
+    landing.mkdir()
+    evening = datetime.combine(day - timedelta(days=1), datetime.min.time(), timezone.utc).replace(hour=19)
+    write_market(landing / "1.800000001", "1.800000001", evening)
     env = {**os.environ, "DAGSTER_HOME": str(home), "DATABASE_URL": warehouse_url,
            "DAGSTER_POSTGRES_URL": fresh_database(runtime_env, "opday_dagster"),
            "PADDOCK_DAGSTER_STORAGE": str(home / "storage"), **db.libpq_params(warehouse_url),
            "PADDOCK_DEMO_SITE_PORT": str(free_port()), "PADDOCK_ODDS_SIM_PORT": str(sim_port),
            "PADDOCK_RACECARD_TRACKS": m.track.code, "PADDOCK_ODDS_SPORTS": SPORT,
-           clock.ENV: f"@{clock_file}", "ALERT_ENABLED": "true", "ALERT_WEBHOOK_URL": receiver.url}
+           clock.ENV: f"@{clock_file}", "ALERT_ENABLED": "true", "ALERT_WEBHOOK_URL": receiver.url,
+           "PADDOCK_EXCHANGE_DIR": str(landing)}
     for name in ("ODDS_API_KEY", "ODDS_API_BASE_URL"):
         env.pop(name, None)
     log = tmp_path / "serve.log"
@@ -250,6 +259,7 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     assert {name for name in instigators if not ticks.get(name)} == set()  # every sensor and schedule ticked
     assert launched("prune_odds_job", **{"dagster/sensor_name": "prune_odds_schedule"})
     assert launched("ledger_job", **{"dagster/sensor_name": "ledger_file_sensor"})
+    assert len(launched("exchange_job", **{"dagster/sensor_name": "exchange_files_sensor"})) == 1
     morning = next(name for name in ticks if name.startswith("race_cards_morning_"))
     today = m.day.isoformat()
     assert launched("race_cards_job", checkpoint="06h", **{"dagster/sensor_name": morning,
@@ -275,10 +285,13 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
         arbitrage = conn.execute(sa.text("SELECT count(*) FROM marts.arbitrage_opportunities WHERE event_id = :e"),
                                  {"e": deployment["plant"]["id"]}).scalar_one()
         triggers = conn.execute(sa.text("SELECT count(*) FROM marts.strategy_triggers")).scalar_one()
+        dogs = conn.execute(sa.text("SELECT count(*) FROM marts.exchange_runners WHERE market_id = '1.800000001'"
+                                    )).scalar_one()
     assert final >= 1
     assert results == len(m.races)
     assert arbitrage >= 1
     assert triggers > 0
+    assert dogs == 6
     titles = deployment["receiver"].titles()
     assert any("rbitrage" in title for title in titles), titles
     assert status.returncode == 0, status.stdout[-3000:] + status.stderr[-3000:]

@@ -19,7 +19,7 @@ from backtests.store import load_run_specs
 
 START, END = "2024-02-05", "2024-02-11"
 JOBS = {"history_job", "race_cards_job", "race_cards_mart_job", "odds_job", "odds_marts_job", "ledger_job",
-        "backtest_job", "strategy_comparison_job"}
+        "exchange_job", "backtest_job", "strategy_comparison_job"}
 
 
 def test_paddock_run_materializes_every_layer(runtime_env, engine):
@@ -66,6 +66,11 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
         exotic_dividends = one("SELECT count(*) FROM marts.fct_dividends WHERE pool IN "
                                "('exacta', 'trifecta', 'superfecta')")[0]
         exotic_value = one("SELECT count(*) FROM marts.exotic_value")[0]
+        # the demo's exchange week: markets of this run, horse markets linked to this run's races, greyhounds apart
+        exchange = conn.execute(sa.text(
+            "SELECT m.sport, count(*), count(m.race_id), min(m.market_date)::text, max(m.market_date)::text "
+            "FROM marts.exchange_markets m JOIN raw.exchange_markets r USING (market_id) WHERE r._run_id = :r "
+            "GROUP BY m.sport ORDER BY m.sport"), {"r": runs["exchange_job"][0].run_id}).all()
     # this run's own rows (by its run id) lie within the requested dates (5-6 Feb 2024 are dark days of the demo)
     assert races[0] > 0 and START <= races[1] <= races[2] <= END
     assert cards > 0
@@ -74,3 +79,8 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
     assert compared == sorted(names)
     # every synthetic exotic dividend is priced (all its horses had tote odds), so each gets a fair-odds comparison
     assert exotic_value == exotic_dividends
+    (dogs, dog_markets, dog_links, *dog_dates), (horses, horse_markets, horse_links, *horse_dates) = exchange
+    assert (dogs, horses) == ("greyhound_racing", "horse_racing")
+    assert dog_markets > 0 and dog_links == 0 and horse_markets > 0
+    assert horse_links == horse_markets  # every synthetic race's market found its race by venue and off time
+    assert START <= horse_dates[0] <= horse_dates[1] <= END

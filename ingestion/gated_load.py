@@ -20,15 +20,12 @@ from ingestion.sources.base import HistoricalSource
 from quality.gate import GateResult, gate_batch, raise_if_critical
 
 
-@dataclass
-class WindowReport:
-    """What a window load did, per source and table; the asset turns it into metadata and check results."""
+class GatedWrites:
+    """Row counts and gate results as every gated load reports them (``written`` by table and
+    ``"quarantine.<table>"``; ``gate`` by batch, then table): the shape the Dagster gate checks read."""
 
-    start: date
-    end: date
-    sources: list[str] = field(default_factory=list)
-    gate: dict[str, dict[str, GateResult]] = field(default_factory=dict)  # source -> table -> result
-    written: dict[str, int] = field(default_factory=dict)
+    written: dict[str, int]
+    gate: dict
 
     def published(self, table: str) -> int:
         return self.written.get(table, 0)
@@ -38,6 +35,17 @@ class WindowReport:
 
     def results_for(self, table: str) -> list[GateResult]:
         return [per_table[table] for per_table in self.gate.values() if table in per_table]
+
+
+@dataclass
+class WindowReport(GatedWrites):
+    """What a window load did, per source and table; the asset turns it into metadata and check results."""
+
+    start: date
+    end: date
+    sources: list[str] = field(default_factory=list)
+    gate: dict[str, dict[str, GateResult]] = field(default_factory=dict)  # source -> table -> result
+    written: dict[str, int] = field(default_factory=dict)
 
 
 def _dates(start: date, end: date) -> Iterable[date]:

@@ -25,7 +25,7 @@ import psycopg2
 import sqlalchemy as sa
 
 from ingestion.exchange.schema import EXCHANGE_TABLES, MarketRecord
-from ingestion.gated_load import log_data_quality
+from ingestion.gated_load import GatedWrites, log_data_quality
 from ingestion.loader import quarantine_records
 from ingestion.schema import META_COLUMNS
 from paddock.pgcopy import copy_rows
@@ -50,7 +50,7 @@ class CriticalFailure:
 
 
 @dataclass
-class ExchangeLoadReport:
+class ExchangeLoadReport(GatedWrites):
     """What ``load_markets`` did. It is a ``GatedLoadReport`` (``orchestration.defs.warehouse.gate_checks``): the
     Dagster assets turn it into asset-check results with the same builder as the historical load."""
 
@@ -60,16 +60,6 @@ class ExchangeLoadReport:
     written: dict[str, int] = field(default_factory=dict)  # table / "quarantine.<table>" -> rows
     gate: dict[date | None, dict[str, GateResult]] = field(default_factory=dict)  # market date -> table -> result
     critical: list[CriticalFailure] = field(default_factory=list)
-
-    def published(self, table: str) -> int:
-        return self.written.get(table, 0)
-
-    def quarantined(self, table: str) -> int:
-        return self.written.get(f"quarantine.{table}", 0)
-
-    def results_for(self, table: str) -> list[GateResult]:
-        """The table's gate result of every market date, in date order."""
-        return [per_table[table] for per_table in self.gate.values() if table in per_table]
 
     def describe(self) -> str:
         """One line for logs and the CLI: markets and dates, rows published and quarantined, dates not published."""

@@ -13,8 +13,10 @@ prices with the win-market rule. The rules, with their sources:
    other, in removal order ("these might be further reduced if another horse is subsequently declared a non-runner").
    - WIN markets: the *traded price* is reduced, new price = price − price × R / 100 (rule 13.7: "a traded price of
      8.0 would become 6.0" for R = 25 %; answer 408: 8.6 at 16.2 % becomes 7.21). Reduction factors below 2.5 % are
-     not applied in win markets (the rules apply them "providing the relevant non-runner has a reduction factor of
-     at least 2.5 %"; flumine's ``WIN_MINIMUM_ADJUSTMENT_FACTOR = 2.5``).
+     not applied in win markets: answer 406 lists "all reduction factors will be applied (2.5 % or less included)"
+     as a place-market difference; the boundary (2.5 itself applies) follows the rules' wording for lay offers kept
+     in play, reduced in win markets "providing the relevant non-runner has a reduction factor of at least 2.5 %",
+     and flumine's ``WIN_MINIMUM_ADJUSTMENT_FACTOR = 2.5``.
    - PLACE (and OTHER_PLACE) markets: the *potential winnings* are reduced, new price = 1 + (price − 1)(1 − R/100)
      (answer 406: 8.0 at 25 % becomes 6.25, not 6.0), and every reduction factor applies, 2.5 % or less included.
    - Each reduced price is rounded to the cent (half up, as answer 408 rounds 1.3932 to 1.39) and never goes below

@@ -34,8 +34,8 @@ from ingestion.odds_api.sim_model import ARB_FRACTION, SPORTS, Market
 from ingestion.racecards.demo_site.data import meeting
 from ingestion.sources.synthetic.tracks import TRACKS
 from paddock.processes import free_port, stop_group
-from tests.deployment import (PROJECT_ROOT, fresh_database, graphql, loaded_repository, spawn, stop_instigators,
-                              wait_until)
+from tests.deployment import (INSTIGATORS, MORNING_PREFIX, PROJECT_ROOT, fresh_database, graphql, loaded_repository,
+                              spawn, stop_instigators, wait_until)
 from tests.exchange_streams import write_market
 from tests.webhook import Receiver
 
@@ -51,13 +51,6 @@ LOCATION = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name l
 START = """mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) { __typename
   ... on PythonError { message } } }"""
 BIN = Path(sys.executable).parent
-# Every sensor and schedule of the code (schedules are clock-following sensors of the same names on a simulated clock),
-# besides one race_cards_morning_<zone> per configured track zone: a new one fails the test until it is named here
-# and its day proves it.
-INSTIGATORS = {"alerts_sensor", "exchange_files_sensor", "history_job_schedule", "ledger_file_sensor",
-               "odds_automation_sensor",
-               "odds_polling_sensor", "odds_scores_schedule", "odds_scores_sensor", "prune_odds_schedule",
-               "race_card_refresh_sensor", "race_cards_mart_sensor", "strategy_monitor_sensor", "tote_odds_sensor"}
 
 
 def todays_meeting(day: date):
@@ -255,12 +248,12 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
         return [r for r in runs if r.job_name == job and all(r.tags.get(k) == v for k, v in tags.items())]
 
     instigators = {item["name"] for kind in ("sensors", "schedules") for item in repository[kind]}
-    assert {name for name in instigators if not name.startswith("race_cards_morning_")} == INSTIGATORS
+    assert {name for name in instigators if not name.startswith(MORNING_PREFIX)} == INSTIGATORS
     assert {name for name in instigators if not ticks.get(name)} == set()  # every sensor and schedule ticked
     assert launched("prune_odds_job", **{"dagster/sensor_name": "prune_odds_schedule"})
     assert launched("ledger_job", **{"dagster/sensor_name": "ledger_file_sensor"})
     assert len(launched("exchange_job", **{"dagster/sensor_name": "exchange_files_sensor"})) == 1
-    morning = next(name for name in ticks if name.startswith("race_cards_morning_"))
+    morning = next(name for name in ticks if name.startswith(MORNING_PREFIX))
     today = m.day.isoformat()
     assert launched("race_cards_job", checkpoint="06h", **{"dagster/sensor_name": morning,
                                                           "dagster/partition/date": today})

@@ -84,3 +84,14 @@ def fresh_database(runtime_env, name: str) -> str:
         conn.execute(sa.text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return sa.make_url(runtime_env["DATABASE_URL"]).set(database=name).render_as_string(hide_password=False)
+
+
+def run_seconds(records) -> str:
+    """Runs per job with their total and longest wall seconds, longest total first: where a deployment's time went."""
+    per_job: dict[str, list[float]] = {}
+    for record in records:
+        if record.start_time and record.end_time:
+            per_job.setdefault(record.dagster_run.job_name, []).append(record.end_time - record.start_time)
+    lines = [f"{job}: {len(times)} runs, {sum(times):.0f} s, longest {max(times):.0f} s"
+             for job, times in sorted(per_job.items(), key=lambda item: -sum(item[1]))]
+    return "\n".join(lines)

@@ -1,5 +1,5 @@
 """The betting core: odds, vig removal, value and Kelly staking, arbitrage, exotics, tickets, Harville, pari-mutuel,
-exchange settlement.
+exchange settlement, the exchange order book and price ladder.
 
 Pure Python over numbers and frames: no SQL, no I/O, and nothing imported from ``ingestion``, ``orchestration`` or
 SQLAlchemy (``tests/unit/test_import_graph.py`` holds it to that). That is what lets every other package use it — the

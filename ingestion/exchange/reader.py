@@ -1,7 +1,7 @@
 """Read Betfair historical stream files into ``MarketRecord``s: replay every update, keep what the warehouse needs.
 
 One pass per file with constant memory: each line is decoded with orjson, the market's books are updated in place
-(``order_book``) and snapshots are taken only at the schedule's instants and phase ends (``snapshots``). State is
+(``backtests.betting.exchange_book``) and snapshots are taken only at the schedule's instants and phase ends (``snapshots``). State is
 keyed by market id, so a file holding several markets yields one record each. A file that cannot be read or parsed
 at line N fails as a whole (no record from it: a half-replayed market would be silently wrong) with an
 ``ExchangeFileError`` naming file and line; with ``on_error`` the reader reports it and goes on with the next file.
@@ -16,7 +16,7 @@ import orjson
 
 from ingestion.exchange.errors import ExchangeFileError
 from ingestion.exchange.files import StreamSource, iter_stream_sources
-from ingestion.exchange.order_book import MarketBook
+from backtests.betting.exchange_book import MarketBook
 from ingestion.exchange.records import build_record, parse_time, time_ms
 from ingestion.exchange.schema import MarketRecord
 from ingestion.exchange.snapshots import DEFAULT_SCHEDULE, Snapshotter, SnapshotSchedule

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ingestion.exchange.order_book import dec
+from backtests.betting.exchange_book import dec
 from ingestion.exchange.schema import EXCHANGE_MARKETS, EXCHANGE_RUNNERS, SPORTS, MarketRecord
 from ingestion.exchange.snapshots import EPOCH, utc_ms
 

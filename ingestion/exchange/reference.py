@@ -1,7 +1,7 @@
 """Books from betfairlightweight, the reference parser, next to ours: the proof that our replay is right.
 
 betfairlightweight (dev extra) is what most Betfair tooling builds on; the tests and ``make bench`` replay the same
-files through its lightweight stream cache and through ``order_book`` and require identical best-3 back/lay
+files through its lightweight stream cache and through ``backtests.betting.exchange_book`` and require identical best-3 back/lay
 (price, size), last traded price and traded volume per runner, at chosen publish times and at the end. Kept in one
 place so the tests and the benchmark compare the same things. betfairlightweight reads plain text files only, so
 compressed sources are first written out plain (``plain_copy``).
@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 
 from ingestion.exchange.files import StreamSource
-from ingestion.exchange.order_book import MarketBook, RunnerBook
+from backtests.betting.exchange_book import MarketBook, RunnerBook
 
 # (market id, selection id) -> (best 3 back, best 3 lay, ltp, tv); tv 0 when the file has none, as the reference says
 Books = dict[tuple[str, int], tuple]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ingestion.exchange.order_book import MarketBook, RunnerBook, dec
+from backtests.betting.exchange_book import MarketBook, RunnerBook, dec
 from ingestion.exchange.schema import EXCHANGE_PRICES
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -172,7 +172,9 @@ def dagster_records(deployment) -> tuple[list, dict[str, list]]:
     os.environ.update({k: deployment["env"][k] for k in saved})
     try:
         with dg.DagsterInstance.from_config(str(deployment["home"])) as instance:
-            runs = [r.dagster_run for r in instance.get_run_records()]
+            records = instance.get_run_records()
+            runs = [r.dagster_run for r in records]
+            deployment["run_seconds"] = run_seconds(records)
             ticks = {state.instigator_name: instance.get_ticks(state.instigator_origin_id, state.selector_id,
                                                                limit=100_000)
                      for state in instance.all_instigator_state()}
@@ -243,6 +245,7 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     status = subprocess.run([str(BIN / "paddock"), "status"], cwd=PROJECT_ROOT, env=deployment["env"],
                             capture_output=True, text=True, timeout=300)
     runs, ticks = assert_nothing_failed(deployment, finished=True)
+    print(deployment["run_seconds"])
 
     def launched(job: str, **tags) -> list:
         return [r for r in runs if r.job_name == job and all(r.tags.get(k) == v for k, v in tags.items())]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from ingestion.exchange.order_book import MarketBook
+from backtests.betting.exchange_book import MarketBook
 from ingestion.exchange.reader import read_markets
 from ingestion.exchange.snapshots import DEFAULT_SCHEDULE, SnapshotSchedule
 from tests.exchange_streams import OFF, definition, mcm, write

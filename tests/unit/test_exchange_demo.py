@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from betfairlightweight.streaming import StreamListener
 
-from ingestion.exchange.price_ladder import PRICES, on_ladder
+from backtests.betting.price_ladder import PRICES, on_ladder
 from ingestion.sources.synthetic import SyntheticSource
 from ingestion.sources.synthetic.exchange_streams import write_exchange_demo
 from ingestion.sources.synthetic.tracks import TRACKS

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
-from ingestion.exchange.price_ladder import PRICES, TICKS
+from backtests.betting.price_ladder import PRICES, TICKS
 from ingestion.sources.synthetic import exchange_paths as paths
 
 _P = [repr(p) for p in PRICES.tolist()]  # JSON text of each ladder price

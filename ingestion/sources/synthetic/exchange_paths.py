@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingestion.exchange.price_ladder import PRICES, TICKS, floor_index
+from backtests.betting.price_ladder import PRICES, TICKS, floor_index
 
 STEAM_RATIO = 0.8  # a steamer's last pre-off best back <= STEAM_RATIO x its best back at T-10 min
 DEPTH = 3  # ladder levels shown each side (PRO files carry more; ADVANCED shows three)

@@ -1,4 +1,7 @@
-"""Per-runner order book replay of Betfair stream deltas: the hot path of the exchange reader.
+"""Per-runner order book replay of Betfair stream deltas: the hot path of the exchange reader and the replay backtests.
+
+In the betting core (no I/O) because both the warehouse reader (``ingestion.exchange.reader``) and the market
+replay of the backtests (``backtests.exchange``) apply the same deltas, and the backtests may not import ingestion.
 
 A PRO file ticks every 50 ms with many runners per tick, and only a few dozen snapshots per market are kept, so
 the replay stores plain floats in dicts (price -> size, level -> [level, price, size]) and sorts nothing per update:

@@ -1,0 +1,219 @@
+"""Market replay: strategies trade recorded Betfair markets update by update, in time order, as if live.
+
+The engine consumes stream messages already merged by publish time (``ingestion.exchange.messages`` reads the files;
+the caller passes them in, since backtests do not import ingestion), keeps each market's book with the betting
+core's ``exchange_book``, and after every update of a market hands the strategy a ``MarketView`` of that moment and an
+``OrderDesk``. Several markets replay together (a race's WIN and PLACE), interleaved exactly as they were published.
+Orders follow :mod:`backtests.exchange.orders`; a market is settled by :mod:`backtests.betting.exchange_settlement`
+when its CLOSED definition arrives, and its net P&L moves the bankroll the next order is checked against.
+
+Information boundary: a strategy sees the book only through the view of the update being processed (a later read
+raises), orders placed at update k match against update k's book and fill from later trades only, and nothing of
+the settled definition (winners, BSP) is visible before the CLOSED message has been processed.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Protocol
+
+from backtests.betting.exchange_book import MarketBook, dec
+from backtests.exchange.orders import LIMIT, MARKET_ON_CLOSE, Order, OrderError, match_at_bsp, \
+    take_liquidity, trade_through_queue, validate
+from backtests.exchange.settling import settle_market
+from backtests.exchange.views import MarketView
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+DEFAULT_BASE_RATE = Decimal(5)  # percent; Betfair's standard UK rate, for markets whose catalogue is not given
+
+
+class Strategy(Protocol):
+    def on_book(self, market: MarketView, desk: OrderDesk) -> None: ...
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class _Market:
+    """Replay state of one market: book, latest definition, orders, and when it went off."""
+
+    def __init__(self, market_id: str, base_rate: Decimal):
+        self.market_id, self.base_rate = market_id, base_rate
+        self.book = MarketBook()
+        self.definition: dict = {}
+        self.market_time: datetime | None = None
+        self.seq = 0
+        self.orders: list[Order] = []
+        self.off_at: datetime | None = None
+        self.settlement = None
+        self.last_call_pt: int | None = None
+
+    def resting(self) -> list[Order]:
+        return [o for o in self.orders if o.status == "EXECUTABLE" and o.order_type == LIMIT and not o.awaiting_bsp]
+
+
+@dataclass
+class ReplayResult:
+    orders: list[Order]
+    settlements: dict  # market id -> MarketSettlement
+    equity: list[tuple[datetime, Decimal]] = field(default_factory=list)  # bankroll after each settled market
+
+
+class OrderDesk:
+    """Places and cancels one market's orders at the update being processed."""
+
+    def __init__(self, replay: Replay, market: _Market, at: datetime):
+        self._replay, self._market, self.at = replay, market, at
+
+    @property
+    def available(self) -> Decimal:
+        return self._replay.available()
+
+    def orders(self) -> list[Order]:
+        return list(self._market.orders)
+
+    def back(self, selection_id: int, price: Decimal, size: Decimal, persistence: str = "LAPSE") -> Order:
+        return self._place("back", selection_id, LIMIT, price=price, size=size, persistence=persistence)
+
+    def lay(self, selection_id: int, price: Decimal, size: Decimal, persistence: str = "LAPSE") -> Order:
+        return self._place("lay", selection_id, LIMIT, price=price, size=size, persistence=persistence)
+
+    def bsp_back(self, selection_id: int, size: Decimal, limit: Decimal | None = None) -> Order:
+        kind = MARKET_ON_CLOSE if limit is None else LIMIT_ON_CLOSE
+        return self._place("back", selection_id, kind, price=limit, size=size)
+
+    def bsp_lay(self, selection_id: int, liability: Decimal, limit: Decimal | None = None) -> Order:
+        kind = MARKET_ON_CLOSE if limit is None else LIMIT_ON_CLOSE
+        return self._place("lay", selection_id, kind, price=limit, liability=liability)
+
+    def cancel(self, order: Order) -> None:
+        if order.status == "EXECUTABLE" and order.order_type == LIMIT:
+            order.close("CANCELLED" if not order.fills else "EXECUTION_COMPLETE", "cancelled by the strategy")
+
+    def _place(self, side: str, selection_id: int, order_type: str, **kwargs) -> Order:
+        market, replay = self._market, self._replay
+        if not market.definition.get("status") == "OPEN":
+            raise OrderError(f"market {market.market_id} is {market.definition.get('status')}: no orders")
+        replay.next_id += 1
+        order = Order(replay.next_id, market.market_id, selection_id, side, order_type, placed_at=self.at,
+                      price=kwargs.get("price"), size=kwargs.get("size"),
+                      persistence=kwargs.get("persistence", "LAPSE"), liability=kwargs.get("liability"))
+        validate(order)
+        market.orders.append(order)
+        replay.orders.append(order)
+        needed, available = exposure(order), replay.available(exclude=order)
+        if needed > available:
+            order.close("REJECTED", f"liability {needed} exceeds the available bankroll {available}")
+        elif order.order_type == LIMIT:
+            take_liquidity(order, market.book.runners.get(selection_id), self.at)
+        return order
+
+
+def exposure(order: Order) -> Decimal:
+    """What an order can lose: a back its stake, a lay its liability (limit lays at their limit price)."""
+    if order.side == "back":
+        return order.size or Decimal(0)
+    if order.order_type == LIMIT:
+        return order.size * (order.price - 1)
+    return order.liability
+
+
+class Replay:
+    """Replays merged stream messages through one strategy; see the module docstring for the rules."""
+
+    def __init__(self, strategy: Strategy, *, bankroll: Decimal = Decimal(1000), discount: Decimal = Decimal(0),
+                 base_rates: Mapping[str, float] | None = None, every_ms: int = 0,
+                 positions: Mapping[str, Mapping[int, int]] | None = None):
+        self.strategy, self.bankroll, self.discount = strategy, Decimal(bankroll), Decimal(discount)
+        self.base_rates, self.every_ms = dict(base_rates or {}), every_ms
+        self.positions = dict(positions or {})  # official finishing positions, where a dead heat needs them
+        self.markets: dict[str, _Market] = {}
+        self.orders: list[Order] = []
+        self.equity: list[tuple[datetime, Decimal]] = []
+        self.next_id = 0
+
+    def available(self, exclude: Order | None = None) -> Decimal:
+        """Bankroll less what open orders and unsettled matched bets could lose (no netting across runners)."""
+        held = sum((exposure(o) for m in self.markets.values() if m.settlement is None for o in m.orders
+                    if o is not exclude and o.status not in ("LAPSED", "CANCELLED", "REJECTED")), Decimal(0))
+        return self.bankroll - held
+
+    def run(self, messages: Iterable) -> ReplayResult:
+        for message in messages:
+            at = EPOCH + timedelta(milliseconds=message.pt)
+            touched = []
+            for mc in message.market_changes:
+                market = self.markets.get(mc["id"])
+                if market is None:
+                    rate = self.base_rates.get(mc["id"])
+                    market = self.markets[mc["id"]] = _Market(mc["id"], DEFAULT_BASE_RATE if rate is None
+                                                              else dec(rate))
+                self._apply(market, mc, at)
+                touched.append(market)
+            for market in touched:
+                if market.settlement is None and market.definition.get("status") == "OPEN" and self._due(market,
+                                                                                                        message.pt):
+                    market.last_call_pt = message.pt
+                    self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
+        return ReplayResult(self.orders, {m: s.settlement for m, s in self.markets.items() if s.settlement},
+                            self.equity)
+
+    def _due(self, market: _Market, pt: int) -> bool:
+        return market.last_call_pt is None or pt - market.last_call_pt >= self.every_ms
+
+    def _apply(self, market: _Market, mc: dict, at: datetime) -> None:
+        definition = mc.get("marketDefinition")
+        if definition is not None:
+            self._define(market, definition, at)
+        market.book.apply(mc)
+        market.seq += 1
+        for order in market.resting():
+            book = market.book.runners.get(order.selection_id)
+            if book is not None:
+                trade_through_queue(order, book, at)
+
+    def _define(self, market: _Market, definition: dict, at: datetime) -> None:
+        before = market.definition
+        market.definition = definition
+        market.market_time = parse_time(definition["marketTime"])
+        was_removed = {r["id"] for r in before.get("runners") or () if r.get("status") == "REMOVED"}
+        removed = {r["id"] for r in definition.get("runners") or () if r.get("status") == "REMOVED"} - was_removed
+        if removed and before:  # the non-runner rule: unmatched bets on the market are cancelled
+            for order in market.resting():
+                order.close("CANCELLED" if not order.fills else "EXECUTION_COMPLETE",
+                            f"non-runner {sorted(removed)} removed: unmatched bets cancelled")
+        off = definition.get("inPlay") or definition.get("status") == "CLOSED" or (
+            definition.get("status") == "SUSPENDED" and at >= market.market_time)
+        if off and market.off_at is None:
+            market.off_at = at
+            for order in market.resting():
+                if order.persistence == "LAPSE":
+                    order.close("LAPSED" if not order.fills else "EXECUTION_COMPLETE", "lapsed at the off")
+                elif order.persistence == MARKET_ON_CLOSE:
+                    order.awaiting_bsp = True
+        if definition.get("status") == "CLOSED" and market.settlement is None and _settled(definition):
+            self._settle(market, definition, at)
+
+    def _settle(self, market: _Market, definition: dict, at: datetime) -> None:
+        bsp = {r["id"]: dec(r["bsp"]) for r in definition["runners"] if r.get("bsp") not in (None, "NaN")}
+        off = market.off_at or at
+        for order in market.orders:
+            if order.status != "EXECUTABLE":
+                continue
+            if order.is_bsp or order.awaiting_bsp:
+                match_at_bsp(order, bsp.get(order.selection_id), off)
+            else:
+                order.close("LAPSED" if not order.fills else "EXECUTION_COMPLETE", "market closed")
+        market.settlement = settle_market(market.market_id, definition, market.orders, market.base_rate,
+                                          self.discount, self.positions.get(market.market_id))
+        self.bankroll += market.settlement.net_profit
+        self.equity.append((at, self.bankroll))
+
+
+def _settled(definition: dict) -> bool:
+    """A CLOSED definition that settles: every runner WINNER, LOSER, PLACED or REMOVED (not a voided market)."""
+    return all(r.get("status") in ("WINNER", "LOSER", "PLACED", "REMOVED", "REMOVED_VACANT")
+               for r in definition.get("runners") or ())

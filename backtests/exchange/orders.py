@@ -6,11 +6,13 @@
    (``fill_or_kill``). The recorded book does not know about us, so a fill does not remove the size it took.
 2. **Queue model** for the resting rest. Our order joins the back of the queue at p: the size already offered
    at p on its side (a resting back sits with the backers' offers, i.e. the available-to-lay level at p; a
-   resting lay with the available-to-back level) is ``queue_ahead``. From then on, every increase of the traded
-   volume at p (``trd``) first works off the queue ahead, and only what is left of it fills us — at p, never better.
-   Betfair's stream counts traded volume at a price once per matched pair (the backer's stake), which is what a
-   resting order competes for; cancellations ahead of us are not credited (they are not visible as such), so the
-   model is conservative.
+   resting lay with the available-to-back level) is ``queue_ahead``. From then on, new traded volume at p *or at a
+   price better for the other side* (for a resting back: trades at ≥ p, where a layer accepted a price our order
+   would have beaten; for a lay: ≤ p) works off the queue ahead first, and only what is left of it fills us — at p,
+   never better. Betfair's traded volume counts both sides' stakes of a match, so half of each increase is what
+   a queue competes for. Cancellations ahead of us are not credited (they are not visible as such), so the model
+   is conservative. These are flumine's rules too (``simulatedorder._process_traded``, ``_calculate_process_traded``),
+   which the comparison with flumine relies on.
 3. **Lapsing**. Unmatched LAPSE orders lapse when the market turns in play or leaves OPEN (suspended at the off,
    closed); PERSIST orders go on resting in play. Unmatched MARKET_ON_CLOSE-persistence orders become BSP bets at
    the off.
@@ -69,7 +71,7 @@ class Order:
     reason: str | None = None
     fills: list[Fill] = field(default_factory=list)
     queue_ahead: float = 0.0
-    traded_seen: float = 0.0
+    traded_seen: float = 0.0  # traded volume so far at the prices that can fill us (rule 2)
     awaiting_bsp: bool = False  # a MARKET_ON_CLOSE-persistence rest after the off: taken at the BSP, rests no more
 
     @property
@@ -159,7 +161,15 @@ def join_queue(order: Order, runner_book) -> None:
     price = float(order.price)
     same_side = _offers(runner_book, "lay" if order.side == "back" else "back")
     order.queue_ahead = same_side.get(price, 0.0)
-    order.traded_seen = runner_book.trd.get(price, 0.0)
+    order.traded_seen = traded_through(order, runner_book)
+
+
+def traded_through(order: Order, runner_book) -> float:
+    """Traded volume so far at our price or better for the other side (rule 2), both sides' stakes counted."""
+    limit = float(order.price)
+    if order.side == "back":
+        return sum(size for price, size in runner_book.trd.items() if price >= limit)
+    return sum(size for price, size in runner_book.trd.items() if price <= limit)
 
 
 def _offers(runner_book, side: str) -> dict[float, float]:
@@ -171,13 +181,12 @@ def _offers(runner_book, side: str) -> dict[float, float]:
 
 
 def trade_through_queue(order: Order, runner_book, at: datetime) -> None:
-    """Rule 2: new traded volume at our price works off the queue ahead first, then fills us."""
+    """Rule 2: half the new traded volume at prices that reach us works off the queue ahead, then fills us."""
     if is_basic(runner_book):
         fill_at_last_traded(order, runner_book, at)
         return
-    price = float(order.price)
-    traded = runner_book.trd.get(price, 0.0)
-    new = traded - order.traded_seen
+    traded = traded_through(order, runner_book)
+    new = (traded - order.traded_seen) / 2  # the backer's half of what was matched
     if new <= 0:
         if traded < order.traded_seen:  # the ladder was cleared (an image): start counting again from here
             order.traded_seen = traded

@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import Protocol
 
 from backtests.betting.exchange_book import MarketBook, dec
-from backtests.exchange.orders import LIMIT, MARKET_ON_CLOSE, Order, OrderError, match_at_bsp, \
+from backtests.betting.exchange_settlement import ExchangeSettlementError
+from backtests.exchange.orders import LIMIT, LIMIT_ON_CLOSE, MARKET_ON_CLOSE, Order, OrderError, match_at_bsp, \
     take_liquidity, trade_through_queue, validate
 from backtests.exchange.settling import settle_market
 from backtests.exchange.views import MarketView
@@ -60,6 +61,7 @@ class ReplayResult:
     orders: list[Order]
     settlements: dict  # market id -> MarketSettlement
     equity: list[tuple[datetime, Decimal]] = field(default_factory=list)  # bankroll after each settled market
+    unsettled: dict = field(default_factory=dict)  # market id -> why it could not be settled (its bets stay open)
 
 
 class OrderDesk:
@@ -133,6 +135,7 @@ class Replay:
         self.markets: dict[str, _Market] = {}
         self.orders: list[Order] = []
         self.equity: list[tuple[datetime, Decimal]] = []
+        self.unsettled: dict[str, str] = {}  # market id -> why the settlement rules refused it
         self.next_id = 0
 
     def available(self, exclude: Order | None = None) -> Decimal:
@@ -159,7 +162,7 @@ class Replay:
                     market.last_call_pt = message.pt
                     self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
         return ReplayResult(self.orders, {m: s.settlement for m, s in self.markets.items() if s.settlement},
-                            self.equity)
+                            self.equity, self.unsettled)
 
     def _due(self, market: _Market, pt: int) -> bool:
         return market.last_call_pt is None or pt - market.last_call_pt >= self.every_ms
@@ -207,8 +210,12 @@ class Replay:
                 match_at_bsp(order, bsp.get(order.selection_id), off)
             else:
                 order.close("LAPSED" if not order.fills else "EXECUTION_COMPLETE", "market closed")
-        market.settlement = settle_market(market.market_id, definition, market.orders, market.base_rate,
-                                          self.discount, self.positions.get(market.market_id))
+        try:
+            market.settlement = settle_market(market.market_id, definition, market.orders, market.base_rate,
+                                              self.discount, self.positions.get(market.market_id))
+        except ExchangeSettlementError as exc:  # one market the rules cannot settle is reported, not fatal
+            self.unsettled[market.market_id] = str(exc)
+            return
         self.bankroll += market.settlement.net_profit
         self.equity.append((at, self.bankroll))
 

@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from backtests.exchange.replay import Replay
-from backtests.exchange.strategies import AtTimeBeforeOff, BackFavourite, BspBackFavourite, LayFavourite
+from backtests.exchange.strategies import (AtTimeBeforeOff, BackFavourite, BspBackFavourite, FollowSteamers,
+                                           LayFavourite)
 from ingestion.exchange.messages import market_base_rates, merged_messages
 from tests.conftest import SHARED_DATA
 
@@ -164,3 +165,48 @@ def test_hamilton_non_runners_reduce_what_was_matched_before_them_and_nothing_af
     assert (bet.bet.selection_id, bet.effective_price, bet.status) == (12115648, D("4.1"), "won")
     assert late.settlements["1.132153978"].commission == cents(D(31) * 5 / 100)  # no catalogue: 5 % default
     assert "BASIC data" in late.orders[0].reason
+
+
+def perturbed_after(messages, cut_ms: int):
+    """The same messages, but every price published after ``cut_ms`` moved and the result handed to other runners."""
+    for message in messages:
+        if message.pt <= cut_ms:
+            yield message
+            continue
+        changes = []
+        for mc in message.market_changes:
+            mc = json.loads(json.dumps(mc))
+            for rc in mc.get("rc", []):
+                for key in ("atb", "atl", "trd"):
+                    if key in rc:
+                        rc[key] = [[min(round(p * 1.7, 2), 1000), s * 3 + 7] for p, s in rc[key]]
+                if "ltp" in rc:
+                    rc["ltp"] = min(round(rc["ltp"] * 1.7, 2), 1000)
+            runners = (mc.get("marketDefinition") or {}).get("runners", [])
+            for r, status in zip(runners, reversed([r["status"] for r in runners])):
+                r["status"] = status  # as many winners, other runners
+            changes.append(mc)
+        yield type(message)(message.pt, changes, message.source, message.line)
+
+
+@pytest.mark.parametrize("make", [lambda: BackFavourite(seconds_before=600, stake=D(2)),
+                                  lambda: LayFavourite(seconds_before=400, stake=D(2)),
+                                  lambda: BspBackFavourite(seconds_before=60, stake=D(2)),
+                                  lambda: FollowSteamers(shortening=D("0.05"), window_s=300, from_s=3600)])
+def test_changing_the_future_leaves_every_earlier_decision_unchanged(make):
+    market_time = datetime.fromisoformat(at_t_minus(WIN, 0)["final"]["marketTime"].replace("Z", "+00:00"))
+    cut = market_time - timedelta(seconds=40)  # the files start 87 s before the scheduled off
+    cut_ms = int(cut.timestamp() * 1000)
+
+    def decisions(messages):
+        result = Replay(make(), base_rates=market_base_rates([WIN, PLACE])).run(messages)
+        early = [(o.market_id, o.selection_id, o.side, o.order_type, o.price, o.size, o.placed_at,
+                  [(f.price, f.size, f.matched_at) for f in o.fills if f.matched_at <= cut])
+                 for o in result.orders if o.placed_at <= cut]
+        return early, {m: s.gross_profit for m, s in result.settlements.items()}
+
+    (early, profits) = decisions(merged_messages([WIN, PLACE]))
+    (early_perturbed, profits_perturbed) = decisions(perturbed_after(merged_messages([WIN, PLACE]), cut_ms))
+    assert early, "the strategy decided nothing before the cut: the test would prove nothing"
+    assert early_perturbed == early
+    assert profits_perturbed != profits  # the perturbation reached the later books and the result

@@ -56,10 +56,23 @@ class _Market:
         return [o for o in self.orders if o.status == "EXECUTABLE" and o.order_type == LIMIT and not o.awaiting_bsp]
 
 
+@dataclass(frozen=True)
+class MarketInfo:
+    """What results need to name a replayed market: its type, where and when it ran."""
+
+    market_id: str
+    market_type: str | None
+    venue: str | None
+    event_type_id: str | None
+    market_time: datetime | None
+    off_at: datetime | None
+
+
 @dataclass
 class ReplayResult:
     orders: list[Order]
     settlements: dict  # market id -> MarketSettlement
+    markets: dict = field(default_factory=dict)  # market id -> MarketInfo, every market replayed
     equity: list[tuple[datetime, Decimal]] = field(default_factory=list)  # bankroll after each settled market
     unsettled: dict = field(default_factory=dict)  # market id -> why it could not be settled (its bets stay open)
 
@@ -161,7 +174,10 @@ class Replay:
                                                                                                         message.pt):
                     market.last_call_pt = message.pt
                     self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
-        return ReplayResult(self.orders, {m: s.settlement for m, s in self.markets.items() if s.settlement},
+        info = {m: MarketInfo(m, s.definition.get("marketType"), s.definition.get("venue"),
+                              s.definition.get("eventTypeId"), s.market_time, s.off_at)
+                for m, s in self.markets.items()}
+        return ReplayResult(self.orders, {m: s.settlement for m, s in self.markets.items() if s.settlement}, info,
                             self.equity, self.unsettled)
 
     def _due(self, market: _Market, pt: int) -> bool:

@@ -35,7 +35,7 @@ from ingestion.racecards.demo_site.data import meeting
 from ingestion.sources.synthetic.tracks import TRACKS
 from paddock.processes import free_port, stop_group
 from tests.deployment import (INSTIGATORS, MORNING_PREFIX, PROJECT_ROOT, fresh_database, graphql, loaded_repository,
-                              spawn, stop_instigators, wait_until)
+                              run_seconds, spawn, stop_instigators, wait_until)
 from tests.exchange_streams import write_market
 from tests.webhook import Receiver
 

@@ -66,6 +66,7 @@ class MarketInfo:
     event_type_id: str | None
     market_time: datetime | None
     off_at: datetime | None
+    bsp: dict = field(default_factory=dict)  # selection id -> reconciled BSP (Decimal), once the market has closed
 
 
 @dataclass
@@ -175,7 +176,7 @@ class Replay:
                     market.last_call_pt = message.pt
                     self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
         info = {m: MarketInfo(m, s.definition.get("marketType"), s.definition.get("venue"),
-                              s.definition.get("eventTypeId"), s.market_time, s.off_at)
+                              s.definition.get("eventTypeId"), s.market_time, s.off_at, _bsp(s.definition))
                 for m, s in self.markets.items()}
         return ReplayResult(self.orders, {m: s.settlement for m, s in self.markets.items() if s.settlement}, info,
                             self.equity, self.unsettled)
@@ -217,7 +218,7 @@ class Replay:
             self._settle(market, definition, at)
 
     def _settle(self, market: _Market, definition: dict, at: datetime) -> None:
-        bsp = {r["id"]: dec(r["bsp"]) for r in definition["runners"] if r.get("bsp") not in (None, "NaN")}
+        bsp = _bsp(definition)
         off = market.off_at or at
         for order in market.orders:
             if order.status != "EXECUTABLE":
@@ -234,6 +235,10 @@ class Replay:
             return
         self.bankroll += market.settlement.net_profit
         self.equity.append((at, self.bankroll))
+
+
+def _bsp(definition: dict) -> dict:
+    return {r["id"]: dec(r["bsp"]) for r in definition.get("runners") or () if r.get("bsp") not in (None, "NaN")}
 
 
 def _settled(definition: dict) -> bool:

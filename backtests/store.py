@@ -159,9 +159,10 @@ def describe_identity(identity: dict[str, Any]) -> str:
             f"{identity['start_date']}..{identity['end_date']} (run id {identity['run_id']})")
 
 
-def write_run(engine: sa.Engine, name: str, result, *, replace: bool = False) -> dict[str, int]:
+def write_run(engine: sa.Engine, name: str, result, *, replace: bool = False, also=None) -> dict[str, int]:
     """Store ``result`` as run ``name`` in one transaction: the same run (same ``run_id``) is replaced in place; a
-    different one only with ``replace=True``, otherwise :class:`RunNameTaken`."""
+    different one only with ``replace=True``, otherwise :class:`RunNameTaken`. ``also(conn, run_id)`` writes a
+    kind of run's own rows (the exchange's per-market table) in the same transaction."""
     from paddock.pgcopy import copy_rows  # the project's one COPY writer
 
     ensure_backtest_tables(engine)
@@ -190,6 +191,8 @@ def write_run(engine: sa.Engine, name: str, result, *, replace: bool = False) ->
             "equity": copy_rows(cursor, "marts.backtest_equity", _copy_types(EQUITY_TYPES), equity),
         }
         cursor.close()
+        if also is not None:
+            written.update(also(conn, run["run_id"]))
     return written
 
 

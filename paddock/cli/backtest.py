@@ -91,17 +91,30 @@ def run(
                                          "changed parameters)"),
     replace: bool = typer.Option(False, "--replace", help="overwrite a different run stored under the same name "
                                                           "(e.g. a Dagster backtest partition)"),
+    files: list[Path] = typer.Option([], "--files", help="exchange runs: stream files or folders to replay "
+                                                        "(default: the landing folder, PADDOCK_EXCHANGE_DIR)"),
 ) -> None:
-    """Run one backtest on the marts and store it (marts.backtest_runs / backtest_bets / backtest_equity).
+    """Run one backtest on the marts and store it (marts.backtest_runs / backtest_bets / backtest_equity). An exchange
+    run of the run list (exchange_runs) replays the landed Betfair files instead.
 
     The default name carries the window (and a hash of any parameter changed from the run list), so a hand-run
     backtest never takes the name of a Dagster partition; reusing a name that holds a different run needs --replace.
     """
     from backtests.engine import run_backtest
+    from backtests.exchange.runs import load_exchange_specs
     from backtests.frames import load_dividends, load_runners
     from backtests.store import NAME, RunNameTaken, RunSpec, describe_identity, load_run_specs, stored_identity, write_run
     from backtests.strategies import StrategyError, get_strategy
 
+    exchange = load_exchange_specs().get(strategy)
+    if exchange is not None:  # a Betfair replay: its window defaults to the market dates of the files
+        from paddock.cli.exchange_backtest import run_exchange
+
+        first, last = _date_option(start, "--start"), _date_option(end, "--end")
+        run_name = name or f"{exchange.name}-{first or 'all'}-{last or 'all'}"
+        metrics = run_exchange(exchange, first, last, run_name, replace, files, _engine())
+        _print_metrics(run_name, metrics, False)
+        return
     first = _date_option(start, "--start") or settings.history_start().isoformat()
     last = _date_option(end, "--end") or settings.history_end().isoformat()
     if first > last:

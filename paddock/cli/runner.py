@@ -97,10 +97,12 @@ def report_strategy_triggers(instance: dg.DagsterInstance | None = None, *, engi
 def materialize_backtests(
     start: str, end: str, *, instance: dg.DagsterInstance | None = None, log: Callable[[str], None] = print
 ) -> bool:
-    """Every ``marts/backtest`` partition (one per named run of the run list) over ``start..end``, then
-    ``strategy_comparison``: the UI's headline assets are materialized by the same one command as the rest."""
+    """Every ``marts/backtest`` partition (one per named run of the run list) over ``start..end``, every
+    ``marts/exchange_backtest`` partition over the landed exchange files, then ``strategy_comparison``: the UI's
+    headline assets are materialized by the same one command as the rest."""
     from orchestration.definitions import defs
     from orchestration.defs.backtests.partitions import RUN_SPECS
+    from orchestration.defs.exchange.backtests import EXCHANGE_RUN_SPECS
 
     definitions, instance = defs(), instance or dg.DagsterInstance.get()
     window = {"ops": {"marts__backtest": {"config": {"start": start, "end": end}}}}
@@ -108,6 +110,8 @@ def materialize_backtests(
     for name in RUN_SPECS:
         ok &= _execute(definitions, "backtest_job", instance, log, partition_key=name,
                        run_config={**QUIET, **window})
+    for name in EXCHANGE_RUN_SPECS:
+        ok &= _execute(definitions, "exchange_backtest_job", instance, log, partition_key=name, run_config=QUIET)
     ok &= _execute(definitions, "strategy_comparison_job", instance, log)
     return ok
 

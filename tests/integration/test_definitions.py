@@ -4,6 +4,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from backtests.exchange.runs import load_exchange_specs
+
 
 @pytest.fixture(scope="module")
 def definitions():
@@ -32,7 +34,7 @@ EXPECTED_ASSETS = sorted([
     "raw/card_races", "raw/card_runners", "raw/race_results",
     "staging/stg_race_cards", "staging/stg_card_runners", "marts/race_cards",
     # backtests: one partition per named run, then the comparison
-    "marts/backtest", "marts/strategy_comparison", "marts/strategy_triggers",
+    "marts/backtest", "marts/exchange_backtest", "marts/strategy_comparison", "marts/strategy_triggers",
     # the user's own bets: ledger file -> settled portfolio
     "raw/ledger_bets", "marts/portfolio",
     # Betfair exchange history: raw exchange tables -> staging -> exchange and greyhound marts
@@ -82,8 +84,8 @@ def test_groups_partitions_and_checks(definitions):
     assert groups["raw/races"] == "history" and groups["staging/stg_races"] == "results"
     assert groups["marts/fct_runners"] == "results" and groups["marts/horse_stats"] == "stats"
     assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
-    assert {groups[f"marts/{name}"] for name in ("backtest", "strategy_comparison", "strategy_triggers")} == {
-        "backtests"}
+    assert {groups[f"marts/{name}"] for name in ("backtest", "exchange_backtest", "strategy_comparison",
+                                                 "strategy_triggers")} == {"backtests"}
     assert groups["raw/ledger_bets"] == groups["marts/portfolio"] == "ledger"
     assert ("raw/ledger_bets", "ledger_rows_parse") in {(c.asset_key.to_user_string(), c.name)
                                                         for c in graph.asset_check_keys}
@@ -92,6 +94,11 @@ def test_groups_partitions_and_checks(definitions):
     # a UI backfill of backtest partitions must not look for a race-date partition named after a strategy
     mapping = graph.get_partition_mapping(dg.AssetKey(["marts", "backtest"]), dg.AssetKey(["marts", "fct_runners"]))
     assert isinstance(mapping, dg.AllPartitionMapping)
+    # exchange backtests: one partition per named exchange run, lineage from every market date of the raw markets
+    exchange = dg.AssetKey(["marts", "exchange_backtest"])
+    assert graph.get(exchange).partitions_def.get_partition_keys() == list(load_exchange_specs())
+    assert isinstance(graph.get_partition_mapping(exchange, dg.AssetKey(["raw", "exchange_markets"])),
+                      dg.AllPartitionMapping)
     assert graph.get(dg.AssetKey(["marts", "fct_odds"])).partitions_def is None  # keyed by snapshot time, not date
     assert graph.get(dg.AssetKey(["raw", "runners"])).partitions_def is not None
     assert graph.get(dg.AssetKey(["marts", "fct_runners"])).partitions_def is not None

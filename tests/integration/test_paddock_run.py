@@ -15,11 +15,12 @@ from datetime import datetime, timezone
 import dagster as dg
 import sqlalchemy as sa
 
+from backtests.exchange.runs import load_exchange_specs
 from backtests.store import load_run_specs
 
 START, END = "2024-02-05", "2024-02-11"
 JOBS = {"history_job", "race_cards_job", "race_cards_mart_job", "odds_job", "odds_marts_job", "ledger_job",
-        "exchange_job", "backtest_job", "strategy_comparison_job"}
+        "exchange_job", "backtest_job", "exchange_backtest_job", "strategy_comparison_job"}
 
 
 def test_paddock_run_materializes_every_layer(runtime_env, engine):
@@ -41,8 +42,9 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
     (history,) = runs["history_job"]
     assert (history.tags["dagster/asset_partition_range_start"], history.tags["dagster/asset_partition_range_end"]) \
         == (START, END)
-    names = list(load_run_specs())
+    names, exchange_names = list(load_run_specs()), list(load_exchange_specs())
     assert sorted(r.tags["dagster/partition"] for r in runs["backtest_job"]) == sorted(names)
+    assert sorted(r.tags["dagster/partition"] for r in runs["exchange_backtest_job"]) == sorted(exchange_names)
     assert comparison_event.run_id == runs["strategy_comparison_job"][0].run_id
     assert triggers_event is not None and triggers_event.timestamp >= started.timestamp()
 
@@ -61,8 +63,15 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
             "SELECT run_name, start_date::text, end_date::text FROM marts.backtest_runs "
             "WHERE run_name = ANY(:n) AND created_at >= :t ORDER BY run_name"), {"n": names, "t": started}).all()
         compared = conn.execute(sa.text(
-            "SELECT run_name FROM marts.strategy_comparison WHERE test_window = :w ORDER BY run_name"),
-            {"w": f"{START}..{END}"}).scalars().all()
+            "SELECT run_name FROM marts.strategy_comparison WHERE test_window = :w AND market <> 'exchange' "
+            "ORDER BY run_name"), {"w": f"{START}..{END}"}).scalars().all()
+        # the exchange runs over the demo week's landed markets: bets, and per-market P&L before/after commission
+        exchange_runs = conn.execute(sa.text(
+            "SELECT r.run_name, r.bets, count(m.*), sum(m.gross_profit) - sum(m.commission) = sum(m.net_profit), "
+            "round(sum(m.net_profit), 2) = round(r.profit, 2) FROM marts.backtest_runs r "
+            "JOIN marts.exchange_backtest_markets m USING (run_name) "
+            "WHERE r.run_name = ANY(:n) AND r.created_at >= :t GROUP BY r.run_name, r.bets, r.profit "
+            "ORDER BY r.run_name"), {"n": exchange_names, "t": started}).all()
         exotic_dividends = one("SELECT count(*) FROM marts.fct_dividends WHERE pool IN "
                                "('exacta', 'trifecta', 'superfecta')")[0]
         exotic_value = one("SELECT count(*) FROM marts.exotic_value")[0]
@@ -77,6 +86,9 @@ def test_paddock_run_materializes_every_layer(runtime_env, engine):
     assert fresh[0] == fresh[1] > 0  # every price this run polled passed the gate and is modelled
     assert backtests == [(name, START, END) for name in sorted(names)]  # every partition, over this run's window
     assert compared == sorted(names)
+    assert [row[0] for row in exchange_runs] == sorted(exchange_names)
+    assert all(bets > 0 and markets == exchange[0][1] + exchange[1][1] and adds_up and matches_run
+               for _, bets, markets, adds_up, matches_run in exchange_runs), exchange_runs
     # every synthetic exotic dividend is priced (all its horses had tote odds), so each gets a fair-odds comparison
     assert exotic_value == exotic_dividends
     (dogs, dog_markets, dog_links, *dog_dates), (horses, horse_markets, horse_links, *horse_dates) = exchange

@@ -13,6 +13,7 @@ from backtests.frames import load_dividends, load_runners
 from backtests.store import create_comparison_view, read_daily_bets, read_runs, write_run
 from backtests.strategies import get_strategy
 from orchestration.defs.backtests.partitions import RUN_SPECS, strategy_partitions
+from orchestration.defs.exchange.backtests import EXCHANGE_BACKTEST_KEY, EXCHANGE_RUN_SPECS
 from orchestration.defs.warehouse.resources import WarehouseResource
 from paddock import settings
 
@@ -69,17 +70,19 @@ def _finite(value: float) -> float:
 
 
 @dg.asset(
-    key=["marts", "strategy_comparison"], deps=[backtest], group_name="backtests", kinds={"python", "postgres"},
-    description="Every stored backtest run side by side (marts.strategy_comparison view over backtest_runs): best by "
-                "ROI, by Sharpe and by drawdown, with a one-line verdict.",
+    key=["marts", "strategy_comparison"], deps=[backtest, EXCHANGE_BACKTEST_KEY], group_name="backtests",
+    kinds={"python", "postgres"},
+    description="Every stored backtest run, racing and exchange, side by side (marts.strategy_comparison view over "
+                "backtest_runs): best by ROI, by Sharpe and by drawdown, with a one-line verdict.",
 )
 def strategy_comparison(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.ready_engine()
-    runs = read_runs(engine, list(RUN_SPECS))
+    names = [*RUN_SPECS, *EXCHANGE_RUN_SPECS]
+    runs = read_runs(engine, names)
     table = report.comparison(runs)
     create_comparison_view(engine)
     verdict = report.verdict(table)
-    missing = sorted(set(RUN_SPECS) - set(table["run_name"]))
+    missing = sorted(set(names) - set(table["run_name"]))
     if missing:
         context.log.warning(f"no stored run yet for: {', '.join(missing)}")
     daily = read_daily_bets(engine, list(table["run_name"]))

@@ -140,3 +140,16 @@ def test_a_view_read_after_a_later_update_raises_instead_of_showing_the_future(t
     first = strategy.views[0]
     with pytest.raises(StaleViewError, match="was read after a later update"):
         first.runner(11).best_back()
+
+
+def test_every_ms_thins_the_updates_a_strategy_sees_but_never_reorders_them(tmp_path):
+    lines = [mcm(-600, [{"id": 11, "atb": [[4.0, 50]]}], market(), img=True)]
+    lines += [mcm(offset, [{"id": 11, "atb": [[4.0, 50 + offset]]}]) for offset in range(-590, -300, 10)]
+    lines += [mcm(60, None, CLOSED)]
+    every, thinned = Scripted(), Scripted()
+    every.placed = thinned.placed = ["nothing"]
+    run(tmp_path, lines, every)
+    run(tmp_path, lines, thinned, every_ms=60_000)
+    seconds = [round((v.publish_time - OFF).total_seconds()) for v in thinned.views]
+    assert len(every.views) == 30  # the image and 29 updates before the close
+    assert seconds == [-600, -540, -480, -420, -360]  # the first update at least 60 s after the last one seen

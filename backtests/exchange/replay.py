@@ -31,6 +31,11 @@ DEFAULT_BASE_RATE = Decimal(5)  # percent; Betfair's standard UK rate, for marke
 
 
 class Strategy(Protocol):
+    """``on_book`` is handed every (throttled) update of an OPEN market. A strategy may also define
+    ``wants(market_id, market_time, publish_time) -> bool``: when it says no, that update's view and desk are not
+    built at all (a month of PRO files is ~100 updates a market and a T-5 strategy needs one of them), and the
+    ``every_ms`` throttle counts the update as handed over, so throttled decision times do not change."""
+
     def on_book(self, market: MarketView, desk: OrderDesk) -> None: ...
 
 
@@ -120,6 +125,7 @@ class OrderDesk:
         validate(order)
         market.orders.append(order)
         replay.orders.append(order)
+        replay._exposed[market.market_id] = market
         needed, available = exposure(order), replay.available(exclude=order)
         if needed > available:
             order.close("REJECTED", f"liability {needed} exceeds the available bankroll {available}")
@@ -151,14 +157,16 @@ class Replay:
         self.equity: list[tuple[datetime, Decimal]] = []
         self.unsettled: dict[str, str] = {}  # market id -> why the settlement rules refused it
         self.next_id = 0
+        self._exposed: dict[str, _Market] = {}  # unsettled markets with orders: the only ones that hold bankroll
 
     def available(self, exclude: Order | None = None) -> Decimal:
         """Bankroll less what open orders and unsettled matched bets could lose (no netting across runners)."""
-        held = sum((exposure(o) for m in self.markets.values() if m.settlement is None for o in m.orders
+        held = sum((exposure(o) for m in self._exposed.values() if m.settlement is None for o in m.orders
                     if o is not exclude and o.status not in ("LAPSED", "CANCELLED", "REJECTED")), Decimal(0))
         return self.bankroll - held
 
     def run(self, messages: Iterable) -> ReplayResult:
+        wants = getattr(self.strategy, "wants", None)
         for message in messages:
             at = EPOCH + timedelta(milliseconds=message.pt)
             touched = []
@@ -174,7 +182,8 @@ class Replay:
                 if market.settlement is None and market.definition.get("status") == "OPEN" and self._due(market,
                                                                                                         message.pt):
                     market.last_call_pt = message.pt
-                    self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
+                    if wants is None or wants(market.market_id, market.market_time, at):
+                        self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
         info = {m: MarketInfo(m, s.definition.get("marketType"), s.definition.get("venue"),
                               s.definition.get("eventTypeId"), s.market_time, s.off_at, _bsp(s.definition))
                 for m, s in self.markets.items()}
@@ -190,6 +199,8 @@ class Replay:
             self._define(market, definition, at)
         market.book.apply(mc)
         market.seq += 1
+        if not market.orders:
+            return
         for order in market.resting():
             book = market.book.runners.get(order.selection_id)
             if book is not None:
@@ -233,6 +244,7 @@ class Replay:
         except ExchangeSettlementError as exc:  # one market the rules cannot settle is reported, not fatal
             self.unsettled[market.market_id] = str(exc)
             return
+        self._exposed.pop(market.market_id, None)
         self.bankroll += market.settlement.net_profit
         self.equity.append((at, self.bankroll))
 

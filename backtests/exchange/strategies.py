@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from backtests.exchange.replay import OrderDesk
@@ -38,6 +39,10 @@ class AtTimeBeforeOff:
     seconds_before: float = 300.0
     stake: Decimal = Decimal(2)
     done: set = field(default_factory=set)
+
+    def wants(self, market_id: str, market_time: datetime, publish_time: datetime) -> bool:
+        """Only the updates from ``seconds_before`` on, until the decision: the replay builds no view for the rest."""
+        return market_id not in self.done and (market_time - publish_time).total_seconds() <= self.seconds_before
 
     def on_book(self, market: MarketView, desk: OrderDesk) -> None:
         if market.market_id in self.done or not market.is_pre_off or market.seconds_to_start > self.seconds_before:

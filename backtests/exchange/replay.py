@@ -27,14 +27,22 @@ from backtests.exchange.settling import settle_market
 from backtests.exchange.views import MarketView
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
 DEFAULT_BASE_RATE = Decimal(5)  # percent; Betfair's standard UK rate, for markets whose catalogue is not given
 
 
 class Strategy(Protocol):
-    """``on_book`` is handed every (throttled) update of an OPEN market. A strategy may also define
-    ``wants(market_id, market_time, publish_time) -> bool``: when it says no, that update's view and desk are not
-    built at all (a month of PRO files is ~100 updates a market and a T-5 strategy needs one of them), and the
-    ``every_ms`` throttle counts the update as handed over, so throttled decision times do not change."""
+    """``on_book`` is handed every (throttled) update of an OPEN market. Two optional methods spare the replay work
+    a strategy does not need (a month of PRO files is ~100 updates a market and a T-5 strategy reads one of them):
+
+    - ``wants(market_id, seconds_to_start) -> bool`` (seconds from the update to the scheduled off, exactly
+      ``MarketView.seconds_to_start``): when it says no, that update's view and desk are not built; the ``every_ms``
+      throttle still counts the update as handed over, so throttled decision times do not change.
+    - ``finished(market_id) -> bool``: True once the strategy will never want that market again. From then on,
+      as soon as the market has no resting order (whose queue needs the traded volume), its book deltas are no
+      longer applied — nothing reads that book again — and the strategy is not asked about it; definitions still
+      are processed, so lapsing and settlement are unchanged.
+    """
 
     def on_book(self, market: MarketView, desk: OrderDesk) -> None: ...
 
@@ -56,6 +64,8 @@ class _Market:
         self.off_at: datetime | None = None
         self.settlement = None
         self.last_call_pt: int | None = None
+        self.market_time_us: int | None = None  # microseconds since the epoch, for the per-update ``wants`` test
+        self.frozen = False  # the strategy is finished with it and no order rests: its book is no longer kept
 
     def resting(self) -> list[Order]:
         return [o for o in self.orders if o.status == "EXECUTABLE" and o.order_type == LIMIT and not o.awaiting_bsp]
@@ -167,23 +177,31 @@ class Replay:
 
     def run(self, messages: Iterable) -> ReplayResult:
         wants = getattr(self.strategy, "wants", None)
+        finished = getattr(self.strategy, "finished", None)
+        markets = self.markets
         for message in messages:
-            at = EPOCH + timedelta(milliseconds=message.pt)
+            pt, at = message.pt, None  # the datetime is made only when something needs it (~1-3 us each)
             touched = []
             for mc in message.market_changes:
-                market = self.markets.get(mc["id"])
+                market = markets.get(mc["id"])
                 if market is None:
                     rate = self.base_rates.get(mc["id"])
-                    market = self.markets[mc["id"]] = _Market(mc["id"], DEFAULT_BASE_RATE if rate is None
-                                                              else dec(rate))
+                    market = markets[mc["id"]] = _Market(mc["id"], DEFAULT_BASE_RATE if rate is None else dec(rate))
+                if "marketDefinition" in mc or market.orders:
+                    at = at or EPOCH + timedelta(milliseconds=pt)
                 self._apply(market, mc, at)
                 touched.append(market)
             for market in touched:
-                if market.settlement is None and market.definition.get("status") == "OPEN" and self._due(market,
-                                                                                                        message.pt):
-                    market.last_call_pt = message.pt
-                    if wants is None or wants(market.market_id, market.market_time, at):
-                        self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
+                if market.frozen or market.settlement is not None or market.definition.get("status") != "OPEN" \
+                        or not self._due(market, pt):
+                    continue
+                market.last_call_pt = pt
+                if finished is not None and finished(market.market_id):
+                    market.frozen = not market.resting()
+                    continue
+                if wants is None or wants(market.market_id, (market.market_time_us - pt * 1000) / 1_000_000):
+                    at = at or EPOCH + timedelta(milliseconds=pt)
+                    self.strategy.on_book(MarketView(market, at), OrderDesk(self, market, at))
         info = {m: MarketInfo(m, s.definition.get("marketType"), s.definition.get("venue"),
                               s.definition.get("eventTypeId"), s.market_time, s.off_at, _bsp(s.definition))
                 for m, s in self.markets.items()}
@@ -197,8 +215,10 @@ class Replay:
         definition = mc.get("marketDefinition")
         if definition is not None:
             self._define(market, definition, at)
-        market.book.apply(mc)
         market.seq += 1
+        if market.frozen:
+            return
+        market.book.apply(mc)
         if not market.orders:
             return
         for order in market.resting():
@@ -210,6 +230,7 @@ class Replay:
         before = market.definition
         market.definition = definition
         market.market_time = parse_time(definition["marketTime"])
+        market.market_time_us = (market.market_time - EPOCH) // MICROSECOND
         was_removed = {r["id"] for r in before.get("runners") or () if r.get("status") == "REMOVED"}
         removed = {r["id"] for r in definition.get("runners") or () if r.get("status") == "REMOVED"} - was_removed
         if removed and before:  # the non-runner rule: unmatched bets on the market are cancelled

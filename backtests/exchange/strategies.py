@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from backtests.exchange.replay import OrderDesk
@@ -40,9 +39,12 @@ class AtTimeBeforeOff:
     stake: Decimal = Decimal(2)
     done: set = field(default_factory=set)
 
-    def wants(self, market_id: str, market_time: datetime, publish_time: datetime) -> bool:
+    def wants(self, market_id: str, seconds_to_start: float) -> bool:
         """Only the updates from ``seconds_before`` on, until the decision: the replay builds no view for the rest."""
-        return market_id not in self.done and (market_time - publish_time).total_seconds() <= self.seconds_before
+        return market_id not in self.done and seconds_to_start <= self.seconds_before
+
+    def finished(self, market_id: str) -> bool:
+        return market_id in self.done
 
     def on_book(self, market: MarketView, desk: OrderDesk) -> None:
         if market.market_id in self.done or not market.is_pre_off or market.seconds_to_start > self.seconds_before:
@@ -129,3 +131,4 @@ class FollowSteamers:
                 if levels:
                     self.backed.add(key)
                     desk.back(runner.selection_id, levels[0][0], self.stake)
+

@@ -33,7 +33,7 @@ def main() -> None:
     for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL"):
         os.environ.pop(name, None)
     from benchmarks import (
-        arbitrage_scan, backtest_engine, backfill_memory, closing_polling, exchange_parse, odds_ingest,
+        arbitrage_scan, backtest_engine, backfill_memory, closing_polling, exchange_parse, exchange_replay, odds_ingest,
         partition_load, poll_to_arbitrage, sensor_tick,
     )
     from benchmarks.history_load import run_all
@@ -42,7 +42,7 @@ def main() -> None:
     db.export_runtime_env()
     steps = [("history_load", run_all), *[(m.__name__.rsplit(".", 1)[1], m.run) for m in (
         partition_load, backfill_memory, arbitrage_scan, odds_ingest, sensor_tick, closing_polling, poll_to_arbitrage,
-        backtest_engine, exchange_parse)]]
+        backtest_engine, exchange_parse, exchange_replay)]]
     rows: list[tuple] = []
     try:
         for name, step in steps:

@@ -14,7 +14,7 @@ EXPECTED_ROWS = ("Synthetic demo history", "New race-date partition", "History b
                  "Arbitrage scan", "Odds ingest: parse + GX gate + COPY", "Odds ingest, poll path", "Odds sensor tick",
                  "Closing-tier polling, 1 hour compressed", "Poll → arbitrage latency",
                  "Backtest end to end from PostgreSQL", "Backtest one strategy", "Naive per-race loop",
-                 "Backtest sweep", "Exchange parser")
+                 "Backtest sweep", "Exchange parser", "Exchange replay")
 
 
 def test_every_benchmark_runs_at_smoke_size(tmp_path):

@@ -3,6 +3,7 @@ credits, executed through the live poll's gate into the real embedded PostgreSQL
 without paying or storing anything twice."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from ingestion.odds_api.backfill import execute_backfill, plan_backfill
 from ingestion.odds_api.backfill_plan import PlanRefused
 from ingestion.odds_api.backfill_store import backfill_status
 from ingestion.odds_api.simulator import OddsApiSimulator
+from tests.integration.test_cli import one_line_error, paddock_with
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +116,23 @@ def test_a_second_plan_skips_what_an_earlier_plan_holds(engine, sim, client):
     assert wider.plan_id != plan.plan_id and wider.games[0]["event_id"] == plan.games[0]["event_id"]
     assert (wider.skipped, wider.calls, wider.credits) == (MOMENTS, MOMENTS, MOMENTS * 10)
     assert {s["event_id"] for s in wider.snapshots} == {wider.games[1]["event_id"]}
+
+
+def test_cli_plans_refuses_executes_and_reports(engine, sim, tmp_path):
+    env = {"ODDS_API_KEY": KEY, "ODDS_API_BASE_URL": sim.base_url, "COLUMNS": "200"}  # the table unwrapped
+    args = ["odds", "backfill", "plan", "--sport", "soccer_epl", "--start", "2025-04-01", "--end", "2025-04-04",
+            "--games", "2", "--regions", "eu", "--markets", "h2h,totals"]
+    sim.quota = 400  # listing 4 days costs 4; 2 games × 13 calls × 10 × 2 markets × 1 region = 520 > 396
+    refused = one_line_error(paddock_with(env, *args))
+    assert "costs 520 credits" in refused and "only 396 are left" in refused
+    sim.quota = 5_000
+    done = paddock_with(env, *args, "--out", str(tmp_path / "plan.json"))
+    assert done.returncode == 0, done.stderr
+    assert "26 call(s) × 20 = 520 credits" in done.stdout and "closing 12" in done.stdout
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    assert (plan["credits"], plan["calls"], len(plan["games"]), plan["credits_left"]) == (520, 26, 2, 5_000 - 8)
+    ran = paddock_with(env, "odds", "backfill", "execute", "--plan-id", plan["plan_id"], "--limit", "3")
+    assert ran.returncode == 0, ran.stderr
+    assert "3 call(s), 60 credit(s)" in ran.stdout and "23 call(s) left" in ran.stdout
+    status = paddock_with(env, "odds", "backfill", "status")
+    assert status.returncode == 0 and plan["plan_id"] in status.stdout and "60/520" in status.stdout

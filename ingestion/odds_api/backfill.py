@@ -26,7 +26,8 @@ from ingestion.errors import IngestionError
 from ingestion.http.records import redact_text
 from ingestion.odds_api.backfill_plan import (HISTORICAL_SOURCE, BackfillPlan, build_plan, check_affordable, iso,
                                              list_events)
-from ingestion.odds_api.backfill_store import PendingCall, mark_fetched, pending_calls, planned_pairs, save_plan
+from ingestion.odds_api.backfill_store import (PendingCall, committed_credits, mark_fetched, pending_calls,
+                                              planned_pairs, save_plan)
 from ingestion.odds_api.polling import latest_quota_remaining
 from ingestion.odds_api.storage import Fetch, store_fetches
 from quality.gate import GateFailure
@@ -37,14 +38,14 @@ def plan_backfill(engine: sa.Engine, client, sport: str, start: date, end: date,
                   regions: Sequence[str] = ("us",), markets: Sequence[str] = ("h2h",),
                   offsets: Sequence[timedelta] | None = None, out: Path | None = None,
                   now: datetime | None = None) -> BackfillPlan:
-    """List, select, price, check against the month's credits, then save (warehouse and ``out`` JSON).
-
-    Raises :class:`backfill_plan.PlanRefused` (nothing saved) when it costs more than is left."""
+    """List, select, price, check against the month's credits (less what saved plans still have to spend), then
+    save (warehouse and ``out`` JSON). Raises :class:`backfill_plan.PlanRefused` (nothing saved) when it costs more
+    than is left."""
     events, listing = list_events(client, sport, start, end)
     already = planned_pairs(engine, list(events["event_id"]))
     plan = build_plan(sport, start, end, events, strategy=strategy, games=games, sample=sample, seed=seed,
                       regions=regions, markets=markets, offsets=offsets, already=already, listing_credits=listing)
-    plan = check_affordable(plan, latest_quota_remaining(engine, now or utcnow()))
+    plan = check_affordable(plan, latest_quota_remaining(engine, now or utcnow()), committed_credits(engine))
     save_plan(engine, plan)
     if out is not None:
         out.write_text(plan.to_json())

@@ -86,16 +86,17 @@ def select_games(events: pd.DataFrame, strategy: str, *, games: int | None = Non
     elif strategy == "random":
         picks = np.sort(np.random.default_rng(seed).choice(len(ordered), size=n, replace=False))
     else:
+        homes, aways = ordered["home_team"].tolist(), ordered["away_team"].tolist()
         seen: dict[str, int] = {}
         left, picks = list(range(len(ordered))), []
         for _ in range(n):
             def need(i: int) -> tuple[int, int, int]:
-                home, away = seen.get(ordered.at[i, "home_team"], 0), seen.get(ordered.at[i, "away_team"], 0)
+                home, away = seen.get(homes[i], 0), seen.get(aways[i], 0)
                 return min(home, away), home + away, i
             best = min(left, key=need)
             left.remove(best)
             picks.append(best)
-            for team in (ordered.at[best, "home_team"], ordered.at[best, "away_team"]):
+            for team in (homes[best], aways[best]):
                 seen[team] = seen.get(team, 0) + 1
         picks = sorted(picks)
     return ordered.iloc[picks].reset_index(drop=True)
@@ -171,14 +172,17 @@ def build_plan(sport: str, start: date, end: date, events: pd.DataFrame, *, stra
         snapshots, odds_cost(markets, regions, historical=True), listing_credits, seed, skipped=skipped)
 
 
-def check_affordable(plan: BackfillPlan, credits_left: int | None) -> BackfillPlan:
-    """The plan with the credits left recorded, or :class:`PlanRefused` when it costs more than that."""
+def check_affordable(plan: BackfillPlan, credits_left: int | None, committed: int = 0) -> BackfillPlan:
+    """The plan with the credits left recorded, or :class:`PlanRefused` when it costs more than what is left after
+    the ``committed`` credits earlier plans will still spend."""
     if credits_left is None:
         raise PlanRefused("credits left this month are unknown (no Odds API call reported them yet): refusing to "
                           f"spend {plan.credits} credits blind")
-    if plan.credits > credits_left:
+    if plan.credits > credits_left - committed:
+        held = f" ({committed} of them held by pending plans)" if committed else ""
         raise PlanRefused(f"the plan costs {plan.credits} credits ({plan.calls} call(s) × {plan.cost_per_call}) but "
-                          f"only {credits_left} are left this month: sample fewer games or fewer markets/regions")
+                          f"only {credits_left} are left this month{held}: sample fewer games or fewer "
+                          "markets/regions")
     return replace(plan, credits_left=credits_left)
 
 

@@ -18,13 +18,26 @@ from ingestion.odds_api.backfill_plan import BackfillPlan
 STATUSES = ("pending", "done", "missing", "rejected")
 
 
-def planned_pairs(engine: sa.Engine, event_ids: list[str], *, except_plan: str | None = None) -> set[tuple[str, datetime]]:
+def planned_pairs(engine: sa.Engine, event_ids: list[str], *,
+                  except_plan: str | None = None) -> set[tuple[str, datetime]]:
     """(event, snapshot time) pairs other plans already hold, to leave out of a new plan."""
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
             "SELECT event_id, snapshot_time FROM ops.odds_backfill_snapshots WHERE event_id = ANY(:ids) "
             "AND plan_id IS DISTINCT FROM :plan"), {"ids": event_ids, "plan": except_plan}).all()
     return {(r.event_id, r.snapshot_time) for r in rows}
+
+
+def committed_credits(engine: sa.Engine) -> int:
+    """Credits saved plans will still spend: their pending calls × each plan's cost per call. A new plan must fit in
+    what is left after them, or two plans that each fit could together overrun the month."""
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text("""
+            SELECT coalesce(sum(pending * credits / nullif(calls, 0)), 0)
+            FROM (SELECT p.plan_id, p.credits, p.calls, count(DISTINCT s.snapshot_time) AS pending
+                  FROM ops.odds_backfill_plans p JOIN ops.odds_backfill_snapshots s USING (plan_id)
+                  WHERE s.status = 'pending' GROUP BY p.plan_id, p.credits, p.calls) pending_calls
+        """)).scalar_one())
 
 
 def save_plan(engine: sa.Engine, plan: BackfillPlan) -> bool:

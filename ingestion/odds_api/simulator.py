@@ -29,7 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 from ingestion.clock import utcnow
 from ingestion.http.records import redact_url
 from ingestion.odds_api.quota import HISTORICAL_MULTIPLIER, MARKETS, REGIONS, odds_cost, scores_cost
-from ingestion.odds_api.sim_history import EVENTS_COST, HistoricalDateError, envelope, events_at, parse_date, snapshot_at
+from ingestion.odds_api.sim_history import (EVENTS_COST, HistoricalDateError, envelope, events_at, parse_date,
+                                            snapshot_at)
 from ingestion.odds_api.sim_model import BOOKS, SPORTS, Market, iso
 
 

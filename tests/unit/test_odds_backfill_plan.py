@@ -93,6 +93,9 @@ def test_plan_prices_distinct_moments_and_refuses_above_quota():
     assert check_affordable(plan, 230).credits_left == 230
     with pytest.raises(PlanRefused, match="230 credits"):
         check_affordable(plan, 229)
+    assert check_affordable(plan, 300, committed=70).credits_left == 300
+    with pytest.raises(PlanRefused, match="71 of them held by pending plans"):  # earlier plans' calls come first
+        check_affordable(plan, 300, committed=71)
     with pytest.raises(PlanRefused, match="unknown"):
         check_affordable(plan, None)
 

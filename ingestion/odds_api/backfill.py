@@ -95,11 +95,11 @@ def _execute_call(engine: sa.Engine, client, call: PendingCall, report: ExecuteR
         report.stored[key] += stored.written[key]
 
 
-def execute_backfill(engine: sa.Engine, client, *, plan_id: str | None = None, limit: int | None = None,
-                     log: Callable[[str], None] = lambda message: None) -> ExecuteReport:
-    """Make the pending calls (of one plan, or of every plan), at most ``limit`` of them; stops at the first call
-    the API refuses, leaving it and the rest pending."""
-    calls = pending_calls(engine, plan_id)
+def execute_backfill(engine: sa.Engine, client, *, plan_id: str | None = None, day: date | None = None,
+                     limit: int | None = None, log: Callable[[str], None] = lambda message: None) -> ExecuteReport:
+    """Make the pending calls (of one plan, or of every plan; of one UTC snapshot day, or of all), at most ``limit``
+    of them; stops at the first call the API refuses, leaving it and the rest pending."""
+    calls = pending_calls(engine, plan_id, day)
     report = ExecuteReport()
     for i, call in enumerate(calls):
         if limit is not None and report.calls >= limit:
@@ -111,5 +111,5 @@ def execute_backfill(engine: sa.Engine, client, *, plan_id: str | None = None, l
             log(f"{call.sport} {iso(call.snapshot_time)}: {report.error}")
             break
         log(f"[{i + 1}/{len(calls)}] {call.sport} {iso(call.snapshot_time)}: {len(call.event_ids)} game(s)")
-    report.left = len(pending_calls(engine, plan_id))
+    report.left = len(pending_calls(engine, plan_id, day))
     return report

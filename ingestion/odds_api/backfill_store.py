@@ -8,7 +8,7 @@ re-run after a crash or a 429 nor a second, overlapping plan pays for the same s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -75,17 +75,19 @@ class PendingCall:
     markets: tuple[str, ...]
 
 
-def pending_calls(engine: sa.Engine, plan_id: str | None = None) -> list[PendingCall]:
-    """Every moment with a pending row, oldest plan first then by time (all plans when ``plan_id`` is None)."""
+def pending_calls(engine: sa.Engine, plan_id: str | None = None, day: date | None = None) -> list[PendingCall]:
+    """Every moment with a pending row, oldest plan first then by time (all plans when ``plan_id`` is None; only the
+    moments on ``day``, a UTC date of the snapshot time, when given: the Dagster partition)."""
     with engine.connect() as conn:
         rows = conn.execute(sa.text("""
             SELECT s.plan_id, s.sport, s.snapshot_time, array_agg(s.event_id ORDER BY s.event_id) AS event_ids,
                    p.regions, p.markets
             FROM ops.odds_backfill_snapshots s JOIN ops.odds_backfill_plans p USING (plan_id)
             WHERE s.status = 'pending' AND (CAST(:plan AS text) IS NULL OR s.plan_id = :plan)
+              AND (CAST(:day AS date) IS NULL OR (s.snapshot_time AT TIME ZONE 'UTC')::date = :day)
             GROUP BY s.plan_id, s.sport, s.snapshot_time, p.regions, p.markets, p.created_at
             ORDER BY p.created_at, s.plan_id, s.snapshot_time
-        """), {"plan": plan_id}).all()
+        """), {"plan": plan_id, "day": day}).all()
     return [PendingCall(r.plan_id, r.sport, r.snapshot_time, tuple(r.event_ids), tuple(r.regions.split(",")),
                         tuple(r.markets.split(","))) for r in rows]
 
@@ -121,3 +123,18 @@ def backfill_status(engine: sa.Engine) -> pd.DataFrame:
                                         "credits", *STATUSES, "calls_made", "created_at"])
     per_call = (frame["credits"] // frame["calls"].where(frame["calls"] > 0, 1)) if len(frame) else frame["credits"]
     return frame.assign(credits_spent=frame["calls_made"] * per_call)
+
+
+def pending_by_day(engine: sa.Engine) -> pd.DataFrame:
+    """Per UTC day of the snapshot times that still have pending rows: the calls and games left, and the credits they
+    will spend — which Dagster partitions of ``odds_backfill`` are still worth running."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("""
+            SELECT day, count(*)::int AS calls, sum(games)::int AS games, sum(credits_per_call)::int AS credits
+            FROM (SELECT (s.snapshot_time AT TIME ZONE 'UTC')::date AS day, s.plan_id, s.snapshot_time,
+                         count(*) AS games, min(p.credits / nullif(p.calls, 0)) AS credits_per_call
+                  FROM ops.odds_backfill_snapshots s JOIN ops.odds_backfill_plans p USING (plan_id)
+                  WHERE s.status = 'pending' GROUP BY 1, 2, 3) per_call
+            GROUP BY day ORDER BY day
+        """)).mappings().all()
+    return pd.DataFrame(rows, columns=["day", "calls", "games", "credits"])

@@ -125,10 +125,12 @@ def execute(
 
 @backfill_app.command("status")
 def status() -> None:
-    """Every plan: games, snapshots done / pending / missing / rejected, credits planned and spent."""
-    from ingestion.odds_api.backfill_store import backfill_status
+    """Every plan: games, snapshots done / pending / missing / rejected, credits planned and spent; then the snapshot
+    days still pending (the partitions of the Dagster asset ops/odds_backfill worth a UI backfill)."""
+    from ingestion.odds_api.backfill_store import backfill_status, pending_by_day
 
-    frame = backfill_status(_engine())
+    engine = _engine()
+    frame = backfill_status(engine)
     if frame.empty:
         console.print("no backfill plan yet: paddock odds backfill plan --sport ... --start ... --end ...")
         return
@@ -137,3 +139,9 @@ def status() -> None:
         table.add_row(r.plan_id, r.sport, f"{r.start_date}..{r.end_date}", str(r.games), str(r.done), str(r.pending),
                       str(r.missing), str(r.rejected), f"{r.credits_spent}/{r.credits}")
     console.print(table)
+    days = pending_by_day(engine)
+    if days.empty:
+        console.print("nothing pending", highlight=False)
+    for r in days.itertuples():
+        console.print(f"pending {r.day}: {r.calls} call(s), {r.games} snapshot(s), {r.credits} credit(s)",
+                      highlight=False)

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+import yaml
 
-from backtests.odds_at import closing_lines, odds_as_of, odds_at
+from backtests.odds_at import AS_OF_SQL, closing_lines, odds_as_of, odds_at
+from paddock.dbt_prep import DBT_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +116,15 @@ def test_closing_line_is_the_last_snapshot_before_the_start(marts):
     }
     assert (closing["at"] == START).all()  # the 20:30 in-play prices are never a closing line
     assert closing_lines(marts, [], schema=SCHEMA).empty
+
+
+def test_the_scratch_table_has_only_columns_the_mart_has():
+    """The handcrafted table stands in for marts.fct_odds: every column the read uses must be one the mart's model
+    file declares, or these tests could pass on a schema production does not have."""
+    spec = yaml.safe_load((DBT_DIR / "models" / "marts" / "odds" / "fct_odds.yml").read_text())
+    (model,) = [m for m in spec["models"] if m["name"] == "fct_odds"]
+    documented = {c["name"] for c in model["columns"]}
+    used = {"snapshot_id", "event_id", "bookmaker", "market", "outcome", "description", "point", "price_decimal",
+            "snapshot_time", "commence_time"}
+    assert used <= documented
+    assert all(f"o.{c}" in AS_OF_SQL for c in used - {"snapshot_id"})

@@ -13,7 +13,7 @@ from ingestion.http import RetryPolicy, ops_fetch_log_sink
 from ingestion.odds_api import OddsApiClient
 from ingestion.odds_api.backfill import execute_backfill, plan_backfill
 from ingestion.odds_api.backfill_plan import PlanRefused
-from ingestion.odds_api.backfill_store import backfill_status
+from ingestion.odds_api.backfill_store import backfill_status, pending_by_day
 from ingestion.odds_api.simulator import OddsApiSimulator
 from tests.integration.test_cli import one_line_error, paddock_with
 
@@ -136,3 +136,8 @@ def test_cli_plans_refuses_executes_and_reports(engine, sim, tmp_path):
     assert "3 call(s), 60 credit(s)" in ran.stdout and "23 call(s) left" in ran.stdout
     status = paddock_with(env, "odds", "backfill", "status")
     assert status.returncode == 0 and plan["plan_id"] in status.stdout and "60/520" in status.stdout
+    # then per snapshot day what is left, of every plan in the warehouse (earlier tests' too): the Dagster partitions
+    days = [(w[1], int(w[2]), int(w[4]), int(w[6])) for w in map(str.split, status.stdout.splitlines())
+            if w[:1] == ["pending"]]
+    assert days == [(f"{d}:", c, g, cr) for d, c, g, cr in pending_by_day(engine).itertuples(index=False)]
+    assert sum(c for _, c, _, _ in days) >= 23

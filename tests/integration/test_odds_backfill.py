@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ingestion.http import RetryPolicy, ops_fetch_log_sink
 from ingestion.odds_api import OddsApiClient
 from ingestion.odds_api.backfill import execute_backfill, plan_backfill
-from ingestion.odds_api.backfill_plan import PlanRefused
+from ingestion.odds_api.backfill_plan import PlanRefused, iso
 from ingestion.odds_api.backfill_store import backfill_status, pending_by_day
 from ingestion.odds_api.simulator import OddsApiSimulator
 from tests.integration.test_cli import one_line_error, paddock_with
@@ -99,10 +99,11 @@ def test_month_of_nba_and_epl_priced_refused_then_executed_and_resumed(engine, s
     status = backfill_status(engine).set_index("plan_id")
     assert status.loc[nba.plan_id, ["done", "pending", "calls_made", "credits_spent"]].tolist() == [52, 0, 52, 520]
     assert status.loc[epl.plan_id, ["pending", "calls_made", "credits_spent"]].tolist() == [39, 0, 0]
+    runs = sorted({f"historical:basketball_nba:{iso(s['snapshot_time'])}" for s in nba.snapshots})  # this plan's
     with engine.connect() as conn:
         gated = conn.execute(sa.text(
             "SELECT count(DISTINCT run_id) FROM ops.data_quality_log WHERE source = 'the-odds-api-historical' "
-            "AND run_id LIKE 'historical:basketball_nba:%'")).scalar_one()
+            "AND run_id = ANY(:runs)"), {"runs": runs}).scalar_one()
     assert gated == 52  # every snapshot went through the odds suite, one batch per call
 
 

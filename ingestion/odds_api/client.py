@@ -63,6 +63,12 @@ def _ts(value: Any, field: str) -> datetime | None:
         raise ParseError(value, field, "historical envelope") from exc
 
 
+def _iso(date: datetime) -> str:
+    if date.tzinfo is None:
+        raise ValueError("historical date must be timezone-aware")
+    return date.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class OddsApiClient:
     def __init__(
         self,
@@ -111,21 +117,19 @@ class OddsApiClient:
         self, sport: str, date: datetime, *, regions: Sequence[str] = ("us",), markets: Sequence[str] = ("h2h",),
         odds_format: str = "american", bookmakers: Sequence[str] | None = None,
     ) -> HistoricalResult:
-        if date.tzinfo is None:
-            raise ValueError("historical date must be timezone-aware")
-        params = self._odds_params(regions, markets, odds_format, bookmakers)
-        params["date"] = date.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        result = self._get(f"/v4/historical/sports/{sport}/odds", params, "odds_api.historical",
-                           odds_cost(markets, regions, historical=True))
-        env = result.data
-        if not isinstance(env, dict) or "data" not in env:
-            raise ParseError(type(env).__name__, "historical envelope.data", f"historical {sport}")
-        return HistoricalResult(
-            data=env["data"], quota=result.quota, request_id=result.request_id, fetched_at=result.fetched_at,
-            cost=result.cost, timestamp=_ts(env.get("timestamp"), "timestamp"),
-            previous_timestamp=_ts(env.get("previous_timestamp"), "previous_timestamp"),
-            next_timestamp=_ts(env.get("next_timestamp"), "next_timestamp"),
-        )
+        """The archived /odds snapshot at or before ``date`` (10 × markets × regions credits)."""
+        params = {**self._odds_params(regions, markets, odds_format, bookmakers), "date": _iso(date)}
+        return self._historical(f"/v4/historical/sports/{sport}/odds", params, "odds_api.historical",
+                                odds_cost(markets, regions, historical=True), sport)
+
+    def historical_events(self, sport: str, date: datetime, *, commence_from: datetime | None = None,
+                          commence_to: datetime | None = None) -> HistoricalResult:
+        """The events listed at ``date`` (1 credit; none when nothing is found), optionally by start time."""
+        params = {"date": _iso(date), "dateFormat": "iso",
+                  **({"commenceTimeFrom": _iso(commence_from)} if commence_from else {}),
+                  **({"commenceTimeTo": _iso(commence_to)} if commence_to else {})}
+        return self._historical(f"/v4/historical/sports/{sport}/events", params, "odds_api.historical_events",
+                                None, sport)
 
     def odds_many(self, sports: Iterable[str], **kwargs: Any) -> dict[str, ApiResult]:
         """/odds for several sports at once, never more than ``max_concurrency`` in flight (across all callers)."""
@@ -164,6 +168,18 @@ class OddsApiClient:
         quota = Quota.from_headers(response.headers)
         self.last_quota = quota
         return ApiResult(response.parsed, quota, uuid.uuid4().hex, utcnow(), cost)
+
+    def _historical(self, path: str, params: dict, parser: str, cost: int | None, sport: str) -> HistoricalResult:
+        result = self._get(path, params, parser, cost)
+        env = result.data
+        if not isinstance(env, dict) or "data" not in env:
+            raise ParseError(type(env).__name__, "historical envelope.data", f"historical {sport}")
+        return HistoricalResult(
+            data=env["data"], quota=result.quota, request_id=result.request_id, fetched_at=result.fetched_at,
+            cost=result.quota.last if cost is None else cost, timestamp=_ts(env.get("timestamp"), "timestamp"),
+            previous_timestamp=_ts(env.get("previous_timestamp"), "previous_timestamp"),
+            next_timestamp=_ts(env.get("next_timestamp"), "next_timestamp"),
+        )
 
     def _translate(self, exc: FetchError, path: str) -> OddsApiError:
         """Map fetch failures to client errors with the API's own message; the key is scrubbed even from bodies."""

@@ -42,6 +42,8 @@ ODDS_DDL = (
         loaded_at timestamptz NOT NULL DEFAULT now()
     )
     """,
+    # who took the snapshot: the live poll ("the-odds-api"), the historical backfill, a tote board; added later
+    "ALTER TABLE raw.odds_snapshots ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT 'the-odds-api'",
     "CREATE INDEX IF NOT EXISTS odds_snapshots_event_time_idx ON raw.odds_snapshots (event_id, snapshot_time)",
     "CREATE INDEX IF NOT EXISTS odds_snapshots_event_tier_idx ON raw.odds_snapshots (event_id, fetch_tier)",
     """
@@ -66,6 +68,41 @@ ODDS_DDL = (
     "CREATE INDEX IF NOT EXISTS odds_snapshot_idx ON raw.odds (snapshot_id)",
     "CREATE INDEX IF NOT EXISTS odds_event_book_market_idx ON raw.odds (event_id, bookmaker, market)",
     "CREATE INDEX IF NOT EXISTS odds_book_time_idx ON raw.odds (bookmaker, snapshot_time)",
+    # The historical backfill (``backfill_plan``): a reviewed plan, then one row per (event, snapshot time) that is
+    # marked done in the transaction that stores its prices; unique across plans, so no credit is spent twice.
+    "CREATE SCHEMA IF NOT EXISTS ops",
+    """
+    CREATE TABLE IF NOT EXISTS ops.odds_backfill_plans (
+        plan_id text PRIMARY KEY,
+        sport text NOT NULL,
+        start_date date NOT NULL,
+        end_date date NOT NULL,
+        strategy text NOT NULL,
+        regions text NOT NULL,
+        markets text NOT NULL,
+        games integer NOT NULL,
+        calls integer NOT NULL,
+        credits integer NOT NULL,
+        credits_left integer,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        plan jsonb NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS ops.odds_backfill_snapshots (
+        plan_id text NOT NULL REFERENCES ops.odds_backfill_plans (plan_id) ON DELETE CASCADE,
+        event_id text NOT NULL,
+        sport text NOT NULL,
+        commence_time timestamptz NOT NULL,
+        snapshot_time timestamptz NOT NULL,
+        fetch_tier text NOT NULL,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'missing', 'rejected')),
+        api_timestamp timestamptz,
+        done_at timestamptz,
+        PRIMARY KEY (plan_id, event_id, snapshot_time),
+        UNIQUE (event_id, snapshot_time)
+    )
+    """,
 )
 
 #: Column order and PostgreSQL types of the COPY into raw.odds.
@@ -78,7 +115,7 @@ ODDS_COPY_COLUMNS = {
 SNAPSHOT_COPY_COLUMNS = {
     "snapshot_id": "text", "event_id": "text", "sport": "text", "payload": "jsonb", "snapshot_time": "timestamptz",
     "bookmaker_count": "integer", "fetch_tier": "text", "hours_until_commence": "double precision",
-    "request_id": "text",
+    "request_id": "text", "source": "text",
 }
 
 

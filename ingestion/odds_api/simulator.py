@@ -1,6 +1,7 @@
 """A local stand-in for The Odds API v4, for tests, demos and load experiments without spending credits.
 
-Serves /v4/sports, /v4/sports/{sport}/odds, /v4/sports/{sport}/scores and /v4/historical/sports/{sport}/odds with the
+Serves /v4/sports, /v4/sports/{sport}/odds, /v4/sports/{sport}/scores, /v4/historical/sports/{sport}/odds and
+/v4/historical/sports/{sport}/events (``sim_history``: the same events and prices as live at that moment) with the
 real headers (x-requests-remaining/used/last), costs (``quota.py``) and error shapes: 401 INVALID_KEY or
 OUT_OF_USAGE_CREDITS, 404 UNKNOWN_SPORT, 422 for bad parameters, 429 EXCEEDED_FREQ_LIMIT with Retry-After.
 Prices come from ``sim_model.Market`` (deterministic in seed and clock; see there for the planted arbitrage).
@@ -27,10 +28,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from ingestion.clock import utcnow
 from ingestion.http.records import redact_url
-from ingestion.odds_api.quota import MARKETS, REGIONS, odds_cost, scores_cost
+from ingestion.odds_api.quota import HISTORICAL_MULTIPLIER, MARKETS, REGIONS, odds_cost, scores_cost
+from ingestion.odds_api.sim_history import (EVENTS_COST, HistoricalDateError, envelope, events_at, parse_date,
+                                            snapshot_at)
 from ingestion.odds_api.sim_model import BOOKS, SPORTS, Market, iso
-
-SNAPSHOT_STEP = timedelta(minutes=5)
 
 
 class ApiError(Exception):
@@ -168,8 +169,8 @@ class OddsApiSimulator:
         historical = parts[:2] == ["v4", "historical"]
         if historical:
             parts = ["v4"] + parts[2:]
-        if len(parts) != 4 or parts[1] != "sports" or parts[3] not in ("odds", "scores") or (
-                historical and parts[3] != "odds"):
+        allowed = ("odds", "events") if historical else ("odds", "scores")
+        if len(parts) != 4 or parts[1] != "sports" or parts[3] not in allowed:
             raise ApiError(404, "NOT_FOUND", f"Unknown endpoint {path}")
         sport = SPORTS.get(parts[2])
         if sport is None:
@@ -180,16 +181,14 @@ class OddsApiSimulator:
         if not historical:
             return self._odds(sport, q, now)
         try:
-            at = datetime.fromisoformat(q.get("date", "").replace("Z", "+00:00"))
-            at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-        except ValueError:
-            raise ApiError(422, "INVALID_HISTORICAL_TIMESTAMP", "date must be an ISO 8601 timestamp") from None
-        at = min(at, now)
-        snap = at - timedelta(seconds=at.timestamp() % SNAPSHOT_STEP.total_seconds())
+            snap = snapshot_at(parse_date(q.get("date")), now)
+            if parts[3] == "events":
+                data = events_at(self.market, sport, snap, q)
+                return envelope(snap, now, data), EVENTS_COST if data else 0
+        except HistoricalDateError as exc:
+            raise ApiError(422, "INVALID_HISTORICAL_TIMESTAMP", str(exc)) from None
         data, cost = self._odds(sport, q, snap)
-        nxt = snap + SNAPSHOT_STEP
-        return {"timestamp": iso(snap), "previous_timestamp": iso(snap - SNAPSHOT_STEP),
-                "next_timestamp": iso(nxt) if nxt <= now else None, "data": data}, cost * 10
+        return envelope(snap, now, data), cost * HISTORICAL_MULTIPLIER
 
     def _odds(self, sport, q: dict[str, str], now: datetime) -> tuple[list, int]:
         markets = [m for m in q.get("markets", "h2h").split(",") if m]

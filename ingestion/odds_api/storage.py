@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -107,6 +107,7 @@ def _frames(fetch: Fetch) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
             "bookmaker_count": len(raw.get("bookmakers") or []),
             "fetch_tier": fetch.fetch_tier or tier_for(hours_until(row["commence_time"], at)),
             "hours_until_commence": round(hours_until(row["commence_time"], at), 4), "request_id": fetch.request_id,
+            "source": fetch.source,
         }
         for raw, row in zip(fetch.payload, events.to_dict("records"))
     ], columns=list(SNAPSHOT_COPY_COLUMNS))
@@ -136,12 +137,15 @@ def _previous_points(cursor, event_ids: list[str], before: pd.Timestamp) -> pd.D
 
 
 def store_fetches(engine: sa.Engine, fetches: Sequence[Fetch], *, now: datetime | None = None,
-                  reject_soft: bool | None = None) -> StoreResult:
+                  reject_soft: bool | None = None,
+                  also: Callable[[sa.Connection, OddsGateResult], None] | None = None) -> StoreResult:
     """Gate and load several fetches in one transaction: events upserted, snapshots and published odds COPYed,
     rejected prices into ``quarantine.odds`` with reasons, every rule's outcome into ``ops.data_quality_log``.
 
     A batch whose valid share falls below the suite's floor publishes nothing (its quarantine and log are still
-    written) and raises :class:`quality.gate.GateFailure`: a broken feed must not leak half its prices."""
+    written) and raises :class:`quality.gate.GateFailure`: a broken feed must not leak half its prices. ``also`` runs
+    in the same transaction after the rows (whatever the gate decided), so a caller's bookkeeping — a backfill plan's
+    rows marked done or rejected — commits with them or not at all."""
     now = now or utcnow()
     parts = [_frames(f) for f in fetches]
     snapshots = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame()
@@ -173,6 +177,8 @@ def store_fetches(engine: sa.Engine, fetches: Sequence[Fetch], *, now: datetime 
             written["odds"] = copy_rows(cursor, "raw.odds", ODDS_COPY_COLUMNS,
                                         gated.published.reindex(columns=list(ODDS_COPY_COLUMNS)))
         cursor.close()
+        if also is not None:
+            also(conn, gated)
     if gated.critical_failure:
         raise GateFailure(gated.gate)
     return StoreResult(written, gated)

@@ -19,6 +19,7 @@ from paddock import db, settings
 from paddock.cli.backtest import _date_option, backtest_app
 from paddock.cli.errors import fail as user_error, user_errors
 from paddock.cli.exchange import exchange_app
+from paddock.cli.odds import odds_app
 from paddock.cli.status_report import status
 from paddock.dbt_prep import prepare_manifest
 from paddock.processes import run_until_stopped
@@ -28,6 +29,7 @@ db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(backtest_app, name="backtest")
 app.add_typer(exchange_app, name="exchange")
+app.add_typer(odds_app, name="odds")
 console = Console()
 
 

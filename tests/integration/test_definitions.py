@@ -24,7 +24,7 @@ EXPECTED_ASSETS = sorted([
     "marts/fct_races", "marts/fct_runners", "marts/fct_dividends", "marts/data_quality_report",
     "marts/horse_stats", "marts/jockey_stats", "marts/trainer_stats", "marts/jockey_trainer_stats",
     # odds: polled snapshots -> dbt odds staging -> odds marts
-    "raw/events", "raw/odds_snapshots", "raw/odds", "raw/odds_scores", "ops/fetch_log",
+    "raw/events", "raw/odds_snapshots", "raw/odds", "raw/odds_scores", "ops/fetch_log", "ops/odds_backfill",
     "staging/stg_events", "staging/stg_odds_snapshots", "staging/stg_odds", "staging/stg_fetch_log",
     "marts/fct_odds", "marts/odds_line_movement", "marts/opening_closing_lines", "marts/best_odds",
     "marts/consensus_prices", "marts/odds_movement_alerts", "marts/fetch_health",
@@ -100,6 +100,10 @@ def test_groups_partitions_and_checks(definitions):
     assert isinstance(graph.get_partition_mapping(exchange, dg.AssetKey(["raw", "exchange_markets"])),
                       dg.AllPartitionMapping)
     assert graph.get(dg.AssetKey(["marts", "fct_odds"])).partitions_def is None  # keyed by snapshot time, not date
+    # the historical backfill: one partition per UTC day of snapshot times, in the odds group
+    backfill = graph.get(dg.AssetKey(["ops", "odds_backfill"]))
+    assert groups["ops/odds_backfill"] == "odds" and isinstance(backfill.partitions_def, dg.DailyPartitionsDefinition)
+    assert backfill.partitions_def.get_first_partition_key() == "2020-06-06"
     assert graph.get(dg.AssetKey(["raw", "runners"])).partitions_def is not None
     assert graph.get(dg.AssetKey(["marts", "fct_runners"])).partitions_def is not None
     assert graph.get(dg.AssetKey(["marts", "horse_stats"])).partitions_def is None
@@ -129,6 +133,18 @@ def test_odds_models_and_signals_follow_new_odds_by_automation(definitions):
     assert tote.default_status == dg.DefaultSensorStatus.RUNNING and tote.minimum_interval_seconds == 30
     sensor = definitions.resolve_sensor_def("odds_automation_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_the_backfill_spends_credits_only_when_launched(definitions):
+    """The odds group is the automation sensor's target: the backfill asset has no condition, and no job a sensor or
+    schedule launches selects it, so the operating day never pays for history."""
+    graph = definitions.resolve_asset_graph()
+    key = dg.AssetKey(["ops", "odds_backfill"])
+    assert graph.get(key).automation_condition is None and not graph.get(key).child_keys
+    selecting = [job.name for job in definitions.resolve_all_job_defs() if not job.name.startswith("__")
+                 and key in job.asset_layer.selected_asset_keys]
+    assert selecting == []
+    assert dg.AssetKey(["raw", "odds"]) in definitions.resolve_job_def("odds_job").asset_layer.selected_asset_keys
 
 
 def test_race_cards_are_partitioned_by_date_and_track(definitions):

@@ -23,6 +23,7 @@ renamed as (
         bookmaker_count,
 
         ---------- lineage
+        source,
         loaded_at
 
     from source

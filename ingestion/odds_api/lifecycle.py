@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ingestion.clock import utcnow
+from ingestion.odds_api.backfill_plan import HISTORICAL_SOURCE
 from ingestion.racecards.tote_odds import SPORT as TOTE_SPORT
 
 
@@ -44,11 +45,19 @@ def mark_cancelled(engine: sa.Engine, sport: str, seen_ids: Iterable[str], now: 
 
 
 def prune_old_snapshots(engine: sa.Engine, older_than_days: int, now: datetime | None = None) -> dict:
-    """Delete raw snapshots (and their normalized odds) older than the retention window, in one transaction."""
+    """Delete polled raw snapshots (and their normalized odds) older than the retention window, in one transaction.
+
+    Backfilled history (``source`` = the historical endpoint's) is never pruned: every one of its snapshots is older
+    than the window by design, each cost credits, and the backfill ledger marks it done, so a pruned one would be
+    neither kept nor fetched again."""
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1")
     cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+    params = {"c": cutoff, "h": HISTORICAL_SOURCE}
     with engine.begin() as conn:
-        odds = conn.execute(sa.text("DELETE FROM raw.odds WHERE snapshot_time < :c"), {"c": cutoff}).rowcount
-        snaps = conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE snapshot_time < :c"), {"c": cutoff}).rowcount
+        odds = conn.execute(sa.text(
+            "DELETE FROM raw.odds o USING raw.odds_snapshots s WHERE o.snapshot_id = s.snapshot_id "
+            "AND s.snapshot_time < :c AND s.source <> :h"), params).rowcount
+        snaps = conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE snapshot_time < :c AND source <> :h"),
+                             params).rowcount
     return {"odds_snapshots": snaps, "odds": odds, "cutoff": cutoff.isoformat()}

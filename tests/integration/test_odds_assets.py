@@ -151,8 +151,13 @@ def test_retention_prunes_old_snapshots_and_reports_counts(engine, runtime_env):
             "INSERT INTO raw.odds_snapshots (snapshot_id, event_id, sport, payload, snapshot_time, bookmaker_count) "
             "VALUES ('prune-s', 'prune-e', 'prune_test', '{}', :t, 0)"), {"t": old})
         conn.execute(sa.text(
-            "INSERT INTO raw.odds (snapshot_id, event_id, bookmaker, market, outcome, price_american, price_decimal, "
-            "snapshot_time) VALUES ('prune-s', 'prune-e', 'b', 'h2h', 'H', 100, 2.0, :t)"), {"t": old})
+            "INSERT INTO raw.odds_snapshots (snapshot_id, event_id, sport, payload, snapshot_time, bookmaker_count, "
+            "source) VALUES ('prune-h', 'prune-e', 'prune_test', '{}', :t, 0, 'the-odds-api-historical')"), {"t": old})
+        for snapshot in ("prune-s", "prune-h"):
+            conn.execute(sa.text(
+                "INSERT INTO raw.odds (snapshot_id, event_id, bookmaker, market, outcome, price_american, "
+                "price_decimal, snapshot_time) VALUES (:s, 'prune-e', 'b', 'h2h', 'H', 100, 2.0, :t)"),
+                {"s": snapshot, "t": old})
     assert prune_old_snapshots(engine, 60)["odds_snapshots"] == 0
     result = prune_odds_job.execute_in_process(
         resources={"warehouse": WarehouseResource(database_url=runtime_env["DATABASE_URL"])},
@@ -162,5 +167,6 @@ def test_retention_prunes_old_snapshots_and_reports_counts(engine, runtime_env):
     report = result.output_for_node("prune_odds")
     assert report["odds_snapshots"] >= 1 and report["odds"] >= 1
     with engine.connect() as conn:
-        left = conn.execute(sa.text("SELECT count(*) FROM raw.odds_snapshots WHERE snapshot_id = 'prune-s'")).scalar()
-    assert left == 0
+        left = conn.execute(sa.text("SELECT snapshot_id, (SELECT count(*) FROM raw.odds o WHERE o.snapshot_id = "
+                                    "s.snapshot_id) FROM raw.odds_snapshots s WHERE snapshot_id LIKE 'prune-%'")).all()
+    assert left == [("prune-h", 1)]  # the polled one is gone; paid-for backfilled history stays

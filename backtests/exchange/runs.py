@@ -25,8 +25,8 @@ from backtests.store import NAME, RunListError, strategies_file
 STRATEGIES = {"back_favourite": strategies.BackFavourite, "lay_favourite": strategies.LayFavourite,
               "bsp_back_favourite": strategies.BspBackFavourite,
               "value_vs_projected_sp": strategies.ValueAgainstProjectedSp,
-              "follow_steamers": strategies.FollowSteamers}
-_STATE_FIELDS = {"done", "seen", "backed"}  # what a strategy remembers while it runs: not parameters
+              "follow_steamers": strategies.FollowSteamers, "steamer_bsp": strategies.SteamerBsp}
+_STATE_FIELDS = {"done", "seen", "backed", "reference"}  # what a strategy remembers while it runs: not parameters
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class ExchangeRunSpec:
         unknown = set(self.params) - allowed
         if unknown:
             raise ValueError(f"{self.strategy} has no parameter {sorted(unknown)}; it takes {sorted(allowed)}")
-        values = {k: Decimal(str(v)) if fields[k].type in ("Decimal", Decimal) else float(v)
+        values = {k: None if v is None else Decimal(str(v)) if "Decimal" in str(fields[k].type) else float(v)
                   for k, v in self.params.items()}
         return cls(**values)
 

@@ -2,8 +2,9 @@
 
 1. **Taking liquidity** (a LIMIT order on placement). A back at limit p takes the available-to-back levels priced
    ≥ p, best (highest) first, each at *its* price, up to the size shown there; a lay at p takes the available-to-lay
-   levels priced ≤ p, lowest first. What is left rests at p (``persistence`` LAPSE or PERSIST) or is cancelled
-   (``fill_or_kill``). The recorded book does not know about us, so a fill does not remove the size it took.
+   levels priced ≤ p, lowest first. What is left rests at p (``persistence`` LAPSE or PERSIST) unless the strategy
+   cancels it at once (``OrderDesk.cancel``: fill-and-kill). The recorded book does not know about us, so a fill
+   does not remove the size it took (flumine does the same).
 2. **Queue model** for the resting rest. Our order joins the back of the queue at p: the size already offered
    at p on its side (a resting back sits with the backers' offers, i.e. the available-to-lay level at p; a
    resting lay with the available-to-back level) is ``queue_ahead``. From then on, new traded volume at p *or at a

@@ -38,6 +38,7 @@ def warehouse(runtime_env, tmp_path_factory):
     from backtests.live.monitoring_store import ensure_trigger_table
     from backtests.live.portfolio import publish_portfolio
     from backtests.live.signals import publish_arbitrage, publish_value_bets
+    from backtests.exchange.store import ensure_exchange_backtest_table
     from backtests.store import create_comparison_view
     from ingestion.warehouse import ensure_warehouse
 
@@ -54,6 +55,8 @@ def warehouse(runtime_env, tmp_path_factory):
     publish_value_bets(engine, now)
     publish_exotic_value(engine)
     create_comparison_view(engine)  # creates the backtest tables first
+    with engine.begin() as conn:
+        ensure_exchange_backtest_table(conn)
     publish_portfolio(engine, now)
     ensure_trigger_table(engine)
     manifest = json.loads((Path(target) / "manifest.json").read_text())

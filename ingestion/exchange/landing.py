@@ -61,3 +61,21 @@ def files_covering(folder: Path, dates: Iterable[date]) -> list[Path]:
                 seen.add(digest)
                 chosen.append(path)
     return chosen
+
+
+def files_in_window(paths: Iterable[Path], start: date | None = None,
+                    end: date | None = None) -> tuple[list[Path], date | None, date | None]:
+    """The files (or folders) with a market dated in [start, end], each file's content once, and that window; an open
+    end defaults to the earliest / latest market date they cover. Each path is peeked once (the replay backtests'
+    asset and CLI both pick their files here)."""
+    dated = {path: market_dates(path) for path in paths}
+    days = sorted(d for covered in dated.values() for d in covered)
+    first, last = start or (days[0] if days else None), end or (days[-1] if days else None)
+    seen, chosen = set(), []
+    for path, covered in dated.items():
+        if first and last and any(first <= d <= last for d in covered):
+            key = content_digest(path) if path.is_file() else str(path)
+            if key not in seen:
+                seen.add(key)
+                chosen.append(path)
+    return chosen, first, last

@@ -23,17 +23,13 @@ def run_exchange(spec, first: str | None, last: str | None, name: str, replace: 
     from backtests.exchange.runs import run_exchange_spec
     from backtests.exchange.store import write_exchange_run
     from backtests.store import RunNameTaken
-    from ingestion.exchange.landing import landed_files, market_dates
+    from ingestion.exchange.landing import files_in_window, landed_files
     from ingestion.exchange.messages import market_base_rates, merged_messages
     from paddock import settings
 
     folder = settings.exchange_dir()
-    candidates = list(files) or landed_files(folder)
-    dated = {path: market_dates(path) for path in candidates}
-    all_dates = sorted(d for covered in dated.values() for d in covered)
-    start = date.fromisoformat(first) if first else (all_dates[0] if all_dates else None)
-    end = date.fromisoformat(last) if last else (all_dates[-1] if all_dates else None)
-    paths = [p for p, covered in dated.items() if start and end and any(start <= d <= end for d in covered)]
+    wanted = (date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
+    paths, start, end = files_in_window(list(files) or landed_files(folder), *wanted)
     if not paths:
         where = ", ".join(map(str, files)) if files else f"{folder} (PADDOCK_EXCHANGE_DIR)"
         console.print(f"[red]no Betfair stream files with markets in {start}..{end} under {where}[/red]")

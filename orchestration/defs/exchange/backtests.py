@@ -14,7 +14,7 @@ import dagster as dg
 from backtests import report
 from backtests.exchange.runs import load_exchange_specs, run_exchange_spec
 from backtests.exchange.store import write_exchange_run
-from ingestion.exchange.landing import files_covering, landed_files, market_dates
+from ingestion.exchange.landing import files_in_window, landed_files
 from ingestion.exchange.messages import market_base_rates, merged_messages
 from orchestration.defs.exchange.checks import MARKETS_KEY
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -34,14 +34,13 @@ class ExchangeWindow(dg.Config):
 
 def _window(config: ExchangeWindow) -> tuple[list, date, date]:
     folder = exchange_dir()
-    dates = sorted({d for path in landed_files(folder) for d in market_dates(path)})
-    first = date.fromisoformat(config.start) if config.start else (dates[0] if dates else None)
-    last = date.fromisoformat(config.end) if config.end else (dates[-1] if dates else None)
-    wanted = [d for d in dates if first <= d <= last] if first and last else []
-    if not wanted:
+    start = date.fromisoformat(config.start) if config.start else None
+    end = date.fromisoformat(config.end) if config.end else None
+    paths, first, last = files_in_window(landed_files(folder), start, end)
+    if not paths:
         raise dg.Failure(description=f"no Betfair stream files for market dates {first}..{last} in {folder}: "
                                      "land some there (or run `paddock run` for the demo week)")
-    return files_covering(folder, wanted), first, last
+    return paths, first, last
 
 
 @dg.asset(

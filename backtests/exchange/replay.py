@@ -23,7 +23,7 @@ from backtests.betting.exchange_book import MarketBook, dec
 from backtests.betting.exchange_settlement import ExchangeSettlementError
 from backtests.exchange.orders import LIMIT, LIMIT_ON_CLOSE, MARKET_ON_CLOSE, Order, OrderError, match_at_bsp, \
     take_liquidity, trade_through_queue, validate
-from backtests.exchange.settling import settle_market
+from backtests.exchange.settling import parse_time, settle_market
 from backtests.exchange.views import MarketView
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -46,9 +46,6 @@ class Strategy(Protocol):
 
     def on_book(self, market: MarketView, desk: OrderDesk) -> None: ...
 
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class _Market:

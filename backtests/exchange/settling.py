@@ -17,7 +17,8 @@ from backtests.betting.exchange_settlement import MarketSettlement, MatchedBet, 
 from backtests.exchange.orders import Order
 
 
-def _time(text: str | None) -> datetime | None:
+def parse_time(text: str | None) -> datetime | None:
+    """Betfair's ISO instants ("2022-04-19T18:26:00.000Z") as tz-aware UTC datetimes (None stays None)."""
     return None if not text else datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
@@ -25,7 +26,7 @@ def settled_market(market_id: str, definition: dict, base_rate: Decimal,
                    positions: Mapping[int, int] | None = None) -> SettledMarket:
     """The CLOSED definition as the settlement module's market (positions only where a dead heat needs them)."""
     positions = positions or {}
-    runners = tuple(SettledRunner(r["id"], r["status"], dec(r.get("adjustmentFactor")), _time(r.get("removalDate")),
+    runners = tuple(SettledRunner(r["id"], r["status"], dec(r.get("adjustmentFactor")), parse_time(r.get("removalDate")),
                                   positions.get(r["id"]))
                     for r in definition["runners"])
     return SettledMarket(market_id, definition.get("marketType") or "WIN", definition.get("numberOfWinners") or 1,

@@ -47,7 +47,6 @@ class Strategy(Protocol):
     def on_book(self, market: MarketView, desk: OrderDesk) -> None: ...
 
 
-
 class _Market:
     """Replay state of one market: book, latest definition, orders, and when it went off."""
 

@@ -17,7 +17,6 @@ import orjson
 
 from ingestion.exchange.errors import ExchangeFileError
 from ingestion.exchange.files import StreamSource, iter_stream_sources
-from ingestion.exchange.records import catalogue_for
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def market_base_rates(paths: Iterable[Path | str]) -> dict[str, float]:
             entries = catalogue if isinstance(catalogue, list) else [catalogue] if catalogue else []
             for entry in entries:
                 market_id = entry.get("marketId") if isinstance(entry, dict) else None
-                rate = (catalogue_for(catalogue, market_id).get("description") or {}).get("marketBaseRate")
+                rate = (entry.get("description") or {}).get("marketBaseRate") if market_id else None
                 if market_id and rate is not None:
                     rates[market_id] = rate
     return rates

@@ -6,8 +6,15 @@ load (up to a polling tier's interval; the poll → arbitrage benchmark lost 2 o
 ``eager_keeping_updates`` remembers dependency updates until the target is next *requested*, so an update that
 arrives mid-run starts one more run as soon as the current one ends. Everything else is eager's: latest time window,
 missing partitions, no missing or in-progress dependencies, never two runs of the target at once.
+
+The historical odds backfill (``ops/odds_backfill``, one partition per snapshot day since 2020) feeds the odds
+staging models too, so a backfilled day rebuilds the marts like a poll does. Its partitions are mostly never
+materialized and a backfill can run for hours, so it is left out of "no missing or in-progress dependencies": it
+would otherwise hold every live odds rebuild back.
 """
 import dagster as dg
+
+ODDS_BACKFILL_KEY = dg.AssetKey(["ops", "odds_backfill"])
 
 
 def eager_keeping_updates() -> dg.AutomationCondition:
@@ -16,7 +23,7 @@ def eager_keeping_updates() -> dg.AutomationCondition:
     return (
         dg.AutomationCondition.in_latest_time_window()
         & (dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()).since(requested)
-        & ~dg.AutomationCondition.any_deps_missing()
-        & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.any_deps_missing().ignore(dg.AssetSelection.assets(ODDS_BACKFILL_KEY))
+        & ~dg.AutomationCondition.any_deps_in_progress().ignore(dg.AssetSelection.assets(ODDS_BACKFILL_KEY))
         & ~dg.AutomationCondition.in_progress()
     ).with_label("eager_keeping_updates")

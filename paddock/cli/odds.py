@@ -106,8 +106,11 @@ def plan(
 def execute(
     plan_id: str = typer.Option(None, "--plan-id", help="Only this plan (default: every plan with pending calls)."),
     limit: int = typer.Option(None, help="Stop after this many calls."),
+    marts: bool = typer.Option(True, "--marts/--no-marts",
+                               help="Rebuild the odds marts (odds_marts_job) after storing snapshots."),
 ) -> None:
-    """Fetch the pending snapshots and store them like live polls; safe to stop and run again."""
+    """Fetch the pending snapshots and store them like live polls, then rebuild the odds marts (as a poll does) so
+    backtests read them at once; safe to stop and run again."""
     from ingestion.odds_api.backfill import execute_backfill
 
     engine = _engine()
@@ -119,6 +122,12 @@ def execute(
     finally:
         client.close()
     console.print(report.describe(), highlight=False, soft_wrap=True)
+    if marts and report.stored["odds_snapshots"]:  # what was stored is rebuilt even when a call stopped the run
+        from paddock.cli.runner import materialize_odds_marts
+
+        console.print("rebuilding the odds marts (odds_marts_job)", highlight=False)
+        if not materialize_odds_marts(log=lambda line: console.print(line, highlight=False)):
+            raise typer.Exit(1)
     if report.error:
         raise typer.Exit(1)
 

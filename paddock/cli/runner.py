@@ -94,6 +94,14 @@ def report_strategy_triggers(instance: dg.DagsterInstance | None = None, *, engi
     return True
 
 
+def materialize_odds_marts(*, instance: dg.DagsterInstance | None = None, log: Callable[[str], None] = print) -> bool:
+    """``odds_marts_job``: the odds marts and signals rebuilt from the raw odds tables, as after a poll (the
+    backfill CLI runs it so backfilled prices are readable through ``backtests.odds_at`` when it returns)."""
+    from orchestration.definitions import defs
+
+    return _execute(defs(), "odds_marts_job", instance or dg.DagsterInstance.get(), log)
+
+
 def materialize_backtests(
     start: str, end: str, *, instance: dg.DagsterInstance | None = None, log: Callable[[str], None] = print
 ) -> bool:

@@ -140,7 +140,9 @@ def test_the_backfill_spends_credits_only_when_launched(definitions):
     schedule launches selects it, so the operating day never pays for history."""
     graph = definitions.resolve_asset_graph()
     key = dg.AssetKey(["ops", "odds_backfill"])
-    assert graph.get(key).automation_condition is None and not graph.get(key).child_keys
+    assert graph.get(key).automation_condition is None
+    assert {k.to_user_string() for k in graph.get(key).child_keys} == {  # the raw tables' readers: same as a poll
+        "staging/stg_events", "staging/stg_odds_snapshots", "staging/stg_odds"}
     selecting = [job.name for job in definitions.resolve_all_job_defs() if not job.name.startswith("__")
                  and key in job.asset_layer.selected_asset_keys]
     assert selecting == []

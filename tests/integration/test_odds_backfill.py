@@ -135,6 +135,12 @@ def test_cli_plans_refuses_executes_and_reports(engine, sim, tmp_path):
     ran = paddock_with(env, "odds", "backfill", "execute", "--plan-id", plan["plan_id"], "--limit", "3")
     assert ran.returncode == 0, ran.stderr
     assert "3 call(s), 60 credit(s)" in ran.stdout and "23 call(s) left" in ran.stdout
+    with engine.connect() as conn:  # the command rebuilt the odds marts: the backfilled prices are readable there
+        marts, raw = (conn.execute(sa.text(
+            f"SELECT count(*) FROM {table} o JOIN raw.odds_snapshots s USING (snapshot_id) "
+            "WHERE s.source = 'the-odds-api-historical' AND o.event_id = ANY(:ids)"),
+            {"ids": [g["event_id"] for g in plan["games"]]}).scalar() for table in ("marts.fct_odds", "raw.odds"))
+    assert marts == raw > 0
     status = paddock_with(env, "odds", "backfill", "status")
     assert status.returncode == 0 and plan["plan_id"] in status.stdout and "60/520" in status.stdout
     # then per snapshot day what is left, of every plan in the warehouse (earlier tests' too): the Dagster partitions

@@ -10,11 +10,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-from orchestration.defs.automation import eager_keeping_updates
+from orchestration.defs.automation import ODDS_BACKFILL_KEY, eager_keeping_updates
 
 # Odds arrive from sensor-launched runs many times a day; their models follow each load on their own (the arbitrage and
 # value assets downstream too; see orchestration.defs.automation), while the historical layers are rebuilt by the jobs that load them.
 EAGER_DOMAINS = {"odds"}
+# The backfill writes the same raw tables as live polling (source "the-odds-api-historical"): the models reading them
+# depend on it too, so the lineage shows both feeds and a backfilled day triggers the same rebuild as a poll.
+BACKFILLED_SOURCES = {f"source.paddock.raw_odds.{table}" for table in ("events", "odds_snapshots", "odds")}
 
 
 class PaddockDbtTranslator(DagsterDbtTranslator):
@@ -30,6 +33,8 @@ class PaddockDbtTranslator(DagsterDbtTranslator):
         spec = spec.replace_attributes(key=dg.AssetKey([node["schema"], node["name"]]), group_name=domain)
         if domain in EAGER_DOMAINS:
             spec = spec.replace_attributes(automation_condition=eager_keeping_updates())
+        if BACKFILLED_SOURCES & set(node.get("depends_on", {}).get("nodes", [])):
+            spec = spec.merge_attributes(deps=[ODDS_BACKFILL_KEY])
         return spec
 
 

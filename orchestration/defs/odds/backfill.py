@@ -9,7 +9,8 @@ of its day and nothing else; a done call is never pending again, so re-materiali
 
 Not selected by any job or sensor and without an automation condition: it spends credits only when someone
 launches it (a UI backfill over the days ``paddock odds backfill status`` lists as pending). The prices land in
-raw.odds_snapshots / raw.odds, and fct_odds (incremental on load time) picks them up on its next build.
+raw.odds_snapshots / raw.odds; the odds staging models depend on this asset as on the live poll, so the automation
+sensor rebuilds the odds marts after each backfilled day (``orchestration.defs.automation``).
 """
 from datetime import date
 

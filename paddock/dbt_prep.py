@@ -22,7 +22,19 @@ def dbt_executable() -> str:
 
 
 def prepare_manifest(force: bool = False) -> Path:
-    """Run ``dbt parse`` when the manifest is missing or older than any project file; returns its path."""
+    """Run ``dbt parse`` when the manifest is missing or older than any project file; returns its path.
+
+    Under a file lock: two processes preparing at once (the test workers of ``make test``, ``paddock serve`` beside
+    a test run) would otherwise both parse and one could read the manifest while the other is writing it."""
+    import fcntl
+
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with open(MANIFEST.parent / ".prepare.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _prepare(force)
+
+
+def _prepare(force: bool) -> Path:
     if not force and MANIFEST.exists():
         newest = max(p.stat().st_mtime for p in DBT_DIR.rglob("*") if p.is_file() and "target" not in p.parts
                      and "logs" not in p.parts)

@@ -13,7 +13,8 @@ Odds at decision time: racing decisions are taken ``decision_minutes`` before th
 ``decision_odds`` (the price from odds snapshots at that time) is decided on it; otherwise on the final tote odds,
 and the run says so with ``uses_final_odds = True`` (a pari-mutuel backtest at final odds flatters any strategy
 that keys on the price, since nobody can bet at the final price). Sports lines are decided ``decision_hours``
-before tip-off on the line the frame carries (closing lines in the NBA file: ``uses_final_odds`` again).
+before tip-off on the line the frame carries (closing lines in the NBA file: ``uses_final_odds`` again); on
+recorded bookmaker snapshots ``backtests.sports_prices`` builds the frame from the as-of read (``odds_at``) instead.
 
 In the decision frame ``race_key``/``runner_key`` are called ``event_key``/``selection_key`` (the names shared with
 sports). Everything is vectorized except the bankroll pass (``backtests.betting.staking``), which walks the chosen bets once.
@@ -164,49 +165,6 @@ def prepare_sports(games: pd.DataFrame, decision_hours: int = 1, tip_off_utc_hou
     outcomes = pd.DataFrame({"gross_return": gross, "won": gross > 1, "closing_odds": frame["odds"],
                              "odds_are_closing": True}, index=frame.index)
     return _split(decision, outcomes, "sports", True)
-
-
-def prepare_sports_prices(prices: pd.DataFrame, events: pd.DataFrame, decision_hours: float = 1.0,
-                          sharp_book: str = "pinnacle") -> Prepared:
-    """Bookmaker h2h prices (``arbitrage.PRICE_COLUMNS``, one row per quote update) and events (event_id,
-    home_team, away_team, commence_time, home_score, away_score) → one decision row per (event, bookmaker, outcome).
-
-    As-of join: each row carries the latest quote at or before commence − ``decision_hours`` and the sharp book's
-    no-vig probability from its quotes as of the same moment; the last quote before commence is the closing price
-    (closing-line value). Quotes updated after the decision time never reach the decision frame.
-    """
-    from backtests.betting.value import fair_probabilities
-
-    events = events.assign(commence_time=pd.to_datetime(events["commence_time"], utc=True))
-    quotes = prices[prices["market"] == "h2h"].merge(events[["event_id", "commence_time"]], on="event_id")
-    quotes["last_update"] = pd.to_datetime(quotes["last_update"], utc=True)
-    decision_time = quotes["commence_time"] - pd.Timedelta(hours=decision_hours)
-    key = ["event_id", "bookmaker", "outcome"]
-    as_of = quotes[quotes["last_update"] <= decision_time].sort_values("last_update").drop_duplicates(key, keep="last")
-    closing = quotes[quotes["last_update"] < quotes["commence_time"]].sort_values("last_update").drop_duplicates(
-        key, keep="last").set_index(key)["price_decimal"]
-    as_of = as_of.assign(fair_probability=fair_probabilities(as_of.reset_index(drop=True), sharp_book).to_numpy())
-    frame = as_of[as_of["bookmaker"] != sharp_book].merge(events, on=["event_id", "commence_time"])
-    frame = frame[frame["home_score"].notna() & frame["away_score"].notna()].reset_index(drop=True)  # settled only
-    side = np.where(frame["outcome"] == frame["home_team"], "home", np.where(
-        frame["outcome"] == frame["away_team"], "away", np.where(frame["outcome"].str.lower() == "draw", "draw", "")))
-    drawn = quotes.loc[quotes["outcome"].str.lower() == "draw", "event_id"]
-    three_way = frame["event_id"].isin(drawn) | (frame["sport"].astype(str).str.startswith("soccer")
-                                                 if "sport" in frame else False)
-    odds = frame["price_decimal"].astype(float)
-    gross = moneyline_returns(side, frame["home_score"] - frame["away_score"], odds, three_way)
-    decision = frame.assign(
-        event_key=frame["event_id"],
-        selection_key=frame["event_id"] + ":" + frame["bookmaker"] + ":" + frame["outcome"],
-        race_date=frame["commence_time"].dt.tz_convert(None).dt.normalize(), track=frame["sport"] if "sport" in frame
-        else "sports", market="h2h", bet_type="h2h", odds=odds, implied_probability=1 / odds,
-        decision_time=frame["commence_time"] - pd.Timedelta(hours=decision_hours),
-        settle_time=frame["commence_time"] + pd.Timedelta(hours=4)).drop(columns=["home_score", "away_score"])
-    outcomes = pd.DataFrame({"gross_return": gross,
-                             "won": gross > 1, "closing_odds": closing.reindex(
-                                 pd.MultiIndex.from_frame(frame[key])).to_numpy(float), "odds_are_closing": False},
-                            index=frame.index)
-    return _split(decision, outcomes, "sports", False, np.isfinite(gross))
 
 
 def _window(prepared: Prepared, start, end) -> tuple[pd.DataFrame, date, date]:

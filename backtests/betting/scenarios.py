@@ -188,21 +188,34 @@ def payoffs(market: str, selections: Sequence[Selection], prices: Sequence[objec
             for result in scenarios(market, selections, three_way=three_way)]
 
 
-def moneyline_returns(sides, home_margins, odds, three_way) -> np.ndarray:
-    """Gross return per unit (float, for the backtest engine) of each moneyline row, settled by :func:`settle`: a
-    three-way market pays only the draw on a tie, a two-way one refunds it. A row that cannot be settled (an
-    outcome naming neither team nor the draw, a missing margin, a bad price) is NaN, for the caller to leave out."""
-    flags = np.broadcast_to(np.asarray(three_way, dtype=bool), (len(odds),))
+def line_returns(markets, sides, points, home_scores, away_scores, odds, three_way) -> np.ndarray:
+    """Gross return per unit (float, for the backtest engine) of each row's bet, settled by :func:`settle`: h2h,
+    spreads and totals alike, so a backtest books a whole-number spread's push, a quarter line's half win and a
+    soccer draw exactly as the arbitrage scanner reads them. ``markets`` and ``three_way`` may be one value for all
+    rows. A row that cannot be settled (an unknown side, a missing score or point, a bad price) is NaN, for the caller
+    to leave out. Settled once per distinct row: a season repeats the same (line, result, price) many times."""
+    n = len(odds)
+    markets, flags = (np.broadcast_to(np.asarray(v, dtype=t), (n,)) for v, t in ((markets, object), (three_way, bool)))
     cache: dict[tuple, float] = {}
-    gross = np.empty(len(odds))
-    for i, key in enumerate(zip(np.asarray(sides), np.asarray(home_margins, dtype=float),
+    gross = np.empty(n)
+    for i, key in enumerate(zip(markets, np.asarray(sides), np.asarray(points, dtype=float),
+                                np.asarray(home_scores, dtype=float), np.asarray(away_scores, dtype=float),
                                 np.asarray(odds, dtype=float), flags)):
         if key not in cache:
-            side, margin, price, flag = key
+            market, side, point, home, away, price, flag = key
             try:
-                cache[key] = float(settle("h2h", Selection(str(side)), Result.from_margin(margin), price,
-                                          three_way=bool(flag)))
+                result = Result(as_decimal(home, "home_score"), as_decimal(away, "away_score"))
+                selection = Selection(str(side), None if point != point else point)
+                cache[key] = float(settle(str(market), selection, result, price, three_way=bool(flag)))
             except ScenarioError:
                 cache[key] = np.nan
         gross[i] = cache[key]
     return gross
+
+
+def moneyline_returns(sides, home_margins, odds, three_way) -> np.ndarray:
+    """:func:`line_returns` of moneylines known only by the home margin (the NBA closing-line file): a three-way
+    market pays only the draw on a tie, a two-way one refunds it; a missing margin is NaN."""
+    margins = np.asarray(home_margins, dtype=float)
+    return line_returns("h2h", sides, np.full(len(margins), np.nan), np.maximum(margins, 0), np.maximum(-margins, 0),
+                        odds, three_way)

@@ -21,9 +21,9 @@ bankroll (flat, % of bankroll, fractional Kelly from the strategy's probability)
 of the other open bets are unknown — and zero-stake picks (no Kelly edge, below ``min_bet``) are not triggers.
 
 Sports: ``home_flat`` runs on upcoming events (``raw.events``, not started) priced with each side's best current
-moneyline from ``marts.best_odds``, through ``engine.prepare_sports`` like the NBA backtest. ``ev_vs_sharp`` is
-reported as skipped: it decides on every book's quotes via ``engine.prepare_sports_prices``, which keeps settled
-events only.
+moneyline from ``marts.best_odds``, through ``engine.prepare_sports`` like the NBA backtest. ``ev_vs_sharp`` and
+``home_underdog`` are reported as skipped: they decide on every book's quotes via
+``sports_prices.prepare_sports_prices``, which keeps settled events only.
 
 ``marts.strategy_triggers`` has one row per (run, race, selection); a repeated evaluation updates odds, stake and
 ``last_seen_at`` and keeps ``first_seen_at``, so sensor ticks never duplicate a trigger.
@@ -139,8 +139,8 @@ _SPORTS = sa.text("""
       AND h.best_price_decimal > 1 AND a.best_price_decimal > 1
     ORDER BY e.commence_time, e.id
 """)
-# Sports strategies that decide on one price per side; ev_vs_sharp needs every book's quotes as of the decision
-# (engine.prepare_sports_prices), which keeps settled events only.
+# Sports strategies that decide on one price per side; ev_vs_sharp and home_underdog need every book's quotes as of
+# the decision (sports_prices.prepare_sports_prices), which keeps settled events only.
 MONITORED_SPORTS = ("home_flat",)
 
 

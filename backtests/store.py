@@ -79,34 +79,43 @@ def strategies_file() -> Path:
     return Path(os.environ.get("PADDOCK_STRATEGIES_FILE") or DEFAULT_FILE)
 
 
-def load_run_specs(path: Path | None = None) -> dict[str, RunSpec]:
-    """Named runs from the YAML file, each strategy built once to validate its parameters."""
+def read_run_list(path: Path | None = None) -> tuple[Path, dict]:
+    """The run list file's document (``runs``, ``exchange_runs``, ``odds_runs`` sections)."""
     path = path or strategies_file()
     try:
         document = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise RunListError(f"cannot read the run list {path}: {exc}") from exc
-    runs = document.get("runs") if isinstance(document, dict) else None
+    return path, document if isinstance(document, dict) else {}
+
+
+def parse_run_entry(path: Path, name: object, entry: object, extra: frozenset = frozenset()) -> RunSpec:
+    """One named run of a section: name, keys and the strategy with its parameters and staking validated. ``extra``
+    names the keys a section adds (the odds runs' sports and decision time), left for the caller to read."""
+    if not isinstance(name, str) or not NAME.match(name):
+        raise RunListError(f"{path}: run name {name!r} must match {NAME.pattern}")
+    if not isinstance(entry, dict) or "strategy" not in entry:
+        raise RunListError(f"{path}: run {name!r} needs a 'strategy'")
+    unknown = set(entry) - {"strategy", "params", "staking", "bankroll", "description"} - extra
+    if unknown:
+        raise RunListError(f"{path}: run {name!r} has unknown keys {sorted(unknown)}")
+    spec = RunSpec(name, entry["strategy"], dict(entry.get("params") or {}), dict(entry.get("staking") or {}),
+                   float(entry.get("bankroll", 1000.0)), str(entry.get("description", "")))
+    try:
+        get_strategy(spec.strategy, spec.params)
+        spec.staking_plan()
+    except (ValueError, TypeError) as exc:
+        raise RunListError(f"{path}: run {name!r}: {exc}") from exc
+    return spec
+
+
+def load_run_specs(path: Path | None = None) -> dict[str, RunSpec]:
+    """Named runs from the YAML file, each strategy built once to validate its parameters."""
+    path, document = read_run_list(path)
+    runs = document.get("runs")
     if not isinstance(runs, dict) or not runs:
         raise RunListError(f"{path}: expected a mapping 'runs: {{name: {{strategy: ..., params: ...}}}}'")
-    specs = {}
-    for name, entry in runs.items():
-        if not isinstance(name, str) or not NAME.match(name):
-            raise RunListError(f"{path}: run name {name!r} must match {NAME.pattern}")
-        if not isinstance(entry, dict) or "strategy" not in entry:
-            raise RunListError(f"{path}: run {name!r} needs a 'strategy'")
-        unknown = set(entry) - {"strategy", "params", "staking", "bankroll", "description"}
-        if unknown:
-            raise RunListError(f"{path}: run {name!r} has unknown keys {sorted(unknown)}")
-        spec = RunSpec(name, entry["strategy"], dict(entry.get("params") or {}), dict(entry.get("staking") or {}),
-                       float(entry.get("bankroll", 1000.0)), str(entry.get("description", "")))
-        try:
-            get_strategy(spec.strategy, spec.params)
-            spec.staking_plan()
-        except (ValueError, TypeError) as exc:
-            raise RunListError(f"{path}: run {name!r}: {exc}") from exc
-        specs[name] = spec
-    return specs
+    return {name: parse_run_entry(path, name, entry) for name, entry in runs.items()}
 
 
 def _ddl(table: str, types: dict[str, str]) -> str:

@@ -16,11 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from backtests.exchange import strategies
 from backtests.exchange.replay import Replay, ReplayResult
-from backtests.store import NAME, RunListError, strategies_file
+from backtests.store import NAME, RunListError, read_run_list
 
 STRATEGIES = {"back_favourite": strategies.BackFavourite, "lay_favourite": strategies.LayFavourite,
               "bsp_back_favourite": strategies.BspBackFavourite,
@@ -59,12 +57,8 @@ class ExchangeRunSpec:
 
 def load_exchange_specs(path: Path | None = None) -> dict[str, ExchangeRunSpec]:
     """The ``exchange_runs`` of the run list (none is fine: the section is optional)."""
-    path = path or strategies_file()
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RunListError(f"cannot read the run list {path}: {exc}") from exc
-    runs = document.get("exchange_runs") or {} if isinstance(document, dict) else {}
+    path, document = read_run_list(path)
+    runs = document.get("exchange_runs") or {}
     specs = {}
     for name, entry in runs.items():
         if not isinstance(name, str) or not NAME.match(name):

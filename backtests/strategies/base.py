@@ -86,6 +86,7 @@ class Strategy:
     market: ClassVar[str] = "racing"  # racing | sports
     bet_type: ClassVar[str] = "win"
     needs_dividends: ClassVar[bool] = False  # settles on official dividends (exotics): loaders must fetch them
+    needs_book_prices: ClassVar[bool] = False  # decides on every book's recorded prices (sports_prices), not a file
     description: ClassVar[str] = ""
     params: ClassVar[dict[str, Param]] = {}
 

@@ -54,6 +54,7 @@ class EvVsSharp(Strategy):
 
     name = "ev_vs_sharp"
     market = "sports"
+    needs_book_prices = True
     bet_type = "h2h"
     description = ("Best retail price per outcome when the sharp book's no-vig probability × price − 1 ≥ min_ev "
                    "(h2h, spreads, totals).")
@@ -87,6 +88,7 @@ class HomeUnderdog(Strategy):
 
     name = "home_underdog"
     market = "sports"
+    needs_book_prices = True
     bet_type = "h2h"
     description = "Home moneyline at the best retail price when home is the underdog (home price > away price)."
     params = {"min_odds": Param(1.0, "shortest decimal odds to back", float, 1.0),

@@ -95,7 +95,8 @@ def run(
                                                         "(default: the landing folder, PADDOCK_EXCHANGE_DIR)"),
 ) -> None:
     """Run one backtest on the marts and store it (marts.backtest_runs / backtest_bets / backtest_equity). An exchange
-    run of the run list (exchange_runs) replays the landed Betfair files instead.
+    run of the run list (exchange_runs) replays the landed Betfair files instead; an odds run (odds_runs) decides on
+    the recorded bookmaker snapshots (backfilled or polled) of its sports.
 
     The default name carries the window (and a hash of any parameter changed from the run list), so a hand-run
     backtest never takes the name of a Dagster partition; reusing a name that holds a different run needs --replace.
@@ -103,6 +104,7 @@ def run(
     from backtests.engine import run_backtest
     from backtests.exchange.runs import load_exchange_specs
     from backtests.frames import load_dividends, load_runners
+    from backtests.odds_runs import load_odds_specs
     from backtests.store import NAME, RunNameTaken, RunSpec, describe_identity, load_run_specs, stored_identity, write_run
     from backtests.strategies import StrategyError, get_strategy
 
@@ -113,6 +115,16 @@ def run(
         first, last = _date_option(start, "--start"), _date_option(end, "--end")
         run_name = name or f"{exchange.name}-{first or 'all'}-{last or 'all'}"
         metrics = run_exchange(exchange, first, last, run_name, replace, files, _engine())
+        _print_metrics(run_name, metrics, False)
+        return
+    odds = load_odds_specs().get(strategy)
+    if odds is not None:  # recorded bookmaker snapshots: its window defaults to every settled event of its sports
+        from paddock.cli.odds_backtest import run_odds
+
+        first, last = _date_option(start, "--start"), _date_option(end, "--end")
+        run_name = name or f"{odds.name}-{first or 'all'}-{last or 'all'}"
+        metrics = run_odds(odds, first, last, run_name, replace, _json_option(params, "--params"),
+                           _json_option(staking, "--staking"), bankroll, _engine())
         _print_metrics(run_name, metrics, False)
         return
     first = _date_option(start, "--start") or settings.history_start().isoformat()

@@ -42,7 +42,7 @@ SETTLE_AFTER = pd.Timedelta(hours=4)  # when a bet's money is back in the bankro
 EVENTS_SQL = """
 select event_id, sport, home_team, away_team, commence_time, home_score, away_score
 from {schema}.stg_events
-where sport = any(cast(:sports as text[])) and home_score is not null and away_score is not null
+where sport = any(cast(:sports as text[])) and is_completed and home_score is not null and away_score is not null
   and commence_time >= :first and commence_time < :until
 order by commence_time, event_id
 """
@@ -50,7 +50,8 @@ order by commence_time, event_id
 
 def load_events(engine, sports: Sequence[str], start: date | None = None, end: date | None = None, *,
                 schema: str = "staging") -> pd.DataFrame:
-    """Events of ``sports`` with a final score, starting on UTC days ``start``..``end`` (default: all)."""
+    """Events of ``sports`` with a final score (completed: a live game's score is not a result), starting on UTC
+    days ``start``..``end`` (default: all)."""
     import sqlalchemy as sa
 
     if not _IDENTIFIER.match(schema):

@@ -218,3 +218,21 @@ def test_a_quote_recorded_after_the_decision_time_is_never_bet(engine):
     assert d.loc[home, "odds"].tolist() == [2.30] and o.loc[home, "closing_odds"].tolist() == [2.20]
     assert o.loc[home, "gross_return"].tolist() == [2.30]  # 101-99: the home side won
     assert d.loc[home, "fair_probability"].tolist() == [0.5]
+
+
+def test_cli_runs_a_named_odds_run_and_stores_it(engine, backfilled):
+    from tests.integration.test_cli import paddock_with
+
+    done = paddock_with({"COLUMNS": "200"}, "backtest", "run", "--strategy", "home_underdogs", "--start",
+                        DAYS[0].isoformat(), "--end", DAYS[1].isoformat())
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    name = f"home_underdogs-{DAYS[0]}-{DAYS[1]}"
+    assert f"stored run {name} over {DAYS[0]}..{DAYS[1]}: 2 bets (2 with a closing line" in done.stdout
+    assert "average_clv" in done.stdout
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT strategy, market, bets, uses_final_odds FROM marts.backtest_runs "
+                                   "WHERE run_name = :n"), {"n": name}).one()
+    assert tuple(row) == ("home_underdog", "sports", 2, False)
+    empty = paddock_with({}, "backtest", "run", "--strategy", "ev_vs_pinnacle", "--start", "2024-01-01",
+                         "--end", "2024-01-02")
+    assert empty.returncode == 1 and "no settled basketball_nba, soccer_epl events" in empty.stdout

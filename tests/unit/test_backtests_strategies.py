@@ -28,7 +28,7 @@ def _races() -> pd.DataFrame:
 def test_registry_lists_every_builtin_and_rejects_unknown_names():
     names = list_strategies()
     for expected in ("favourite_flat", "longshot_flat", "random_selection", "rule_based", "value_model",
-                     "wet_specialist", "first_time_starter", "home_flat", "ev_vs_sharp", "exotic_box"):
+                     "wet_specialist", "first_time_starter", "home_flat", "ev_vs_sharp", "home_underdog", "exotic_box"):
         assert expected in names
     with pytest.raises(UnknownStrategyError) as error:
         get_strategy("favorite_flat")

@@ -34,7 +34,8 @@ EXPECTED_ASSETS = sorted([
     "raw/card_races", "raw/card_runners", "raw/race_results",
     "staging/stg_race_cards", "staging/stg_card_runners", "marts/race_cards",
     # backtests: one partition per named run, then the comparison
-    "marts/backtest", "marts/exchange_backtest", "marts/strategy_comparison", "marts/strategy_triggers",
+    "marts/backtest", "marts/exchange_backtest", "marts/odds_backtest", "marts/strategy_comparison",
+    "marts/strategy_triggers",
     # the user's own bets: ledger file -> settled portfolio
     "raw/ledger_bets", "marts/portfolio",
     # Betfair exchange history: raw exchange tables -> staging -> exchange and greyhound marts
@@ -84,8 +85,8 @@ def test_groups_partitions_and_checks(definitions):
     assert groups["raw/races"] == "history" and groups["staging/stg_races"] == "results"
     assert groups["marts/fct_runners"] == "results" and groups["marts/horse_stats"] == "stats"
     assert groups["raw/odds"] == "odds" and groups["marts/best_odds"] == "odds"
-    assert {groups[f"marts/{name}"] for name in ("backtest", "exchange_backtest", "strategy_comparison",
-                                                 "strategy_triggers")} == {"backtests"}
+    assert {groups[f"marts/{name}"] for name in ("backtest", "exchange_backtest", "odds_backtest",
+                                                 "strategy_comparison", "strategy_triggers")} == {"backtests"}
     assert groups["raw/ledger_bets"] == groups["marts/portfolio"] == "ledger"
     assert ("raw/ledger_bets", "ledger_rows_parse") in {(c.asset_key.to_user_string(), c.name)
                                                         for c in graph.asset_check_keys}
@@ -99,6 +100,10 @@ def test_groups_partitions_and_checks(definitions):
     assert graph.get(exchange).partitions_def.get_partition_keys() == list(load_exchange_specs())
     assert isinstance(graph.get_partition_mapping(exchange, dg.AssetKey(["raw", "exchange_markets"])),
                       dg.AllPartitionMapping)
+    # sports backtests on recorded snapshots: one partition per odds run, after the odds marts, never automated
+    odds = graph.get(dg.AssetKey(["marts", "odds_backtest"]))
+    assert odds.partitions_def.get_partition_keys() == ["ev_vs_pinnacle", "home_underdogs"]
+    assert odds.parent_keys == {dg.AssetKey(["marts", "fct_odds"])} and odds.automation_condition is None
     assert graph.get(dg.AssetKey(["marts", "fct_odds"])).partitions_def is None  # keyed by snapshot time, not date
     # the historical backfill: one partition per UTC day of snapshot times, in the odds group
     backfill = graph.get(dg.AssetKey(["ops", "odds_backfill"]))
@@ -146,6 +151,9 @@ def test_the_backfill_spends_credits_only_when_launched(definitions):
     selecting = [job.name for job in definitions.resolve_all_job_defs() if not job.name.startswith("__")
                  and key in job.asset_layer.selected_asset_keys]
     assert selecting == []
+    odds_backtest = dg.AssetKey(["marts", "odds_backtest"])  # nor do the backtests on that history run unasked
+    assert [job.name for job in definitions.resolve_all_job_defs() if not job.name.startswith("__")
+            and odds_backtest in job.asset_layer.selected_asset_keys] == ["odds_backtest_job"]
     assert dg.AssetKey(["raw", "odds"]) in definitions.resolve_job_def("odds_job").asset_layer.selected_asset_keys
 
 

@@ -236,3 +236,23 @@ def test_cli_runs_a_named_odds_run_and_stores_it(engine, backfilled):
     empty = paddock_with({}, "backtest", "run", "--strategy", "ev_vs_pinnacle", "--start", "2024-01-01",
                          "--end", "2024-01-02")
     assert empty.returncode == 1 and "no settled basketball_nba, soccer_epl events" in empty.stdout
+
+
+def test_the_dagster_asset_stores_the_same_run(engine, runtime_env, backfilled):
+    import dagster as dg
+
+    from orchestration.defs.backtests.odds import odds_backtest
+    from orchestration.defs.warehouse.resources import WarehouseResource
+
+    window = {"ops": {"marts__odds_backtest": {"config": {"start": DAYS[0].isoformat(), "end": DAYS[1].isoformat()}}}}
+    done = dg.materialize([odds_backtest], partition_key="ev_vs_pinnacle", run_config=window,
+                          resources={"warehouse": WarehouseResource(database_url=runtime_env["DATABASE_URL"])},
+                          instance=dg.DagsterInstance.ephemeral())
+    (event,) = done.get_asset_materialization_events()
+    metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+    direct = run_odds_spec(engine, load_odds_specs()["ev_vs_pinnacle"], *DAYS)
+    assert (metadata["bets"], metadata["bets_with_closing_line"]) == (2, 2)
+    assert metadata["average_clv"] == pytest.approx(direct.metrics["average_clv"])
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT bets FROM marts.backtest_runs WHERE run_name = 'ev_vs_pinnacle'")
+                            ).scalar_one() == 2

@@ -3,7 +3,7 @@ bet them: the sharp no-vig fair value per market and line, settlement of pushes,
 value only against the same line, and ``ev_vs_sharp`` / ``home_underdog`` with hand-computed bets, P&L and CLV.
 
 The frames here are what ``odds_at.odds_as_of`` and ``closing_lines`` return (the as-of read itself is tested on
-PostgreSQL in ``tests/integration/test_sports_prices.py``)."""
+PostgreSQL in ``tests/integration/test_sports_backtests.py``)."""
 from __future__ import annotations
 
 import numpy as np

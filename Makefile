@@ -28,11 +28,11 @@ up: setup  ## run once, then serve the Dagster UI at http://127.0.0.1:3000
 serve: setup  ## serve the Dagster UI (webserver + daemon) without the initial run
 	$(BIN)/paddock serve
 
-test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL per worker (one per core)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL
+	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 test-random: setup  ## the same tests in a shuffled order (pytest-randomly; replay an order: add --randomly-seed=N)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile -p randomly
+	$(BIN)/python -m pytest -q -p randomly
 
 docs: setup  ## dbt docs (lineage, column descriptions) at http://127.0.0.1:8080
 	$(BIN)/paddock docs

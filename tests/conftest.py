@@ -23,17 +23,6 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-# The longest test file, started first: under ``make test`` (``-n 2 --dist loadfile``) one worker lives through the
-# operating day while the other runs every other file, so the suite takes about as long as the day, not the sum.
-FIRST = ("tests/integration/test_operating_day.py",)
-
-
-def pytest_collection_modifyitems(config, items):
-    """Deterministic reorder (every xdist worker must collect the same order): the long pole first, the rest as
-    collected. Harmless without xdist; ``-p randomly`` shuffles after it when asked to."""
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in FIRST)
-
-
 @pytest.fixture(scope="session")
 def runtime_env(tmp_path_factory):
     """Start an embedded PostgreSQL in a temp PADDOCK_HOME, publish its URLs, create the warehouse tables."""

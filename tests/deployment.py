@@ -95,3 +95,14 @@ def run_seconds(records) -> str:
     lines = [f"{job}: {len(times)} runs, {sum(times):.0f} s, longest {max(times):.0f} s"
              for job, times in sorted(per_job.items(), key=lambda item: -sum(item[1]))]
     return "\n".join(lines)
+
+
+def stop_child(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it is still there after 20 s: the cleanup of a test about where a process listens
+    must not be what fails it (late in a full CI run a SIGTERM'd simulator was seen to outlive a 60 s wait)."""
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(20)

@@ -13,6 +13,7 @@ from ingestion.racecards import parse
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from ingestion.racecards.demo_site.data import JOCKEY_CHANGE_NOTICE, SCRATCH_NOTICE
 from ingestion.sources.synthetic.tracks import TRACKS
+from tests.deployment import stop_child
 
 SEED = 7
 # BEL 2026-06-21: 10 races, 6 scratches, a DNF, a dead heat for win, 4 late jockey changes.
@@ -185,5 +186,4 @@ def test_runs_as_a_module_on_a_given_port():
         base = line.split()[3]
         assert _get(f"{base}/cards/BEL/2026-06-21").status_code == 200
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)  # a loaded CI machine can take a while to reach the handler
+        stop_child(proc)

@@ -39,6 +39,7 @@ from orchestration.defs.odds.assets import odds_snapshots
 from orchestration.defs.odds.resources import OddsApiResource, OddsPollingResource
 from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.warehouse.resources import WarehouseResource
+from tests.deployment import stop_child
 from tests.raw_checksum import partition_checksum
 
 pytestmark = pytest.mark.integration
@@ -213,8 +214,7 @@ def test_simulator_processes_listen_only_on_loopback(module):
         assert "http://127.0.0.1:" in banner, banner
         assert listening_addresses(process.pid) == {"127.0.0.1"}
     finally:
-        process.terminate()
-        process.wait(60)  # a loaded CI machine can take a while to reach the handler
+        stop_child(process)
 
 
 def test_paddock_serve_and_docs_bind_loopback(monkeypatch):

@@ -1,8 +1,8 @@
 """The named backtests on recorded bookmaker snapshots (``odds_runs:`` of the run list) and one run of them.
 
 Kept out of the default ``runs:`` list on purpose: those are the racing runs every ``paddock run`` and Dagster
-``backtest`` partition evaluates (odds runs are the partitions of ``marts/odds_backtest``, launched by hand), while an odds run needs backfilled (or polled) snapshots and final scores of the
-sports it names — history a user fills with ``paddock odds backfill`` first. An entry is a racing run's keys
+``backtest`` partition evaluates (odds runs are the partitions of ``marts/odds_backtest``, launched by hand), while
+an odds run needs backfilled (or polled) snapshots and final scores of the sports it names — history a user fills with ``paddock odds backfill`` first. An entry is a racing run's keys
 (strategy, params, staking, bankroll, description) plus ``sports`` (Odds API sport keys), ``decision_hours`` (bets are
 decided that long before the start, on the prices ``odds_at`` returns for that moment) and ``sharp_book``. Only
 strategies that decide on every book's prices (``needs_book_prices``) are accepted, checked when the list is read.

@@ -1,6 +1,11 @@
 """Entry point for Dagster (``dagster dev -m orchestration.definitions`` / the gRPC code server).
 
 Everything is discovered from the ``defs/`` tree, one folder per domain, so adding a domain never touches this file.
+
+Every job runs its steps in the run's own process (``in_process_executor``). Dagster's default starts one more
+process per step, and each of them imports the code location again (≈ 6 s of dbt and Dagster imports on a laptop
+core): for the one- or two-step jobs the sensors launch all day that doubled the time from a poll to its run's end,
+and the steps here are I/O or a dbt subprocess, so running them side by side bought nothing on two cores.
 """
 from pathlib import Path
 
@@ -9,4 +14,5 @@ import dagster as dg
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    return dg.Definitions.merge(dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+                                dg.Definitions(executor=dg.in_process_executor))

@@ -2,8 +2,9 @@
 
 Policy, in the order the gate applies it:
 
-1. Row-level rules run on the whole staged frame in one GX validation. A row failing a *critical* rule is quarantined
-   (with *warning* rules too when ``quarantine_warnings``); its ``reasons`` lists every such rule it broke, by name.
+1. Row-level rules run on the whole staged frame in one validation (``quality.engines``: vectorized, or GX). A row
+   failing a *critical* rule is quarantined (with *warning* rules too when ``quarantine_warnings``); its ``reasons``
+   lists every such rule it broke, by name.
 2. Key uniqueness runs on the rows that survived step 1, so a bad row cannot make a good one look duplicated.
    Duplicates are quarantined *after the first occurrence* (frame order) with reason ``"<table>.unique_<key>"``
    instead of failing the batch: we cannot tell which copy is right, so one is published deterministically and the
@@ -13,7 +14,7 @@ Policy, in the order the gate applies it:
    row-count rule fails.
 
 ``critical_failure`` is True when a critical table-level rule fails (the valid share) or a critical rule could not
-be evaluated at all (GX raised, e.g. a missing column; such a rule also quarantines every row, since none was checked).
+be evaluated at all (e.g. a missing column; such a rule also quarantines every row, since none was checked).
 The gate never raises on bad data itself: callers decide, usually with :func:`raise_if_critical`.
 
 :func:`gate_batch` adds referential integrity: runners and dividends of races that were not published are quarantined
@@ -29,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quality.gx_runner import ExpectationOutcome, sample_values, validate
+from quality.engines import gate_engine, validate
+from quality.gx_runner import ExpectationOutcome, sample_values
 from quality.suites import CRITICAL, ExpectationSpec, SuiteSpec, get_suite, in_published_races
 
 REASONS_COLUMN = "reasons"
@@ -176,6 +178,7 @@ def gate_suite(df: pd.DataFrame, suite: SuiteSpec, *, quarantine_warnings: bool,
         "suite_success": suite_success,
         "critical_failure": critical_failure,
         "quarantine_warnings": quarantine_warnings,
+        "engine": gate_engine(),  # which evaluator judged the rules (quality.engines)
     }
     return GateResult(suite.name, published, quarantined, results, suite_success, critical_failure, summary)
 

@@ -74,7 +74,7 @@ def validate(df: pd.DataFrame, specs: Sequence[ExpectationSpec], *, asset: str =
     missing_type = [s.name for s in specs if s.gx_type is None]
     if missing_type:
         raise ValueError(f"not GX expectations (computed by the gate): {', '.join(missing_type)}")
-    frame = _validation_frame(df, specs)
+    frame = validation_frame(df, specs)
     suite = build_gx_suite(asset, specs)
     with _LOCK:
         batch = _batch_definition(asset).get_batch(batch_parameters={"dataframe": frame})
@@ -133,7 +133,7 @@ def _batch_definition(asset: str):
 # ---------- frames in, outcomes out
 
 
-def _validation_frame(df: pd.DataFrame, specs: Sequence[ExpectationSpec]) -> pd.DataFrame:
+def validation_frame(df: pd.DataFrame, specs: Sequence[ExpectationSpec]) -> pd.DataFrame:
     """Only the columns the specs read (so ``_original`` dicts never reach GX), positional index, numbers as float."""
     numeric = {s.options["column"] for s in specs if s.gx_type == "ExpectColumnValuesToBeBetween"}
     wanted = [c for c in dict.fromkeys(c for s in specs for c in s.columns) if c in df.columns]

@@ -5,6 +5,13 @@
     never (re)created holding just one window.
 -#}
 {% macro race_date_window(column='race_date') -%}
+    {%- set bounds = race_date_var_bounds(column) -%}
+    {{ bounds if bounds and is_incremental() else 'true' }}
+{%- endmacro %}
+
+
+{#- The window's bounds on `column` from the vars, '' when neither is set (shared with the tests' window). -#}
+{% macro race_date_var_bounds(column='race_date') -%}
     {%- set bounds = [] -%}
     {%- for name, op in [('min_date', '>='), ('max_date', '<=')] -%}
         {%- set value = var(name, none) | string | trim -%}
@@ -15,7 +22,7 @@
             {%- do bounds.append(column ~ ' ' ~ op ~ " '" ~ value ~ "'::date") -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ bounds | join(' and ') if bounds and is_incremental() else 'true' }}
+    {%- do return(bounds | join(' and ')) -%}
 {%- endmacro %}
 
 

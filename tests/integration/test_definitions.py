@@ -137,7 +137,14 @@ def test_odds_models_and_signals_follow_new_odds_by_automation(definitions):
     tote = definitions.resolve_sensor_def("tote_odds_sensor")
     assert tote.default_status == dg.DefaultSensorStatus.RUNNING and tote.minimum_interval_seconds == 30
     sensor = definitions.resolve_sensor_def("odds_automation_sensor")
-    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING and sensor.minimum_interval_seconds == 10
+
+
+def test_every_job_runs_its_steps_in_the_run_process(definitions):
+    """A process per step re-imports the code location (~6 s each): no job, the automation's included, pays it."""
+    jobs = definitions.get_repository_def().get_all_jobs()
+    assert {job.name: job.executor_def.name for job in jobs if job.executor_def.name != "in_process"} == {}
+    assert "__ASSET_JOB" in {job.name for job in jobs}
 
 
 def test_the_backfill_spends_credits_only_when_launched(definitions):

@@ -6,10 +6,14 @@ from __future__ import annotations
 import math
 
 
+def met(value: float, bound: float, at_most: bool = True) -> bool:
+    """Whether ``value`` is within ``bound``; a figure that could not be measured (NaN) is not."""
+    return not math.isnan(value) and (value <= bound if at_most else value >= bound)
+
+
 def verdict(value: float, bound: float, at_most: bool = True, unit: str = "×") -> str:
-    """``goal ≤ 3× (met)`` / ``goal ≥ 0.6 (not met)``; a figure that could not be measured (NaN) is not met."""
-    met = not math.isnan(value) and (value <= bound if at_most else value >= bound)
-    return f"goal {'≤' if at_most else '≥'} {bound:g}{unit} ({'met' if met else 'not met'})"
+    """``goal ≤ 3× (met)`` / ``goal ≥ 0.6 (not met)``."""
+    return f"goal {'≤' if at_most else '≥'} {bound:g}{unit} ({'met' if met(value, bound, at_most) else 'not met'})"
 
 
 def ratio(numerator: float, denominator: float) -> float:

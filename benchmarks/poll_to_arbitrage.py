@@ -20,6 +20,10 @@ the plant figure in production.
 Not every planted event need become a row within the drain: ``eager()`` resets on the target's own update, so an odds
 load that lands while the marts run is in progress is dropped, and its prices wait for the next odds load. The first
 row says how many made it.
+
+Issue 17's goal, p50 ≤ 15 s and p95 ≤ 25 s from the poll that saw it, stands beside the first row with its verdict.
+Its limit is not one figure of this run but the sum of the work itself (≈ 1–2 s) and Dagster's run launch
+(≈ 3–6 s); the third row gives the runs' durations and the plant → poll-run pickup this run measured.
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from benchmarks.deployment import Deployment
+from benchmarks.goals import met
 from benchmarks.sizes import pick
 from ingestion.odds_api import OddsApiClient
 from ingestion.odds_api.sim_model import ARB_FRACTION, SPORTS, Market
@@ -47,6 +52,7 @@ API_KEY = "bench-arbitrage"
 KEEP = {"odds_polling_sensor", "odds_automation_sensor"}
 REGIONS, MARKETS = ("us", "eu"), ("h2h", "spreads", "totals")
 BOUNDARIES_H = [hours for _, hours in TIERS]
+GOAL_P50_S, GOAL_P95_S = 15.0, 25.0  # from the poll that fetched it
 
 
 def seed(url: str, base_url: str) -> list[dict]:
@@ -172,9 +178,14 @@ def run() -> list[tuple[str, str, str, str]]:
     name = (f"Poll → arbitrage latency (daemon + code server, {len(planted)} planted opportunities in "
             f"{len(planted) // PER_ROUND or 1} rounds {SPACING_S:.0f} s apart)")
     note = f"{len(seen)} of {len(planted)} became rows within {DRAIN_S:.0f} s of the last plant"
+    p50, p95 = _pct(from_poll, 0.5), _pct(from_poll, 0.95)
+    missed = [q for q, value, bound in (("p50", p50, GOAL_P50_S), ("p95", p95, GOAL_P95_S))
+              if not met(value, bound)]  # NaN (no row seen) is not met
+    status = f"not met: {' and '.join(missed)}" if missed else "met"
     return [
-        (f"{name}: from the poll that fetched it, p50 / p95", f"{_pct(from_poll, 0.5):.0f} / "
-         f"{_pct(from_poll, 0.95):.0f}", "s", f"{note}; sensors and automation tick every 30 s"),
+        (f"{name}: from the poll that fetched it, p50 / p95", f"{p50:.0f} / {p95:.0f}", "s",
+         f"goal p50 ≤ {GOAL_P50_S:g} s, p95 ≤ {GOAL_P95_S:g} s ({status}); {note}; sensors and automation tick "
+         "every 30 s"),
         (f"{name}: from the plant, p50 / p95", f"{_pct(from_plant, 0.5):.0f} / {_pct(from_plant, 0.95):.0f}", "s",
          "plus up to one tier interval (30 min in the closing tier) before the poll in production"),
         (f"{name}: the runs it took", f"{len(runs)}", "runs",

@@ -4,7 +4,7 @@ The real ``odds_polling_sensor`` wakes every 30 s, so an hour is 120 ticks. Each
 (``sensors.utcnow`` — the one sensor clock, patched as the tests patch it — and the simulator's clock) to the tick's
 time, evaluates the real sensor through ``build_sensor_context`` (poll state query, ``plan_polls``, cursor), and then
 does what each of its run requests would do in the ``odds_snapshots`` asset: ``poll_sports`` — an HTTP /odds call to
-the simulator, the odds suite through the GX gate, the transactional load. Only Dagster's run launch is left out
+the simulator, the odds suite through the gate, the transactional load. Only Dagster's run launch is left out
 (``poll_to_arbitrage`` measures that path under the real daemon). Snapshots are stamped with the simulated clock (the
 client stamps wall time, so a thin wrapper swaps it), which makes the plan of the next tick see them as the real one
 would.

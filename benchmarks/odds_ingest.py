@@ -5,7 +5,7 @@ serves, regions us,eu and markets h2h,spreads,totals — the polling defaults), 
 and then replayed as many fetches (distinct request id and snapshot time each) until the row target is reached. The
 payload list is built once and not timed; event ids get a ``bench-odds-`` prefix so cleanup touches nothing else.
 
-(a) is the bulk path: ``store_fetches`` over batches of ``BATCH_FETCHES`` payloads (one transaction and one GX
+(a) is the bulk path: ``store_fetches`` over batches of ``BATCH_FETCHES`` payloads (one transaction and one gate
 validation per batch: event upsert, parse_odds, the odds suite through the gate, quarantine and data-quality log,
 JSONB snapshots and the COPY into raw.odds with its indexes and foreign key). Its time is also split by phase (parse /
 gate / COPY into raw.odds / the rest) by wrapping the functions ``storage`` calls. The poll path (one payload per
@@ -139,7 +139,7 @@ class PhaseTimer:
 
     def __enter__(self) -> PhaseTimer:
         self._wrap("parse_odds", lambda args: "parse")
-        self._wrap("gate_odds", lambda args: "gate (GX)")
+        self._wrap("gate_odds", lambda args: "gate")
         self._wrap("copy_rows", lambda args: "COPY snapshots")  # raw.odds goes through split
         original = self._saved["copy_rows"]
         timed = storage.copy_rows
@@ -281,7 +281,7 @@ def run() -> list[tuple[str, str, str, str]]:
                        [*sorted(phases.items(), key=lambda kv: -kv[1]), ("other", rest)])
     per_fetch, copy_per_fetch = poll_s / polls * 1000, poll_copy_s / polls * 1000
     return [
-        (f"Odds ingest: parse + GX gate + COPY into raw.odds, {stored:,} rows in {done:,} fetches, "
+        (f"Odds ingest: parse + gate + COPY into raw.odds, {stored:,} rows in {done:,} fetches, "
          f"{BATCH_FETCHES} fetches per transaction{partial}", f"{store_rate:,.0f}", "rows/s",
          f"goal ≥ {GOAL_ROWS_PER_S:,} rows/s ({store_rate / GOAL_ROWS_PER_S:.2f}× goal); {store_s:.1f} s: {split}"),
         ("Odds ingest limit: plain COPY of the same rows into raw.odds itself (3 indexes, FK, WAL)",

@@ -176,7 +176,7 @@ def run() -> list[tuple]:
         ("New race-date partition: total at 2× history / at 1×", f"{flat:.2f}", "×",
          f"{verdict(flat, GOAL_FLAT)}: flat in history size (history grew {history_2x / history_1x:.2f}×); "
          f"load {m2['load'] / m1['load']:.2f}×, dbt {m2['dbt'] / m1['dbt']:.2f}× (its models "
-         f"{ratio_of(m2, m1, 'models')}, tests {ratio_of(m2, m1, 'tests')}: they check whole tables)"),
+         f"{ratio_of(m2, m1, 'models')}, tests {ratio_of(m2, m1, 'tests')}: the facts' tests see the run's window)"),
     ]
 
 

@@ -1,7 +1,7 @@
 """Poll → arbitrage row latency under the running daemon: the simulator plants an opportunity, how soon is it a row?
 
 The product path, unchanged: ``odds_polling_sensor`` (every 30 s) launches an ``odds_job`` run for the due (sport,
-tier); its ``odds_snapshots`` asset fetches, gates and stores; ``odds_automation_sensor`` (every 30 s; the odds dbt
+tier); its ``odds_snapshots`` asset fetches, gates and stores; ``odds_automation_sensor`` (every 10 s; the odds dbt
 models and ``marts/arbitrage_opportunities`` carry ``AutomationCondition.eager()``) then runs the odds dbt models and,
 once ``fct_odds`` is new, the arbitrage asset, which writes ``marts.arbitrage_opportunities``. Here that runs as
 docker-compose runs it — gRPC code server + ``dagster-daemon`` with the repo's dagster.yaml (queued coordinator, two
@@ -184,8 +184,8 @@ def run() -> list[tuple[str, str, str, str]]:
     status = f"not met: {' and '.join(missed)}" if missed else "met"
     return [
         (f"{name}: from the poll that fetched it, p50 / p95", f"{p50:.0f} / {p95:.0f}", "s",
-         f"goal p50 ≤ {GOAL_P50_S:g} s, p95 ≤ {GOAL_P95_S:g} s ({status}); {note}; sensors and automation tick "
-         "every 30 s"),
+         f"goal p50 ≤ {GOAL_P50_S:g} s, p95 ≤ {GOAL_P95_S:g} s ({status}); {note}; the poll sensor ticks "
+         "every 30 s, the automation every 10 s"),
         (f"{name}: from the plant, p50 / p95", f"{_pct(from_plant, 0.5):.0f} / {_pct(from_plant, 0.95):.0f}", "s",
          "plus up to one tier interval (30 min in the closing tier) before the poll in production"),
         (f"{name}: the runs it took", f"{len(runs)}", "runs",

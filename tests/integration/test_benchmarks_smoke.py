@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_ROWS = ("Synthetic demo history", "New race-date partition", "History backfill, 365 partitions",
-                 "Arbitrage scan", "Odds ingest: parse + GX gate + COPY", "Odds ingest, poll path", "Odds sensor tick",
+                 "Arbitrage scan", "Odds ingest: parse + gate + COPY", "Odds ingest, poll path", "Odds sensor tick",
                  "Closing-tier polling, 1 hour compressed", "Poll → arbitrage latency",
                  "Backtest end to end from PostgreSQL", "Backtest one strategy", "Naive per-race loop",
                  "Backtest sweep", "Exchange parser", "Exchange replay")

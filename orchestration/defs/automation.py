@@ -17,13 +17,25 @@ import dagster as dg
 ODDS_BACKFILL_KEY = dg.AssetKey(["ops", "odds_backfill"])
 
 
-def eager_keeping_updates() -> dg.AutomationCondition:
+def eager_keeping_updates(*, joins_parent_runs: bool = True) -> dg.AutomationCondition:
+    """``joins_parent_runs=False`` (the odds marts no signal reads) waits for a parent to have *updated* instead of
+    also joining the run that will update it: the signals' run then holds only the models they read (staging and
+    fct_odds) and ends, with the arbitrage rows, before best_odds, consensus, line movement and their tests are
+    built by the next tick's run."""
     requested = (dg.AutomationCondition.newly_requested()
                  | dg.AutomationCondition.initial_evaluation()).with_label("requested")
+    updated = dg.AutomationCondition.any_deps_updated() if joins_parent_runs else parents_updated()
     return (
         dg.AutomationCondition.in_latest_time_window()
-        & (dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()).since(requested)
+        & (dg.AutomationCondition.newly_missing() | updated).since(requested)
         & ~dg.AutomationCondition.any_deps_missing().ignore(dg.AssetSelection.assets(ODDS_BACKFILL_KEY))
         & ~dg.AutomationCondition.any_deps_in_progress().ignore(dg.AssetSelection.assets(ODDS_BACKFILL_KEY))
         & ~dg.AutomationCondition.in_progress()
     ).with_label("eager_keeping_updates")
+
+
+def parents_updated() -> dg.AutomationCondition:
+    """Dagster's ``any_deps_updated`` without its "or will be requested on this tick"."""
+    return dg.AutomationCondition.any_deps_match(
+        dg.AutomationCondition.newly_updated() & ~dg.AutomationCondition.executed_with_root_target()
+    ).with_label("parents_updated")

@@ -13,6 +13,7 @@ from orchestration.defs.automation import ODDS_BACKFILL_KEY
 
 pytestmark = pytest.mark.integration
 
+SIGNAL_INPUTS = {"staging/stg_events", "staging/stg_odds", "staging/stg_odds_snapshots", "marts/fct_odds"}
 RAW = [dg.AssetKey(["raw", t]) for t in ("odds", "events", "odds_snapshots")] + [dg.AssetKey(["ops", "fetch_log"])]
 
 
@@ -37,4 +38,14 @@ def test_a_backfilled_day_requests_the_odds_models_and_nothing_waits_on_its_othe
     after = dg.evaluate_automation_conditions(defs=definitions, instance=instance, asset_selection=selection,
                                               cursor=idle.cursor)
     requested = {r.key.to_user_string() for r in after.results if r.true_subset.size}
-    assert requested == {k.to_user_string() for k in odds} - {"staging/stg_fetch_log"}
+    assert requested == SIGNAL_INPUTS  # what arbitrage and value bets read: their run ends before the other marts
+
+    for key in requested:  # that run succeeded: the marts no signal reads follow on the next tick
+        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey.from_user_string(key)))
+    then = dg.evaluate_automation_conditions(defs=definitions, instance=instance, asset_selection=selection,
+                                             cursor=after.cursor)
+    followers = {r.key.to_user_string() for r in then.results if r.true_subset.size}
+    assert followers == {k.to_user_string() for k in odds} - SIGNAL_INPUTS - {"staging/stg_fetch_log"}
+    quiet = dg.evaluate_automation_conditions(defs=definitions, instance=instance, asset_selection=selection,
+                                              cursor=then.cursor)
+    assert quiet.total_requested == 0  # requested once, not again on every tick

@@ -18,6 +18,9 @@ EAGER_DOMAINS = {"odds"}
 # The backfill writes the same raw tables as live polling (source "the-odds-api-historical"): the models reading them
 # depend on it too, so the lineage shows both feeds and a backfilled day triggers the same rebuild as a poll.
 BACKFILLED_SOURCES = {f"source.paddock.raw_odds.{table}" for table in ("events", "odds_snapshots", "odds")}
+# What the arbitrage and value-bet assets read: this model and its ancestors are rebuilt in the signals' own run after a
+# poll; the other odds marts follow in the next run (see eager_keeping_updates), off the poll → signal path.
+SIGNAL_INPUT = "model.paddock.fct_odds"
 
 
 class PaddockDbtTranslator(DagsterDbtTranslator):
@@ -32,7 +35,8 @@ class PaddockDbtTranslator(DagsterDbtTranslator):
         domain = dbt_domain(node["fqn"])
         spec = spec.replace_attributes(key=dg.AssetKey([node["schema"], node["name"]]), group_name=domain)
         if domain in EAGER_DOMAINS:
-            spec = spec.replace_attributes(automation_condition=eager_keeping_updates())
+            hot = unique_id in signal_inputs(manifest)
+            spec = spec.replace_attributes(automation_condition=eager_keeping_updates(joins_parent_runs=hot))
         if BACKFILLED_SOURCES & set(node.get("depends_on", {}).get("nodes", [])):
             spec = spec.merge_attributes(deps=[ODDS_BACKFILL_KEY])
         return spec
@@ -42,3 +46,14 @@ def dbt_domain(fqn: list[str]) -> str:
     """The domain folder of a model (``fqn`` = project, layer, domain, ..., name); a model placed directly in a
     layer folder falls back to the layer, so it still gets a group rather than dagster's "default"."""
     return fqn[2] if len(fqn) > 3 else fqn[1] if len(fqn) > 2 else "default"
+
+
+def signal_inputs(manifest: Mapping[str, Any]) -> set[str]:
+    """``SIGNAL_INPUT`` and every model it is built from, from the manifest's parent map."""
+    parents, found, todo = manifest.get("parent_map", {}), set(), [SIGNAL_INPUT]
+    while todo:
+        node = todo.pop()
+        if node not in found:
+            found.add(node)
+            todo.extend(p for p in parents.get(node, ()) if p.startswith("model."))
+    return found

@@ -184,17 +184,3 @@ def test_strategy_monitor_sensor_runs_by_default_and_launches_nothing(definition
     assert sensor.minimum_interval_seconds == 300
     assert not sensor.targets and sensor.required_resource_keys == {"warehouse"}
 
-
-def test_the_dbt_resource_knows_the_executables_version_without_asking_it(definitions):
-    """The version dagster-dbt would get from ``dbt --version`` (a subprocess before every dbt command) is the
-    installed dbt-core's, and no adapter is built in the run process."""
-    import re
-    import subprocess
-
-    from orchestration.defs.dbt.resources import PaddockDbtCliResource
-
-    resource = definitions.resources["dbt"]
-    assert isinstance(resource, PaddockDbtCliResource)
-    said = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
-    assert str(resource._cli_version) == re.search(r"installed:\s*(\d+\.\d+\.\d+)", said).group(1)
-    assert resource._initialize_dbt_core_adapter(["build"]) is None

@@ -9,8 +9,9 @@ import os
 from datetime import timedelta
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 
+from orchestration.defs.dbt import in_process
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.translator import PaddockDbtTranslator
 from orchestration.defs.history.partitions import race_date_partitions
@@ -39,9 +40,9 @@ def partition_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     dagster_dbt_translator=PaddockDbtTranslator(),
     name="dbt_incremental_models",
 )
-def dbt_incremental_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def dbt_incremental_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     os.environ.update(warehouse.dbt_env())
-    yield from dbt.cli([*BUILD, "--vars", json.dumps(partition_vars(context))], context=context).stream()
+    yield from in_process.build(context, [*BUILD, "--vars", json.dumps(partition_vars(context))])
 
 
 @dbt_assets(
@@ -51,6 +52,6 @@ def dbt_incremental_models(context: dg.AssetExecutionContext, dbt: DbtCliResourc
     dagster_dbt_translator=PaddockDbtTranslator(),
     name="dbt_models",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def dbt_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     os.environ.update(warehouse.dbt_env())
-    yield from dbt.cli(BUILD, context=context).stream()
+    yield from in_process.build(context, BUILD)

@@ -1,0 +1,74 @@
+"""The dbt assets run dbt inside the run process (``orchestration.defs.dbt.in_process``): their events, and failures.
+
+Each test has a database of its own, so the manifest parsed for the session's warehouse must not be reused for it
+(relation names carry the database): one process, several warehouses, as the test suite itself runs.
+"""
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from ingestion.warehouse import ensure_warehouse_once
+from orchestration.defs.dbt.assets import dbt_models
+from orchestration.defs.warehouse.resources import WarehouseResource
+from tests.deployment import fresh_database
+
+pytestmark = pytest.mark.integration
+
+STG_EVENTS = dg.AssetKey(["staging", "stg_events"])
+
+
+@pytest.fixture
+def own_warehouse(runtime_env):
+    """A private database; the dbt connection settings the asset exports are put back afterwards."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("PADDOCK_PG_")}
+    urls = []
+
+    def make(name: str, *, tables: bool) -> str:
+        url = fresh_database(runtime_env, name)
+        if tables:
+            engine = sa.create_engine(url)
+            ensure_warehouse_once(engine)
+            engine.dispose()
+        urls.append(url)
+        return url
+
+    yield make
+    for key in [k for k in os.environ if k.startswith("PADDOCK_PG_")]:
+        del os.environ[key]
+    os.environ.update(saved)
+
+
+def build_stg_events(url: str) -> dg.ExecuteInProcessResult:
+    return dg.materialize([dbt_models], selection=[STG_EVENTS], raise_on_error=False,
+                          resources={"warehouse": WarehouseResource(database_url=url)},
+                          instance=dg.DagsterInstance.ephemeral())
+
+
+def test_a_model_and_its_tests_become_a_materialization_and_checks(own_warehouse):
+    url = own_warehouse("inproc_events", tables=True)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # a status no test accepts: the accepted_values test warns, the rest pass
+        conn.execute(sa.text("INSERT INTO raw.events (id, sport, commence_time, home_team, away_team, status) "
+                             "VALUES ('inproc-1', 'basketball_nba', now(), 'Home', 'Away', 'postponed')"))
+    result = build_stg_events(url)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [STG_EVENTS]
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    failed = {name for name, passed in checks.items() if not passed}
+    assert failed == {"accepted_values_stg_events_status__scheduled__live__final__cancelled"}
+    assert checks["not_null_stg_events_event_id"] and checks["unique_stg_events_event_id"]
+    with engine.connect() as conn:  # built in this database, not the session's warehouse
+        assert conn.execute(sa.text("SELECT status FROM staging.stg_events")).scalars().all() == ["postponed"]
+    engine.dispose()
+
+
+def test_a_model_that_cannot_build_fails_the_step_naming_it(own_warehouse):
+    url = own_warehouse("inproc_empty", tables=False)  # no raw tables: the view's source does not exist
+    result = build_stg_events(url)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "model.paddock.stg_events" in str(failure.event_specific_data.error)

@@ -2,21 +2,15 @@
 planted moves, and frames read from the marts. Kept apart so the test module holds the world and its assertions."""
 from __future__ import annotations
 
-import os
-import subprocess
 
 import pandas as pd
 import sqlalchemy as sa
 
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build
 
 
 def dbt_build_odds(target: str, *extra: str) -> None:
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target,
-           "--select", "path:models/staging/odds", "path:models/marts/odds", *extra]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    dbt_build(target, "--select", "path:models/staging/odds", "path:models/marts/odds", *extra)
 
 
 def swap_h2h(payload: list, event_id: str, bookmaker: str) -> None:

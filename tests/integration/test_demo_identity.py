@@ -13,8 +13,6 @@ dropped again (a first build is always a full one) and any that existed are rebu
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from ingestion.racecards.pipeline import load_card
 from ingestion.sources.synthetic import SyntheticSource
 from ingestion.sources.synthetic.source import DEFAULT_TRACKS
 from orchestration.defs.racecards.resources import RaceCardSiteResource
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build as build
 
 pytestmark = pytest.mark.integration
 
@@ -39,12 +37,8 @@ NOW = datetime.combine(TODAY, time(17, 30), tzinfo=timezone.utc)  # BEL is racin
 
 
 def dbt_build(target: str, *args: str) -> None:
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target,
-           "--select", "+path:models/staging/racecards", "+path:models/marts/racecards",
-           "--indirect-selection", "cautious", *args]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    build(target, "--select", "+path:models/staging/racecards", "+path:models/marts/racecards",
+          "--indirect-selection", "cautious", *args)
 
 
 def rows(engine, sql: str, **params) -> list:

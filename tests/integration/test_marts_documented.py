@@ -7,8 +7,6 @@ it; ``persist_docs`` writes the models' comments), then each Python writer once,
 assets call. The declared columns must be exactly the table's columns, so a column added to a writer without a
 description fails here."""
 import json
-import os
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from paddock.table_docs import declared
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build
 from tests.deployment import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -45,11 +43,7 @@ def warehouse(runtime_env, tmp_path_factory):
     engine = sa.create_engine(fresh_database(runtime_env, DATABASE))
     ensure_warehouse(engine)
     target = tmp_path_factory.mktemp("dbt-marts-docs")
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", str(target), "--log-path", str(target)]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env={**os.environ, "PADDOCK_PG_DBNAME": DATABASE}, capture_output=True,
-                          text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    dbt_build(target, env={"PADDOCK_PG_DBNAME": DATABASE})
     now = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
     publish_arbitrage(engine, now)
     publish_value_bets(engine, now)

@@ -8,8 +8,6 @@ The fixture (tests/fixtures/odds_api/suspended-prices-team-totals.json) is our o
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +17,7 @@ import sqlalchemy as sa
 
 from ingestion.odds_api.schema import ODDS_DDL, ensure_odds_tables
 from ingestion.odds_api.storage import Fetch, store_fetches
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build
 from tests.conftest import clear_odds_tables
 
 pytestmark = pytest.mark.integration
@@ -43,11 +41,7 @@ def loaded(engine, tmp_path_factory):
     result = store_fetches(engine, [Fetch("basketball_nba", json.loads(FIXTURE.read_text()), AT,
                                           request_id="fx-suspended-1")])
     target = str(tmp_path_factory.mktemp("dbt-odds-defects"))
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target,
-           "--select", "path:models/staging/odds", "path:models/marts/odds", "--full-refresh"]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    dbt_build(target, "--select", "path:models/staging/odds", "path:models/marts/odds", "--full-refresh")
     return result
 
 

@@ -4,9 +4,7 @@ Each materialization is one partition (race date x track), as the schedules and 
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from datetime import date, timedelta
 
 import dagster as dg
@@ -18,7 +16,7 @@ from ingestion.racecards.pages import ensure_racecard_tables
 from orchestration.defs.racecards.assets import race_cards, race_results
 from orchestration.defs.racecards.resources import RaceCardSiteResource
 from orchestration.defs.warehouse.resources import WarehouseResource
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build
 from tests.raw_checksum import partition_checksum
 
 pytestmark = pytest.mark.integration
@@ -127,12 +125,8 @@ def test_race_cards_mart_builds_with_form_and_connections(world, engine, tmp_pat
     assert materialize(world, race_results, f"{PREVIOUS.isoformat()}|BEL").success
     assert materialize(world, race_cards, f"{DAY.isoformat()}|BEL").success
     target = str(tmp_path / "dbt-target")
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target,
-           "--select", "+path:models/staging/racecards", "+path:models/marts/racecards", "--indirect-selection", "cautious",
-           "--vars", f'{{"race_cards_min_date": "{DAY.isoformat()}"}}']
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    dbt_build(target, "--select", "+path:models/staging/racecards", "+path:models/marts/racecards",
+              "--indirect-selection", "cautious", "--vars", f'{{"race_cards_min_date": "{DAY.isoformat()}"}}')
     truth = day_batch(SEED, "BEL", DAY)
     assert scalar(engine, "SELECT count(*) FROM marts.race_cards WHERE source = 'demo' AND track_code = 'BEL' "
                           "AND race_date = :d", d=DAY) == len(truth.runners)

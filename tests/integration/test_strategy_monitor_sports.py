@@ -2,8 +2,6 @@
 that ``dbt build`` makes of it; triggers checked against the fetched payload itself."""
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -17,7 +15,7 @@ from ingestion.http import RetryPolicy
 from ingestion.odds_api.client import OddsApiClient
 from ingestion.odds_api.simulator import OddsApiSimulator
 from ingestion.odds_api.storage import store_snapshot
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build
 
 pytestmark = pytest.mark.integration
 
@@ -42,12 +40,8 @@ def sports(engine, tmp_path_factory):
         client.close()
         sim.stop()
     target = str(tmp_path_factory.mktemp("dbt-monitor-odds"))
-    done = subprocess.run([dbt_executable(), "build", "--indirect-selection", "cautious", "--project-dir",
-                           str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", target, "--log-path",
-                           target, "--select", "path:models/staging/odds", "path:models/marts/odds",
-                           "--full-refresh"],
-                          cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-4000:]
+    dbt_build(target, "--indirect-selection", "cautious", "--select", "path:models/staging/odds",
+              "path:models/marts/odds", "--full-refresh")
     yield {"now": now, "events": result.data}
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM marts.strategy_triggers WHERE run_name = 'home'"))

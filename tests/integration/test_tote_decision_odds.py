@@ -7,11 +7,7 @@ must give each runner the last price polled at or before the decision time, and 
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,7 +19,7 @@ from ingestion.racecards import parse
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from ingestion.racecards.pipeline import load_card, load_results
 from ingestion.racecards.tote_odds import TotePoll, poll_tote
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +37,9 @@ class Clock:
 def _dbt_build(target: str) -> dict[str, str]:
     """``dbt build`` (models and their tests, as Dagster runs them), not ``dbt run``: a test that rejects what the
     loaders write must fail here. Returns each test's status by its unique id."""
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path",
-           target, "--log-path", target, "--indirect-selection", "cautious",
-           "--select", "+fct_odds", "+fct_runners", "+fct_races"]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
-    results = json.loads((Path(target) / "run_results.json").read_text())["results"]
-    return {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("test.")}
+    statuses = dbt_build(target, "--indirect-selection", "cautious", "--select", "+fct_odds", "+fct_runners",
+                         "+fct_races")
+    return {uid: status for uid, status in statuses.items() if uid.startswith("test.")}
 
 
 @pytest.fixture(scope="module")

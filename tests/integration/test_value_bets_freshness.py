@@ -8,8 +8,6 @@ the default freshness limit. Passing a limit of three days publishes both: the l
 """
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -17,7 +15,7 @@ import sqlalchemy as sa
 
 from backtests.live.signals import DEFAULT_MAX_PRICE_AGE, publish_value_bets
 from ingestion.odds_api.storage import store_snapshot
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build as run_build
 
 pytestmark = pytest.mark.integration
 
@@ -38,10 +36,7 @@ def payload(at: datetime, books: dict[str, tuple[float, float]]) -> list[dict]:
 
 
 def dbt_build(target: str) -> None:
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target, "--select", "+fct_odds", "--indirect-selection", "cautious"]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    run_build(target, "--select", "+fct_odds", "--indirect-selection", "cautious")
 
 
 def published(engine) -> dict[str, tuple[float, float]]:

@@ -14,8 +14,6 @@ Afterwards the database is put back: relations the build created are dropped, an
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import date
 
 import pandas as pd
@@ -27,7 +25,7 @@ from ingestion.gated_load import load_history_window
 from ingestion.schema import RawBatch
 from ingestion.sources.base import HistoricalSource
 from ingestion.sources.synthetic import SyntheticSource
-from paddock.dbt_prep import DBT_DIR, dbt_executable
+from tests.dbt_build import dbt_build as run_build
 
 pytestmark = pytest.mark.integration
 
@@ -66,11 +64,7 @@ def edited_meeting() -> tuple[RawBatch, str, str]:
 
 def dbt_build(target: str) -> None:
     window = json.dumps({"min_date": DAY.isoformat(), "max_date": DAY.isoformat()})
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-           "--target-path", target, "--log-path", target, "--select", "+fct_runners",
-           "--indirect-selection", "cautious", "--vars", window]
-    done = subprocess.run(cmd, cwd=DBT_DIR, env=os.environ.copy(), capture_output=True, text=True)
-    assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
+    run_build(target, "--select", "+fct_runners", "--indirect-selection", "cautious", "--vars", window)
 
 
 def relations(engine) -> set[tuple[str, str, str]]:

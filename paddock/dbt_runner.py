@@ -11,6 +11,7 @@ relation names carry the profile's database, and the test suite points one proce
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import threading
@@ -60,17 +61,27 @@ def _paths(project_dir: Path, target: Path) -> list[str]:
 
 
 def _manifest(project_dir: Path, target: Path):
-    """The parsed manifest for this project and connection, parsing (partially, from the prepared target) once."""
+    """The parsed manifest for this project and connection, parsed once per process: partially, from the state the
+    last parse for the same connection left (``partial_parse-<digest>.msgpack`` beside the prepared manifest), else
+    from the prepared one. dbt discards a partial-parse state made for another connection (its profile differs), and
+    every run process parses afresh, so without the per-connection copy each run paid a full parse."""
     from dbt.cli.main import dbtRunner
 
-    key = (str(project_dir), tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PROFILE_ENV_PREFIXES))))
+    settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PROFILE_ENV_PREFIXES)))
+    key = (str(project_dir), settings)
     if key not in _MANIFESTS:
         target.mkdir(parents=True, exist_ok=True)
-        prepared = DBT_DIR / "target" / "partial_parse.msgpack"
-        if prepared.exists():
-            shutil.copy(prepared, target / "partial_parse.msgpack")
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+        kept = DBT_DIR / "target" / f"partial_parse-{digest}.msgpack"
+        state = next((p for p in (kept, DBT_DIR / "target" / "partial_parse.msgpack") if p.exists()), None)
+        if state is not None:
+            shutil.copy(state, target / "partial_parse.msgpack")
         parsed = dbtRunner().invoke(["parse", "--quiet", *_paths(project_dir, target)])
         if not parsed.success:
             raise DbtInProcessError(f"dbt parse of {project_dir} failed: {parsed.exception}")
+        if (target / "partial_parse.msgpack").exists():  # replaced whole, so a concurrent run never reads half
+            fresh = kept.with_suffix(f".{os.getpid()}.tmp")
+            shutil.copy(target / "partial_parse.msgpack", fresh)
+            os.replace(fresh, kept)
         _MANIFESTS[key] = parsed.result
     return _MANIFESTS[key]

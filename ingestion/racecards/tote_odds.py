@@ -7,6 +7,7 @@ number) so storage, the odds suite, quarantine and the odds marts treat it exact
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -95,9 +96,13 @@ def board_event(board: OddsBoard, site: str) -> dict:
     }
 
 
-def poll_tote(engine: sa.Engine, fetcher, base_url: str, site: str, poll: TotePoll, now: datetime,
+def poll_tote(engine: sa.Engine, fetcher, base_url: str, site: str, poll: TotePoll, clock: Callable[[], datetime],
               request_prefix: str) -> StoreResult:
-    """Fetch, parse and store the boards of one poll, gated and loaded in one transaction."""
+    """Fetch, parse and store the boards of one poll, gated and loaded in one transaction.
+
+    The gate judges the boards at ``clock()`` read *after* fetching them: a board is stamped when it is served, and
+    "stamped more than 5 minutes in the future" must compare with when we had it, not with before the first request
+    (under a fast simulated clock the fetches alone span minutes, and every board read as from the future)."""
     fetches = []
     for race_id in poll.race_ids:
         number = int(race_id.rsplit("-", 1)[1])
@@ -105,9 +110,9 @@ def poll_tote(engine: sa.Engine, fetcher, base_url: str, site: str, poll: TotePo
         response = fetcher.get(url, site=site, parser=f"{site}.odds",
                                parse=lambda r: parse(site, "odds", r.text, r.url))
         board: OddsBoard = response.parsed
-        fetches.append(Fetch(SPORT, [board_event(board, site)], board.as_of or now, poll.tier,
+        fetches.append(Fetch(SPORT, [board_event(board, site)], board.as_of or clock(), poll.tier,
                              f"{request_prefix}:{race_id}", "decimal", source=f"{site}_tote"))
-    return store_fetches(engine, fetches, now=now)
+    return store_fetches(engine, fetches, now=clock())
 
 
 def due_polls(engine: sa.Engine, now: datetime) -> list[TotePoll]:

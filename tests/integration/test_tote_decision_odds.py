@@ -56,7 +56,8 @@ def meeting(engine, runtime_env, tmp_path_factory):
             for tier, before in POLLS:
                 clock.now = post.to_pydatetime() - before
                 poll = TotePoll(tier, TRACK, DAY, (race_id,), f"decision-odds:{race_id}:{tier}")
-                poll_tote(engine, fetcher, site.base_url, SITE, poll, clock.now, f"decision-odds-it:{tier}")
+                poll_tote(engine, fetcher, site.base_url, SITE, poll, lambda: clock.now,
+                          f"decision-odds-it:{tier}")
                 url = site.url("odds", TRACK, DAY, int(race_id.rsplit("-", 1)[1]))
                 board = parse(SITE, "odds", fetcher.get(url).text, url)
                 boards[race_id, tier] = {r.horse_number: float(r.odds) for r in board.rows

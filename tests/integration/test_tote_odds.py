@@ -59,7 +59,7 @@ def test_due_races_poll_into_the_odds_tables(engine, world):
     closing = next(p for p in polls if race3 in p.race_ids)
     assert closing.tier == "racing_closing" and closing.run_key.startswith(f"tote:{TRACK}:{DAY.isoformat()}:racing_closing:")
 
-    stored = poll_tote(engine, fetcher, site.base_url, "demo", closing, now, "tote-it-1")
+    stored = poll_tote(engine, fetcher, site.base_url, "demo", closing, lambda: now, "tote-it-1")
     url = site.url("odds", TRACK, DAY, 3)
     board = parse("demo", "odds", fetcher.get(url).text, url)
     priced = {str(r.horse_number): r.odds for r in board.rows if r.odds is not None and not r.scratched}

@@ -109,8 +109,7 @@ def _tote_poll(context: dg.AssetExecutionContext, config: OddsPollConfig, engine
                     request_prefix(context))
     fetcher = site.fetcher(engine)
     try:
-        stored = poll_tote(engine, fetcher, site.url(), site.site, poll, utcnow(),
-                           request_prefix(context))
+        stored = poll_tote(engine, fetcher, site.url(), site.site, poll, utcnow, request_prefix(context))
     except GateFailure as exc:
         raise dg.Failure(description=str(exc)) from exc
     finally:

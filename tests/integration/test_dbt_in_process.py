@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from ingestion.warehouse import ensure_warehouse_once
-from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.warehouse.resources import WarehouseResource
 from tests.deployment import fresh_database
 
@@ -43,6 +42,8 @@ def own_warehouse(runtime_env):
 
 
 def build_stg_events(url: str) -> dg.ExecuteInProcessResult:
+    from orchestration.defs.dbt.assets import dbt_models  # reads dbt's manifest, which the session fixture prepares
+
     return dg.materialize([dbt_models], selection=[STG_EVENTS], raise_on_error=False,
                           resources={"warehouse": WarehouseResource(database_url=url)},
                           instance=dg.DagsterInstance.ephemeral())

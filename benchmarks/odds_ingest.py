@@ -22,9 +22,7 @@ how many rows it measured. Everything inserted is deleted afterwards.
 """
 from __future__ import annotations
 
-import io
 import json
-import tempfile
 import time
 import urllib.request
 from collections import defaultdict
@@ -33,11 +31,11 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from ingestion.odds_api import storage
-from ingestion.odds_api.schema import ODDS_COPY_COLUMNS
 from ingestion.odds_api.sim_model import SPORTS
 from ingestion.odds_api.simulator import OddsApiSimulator
 from paddock import db
 from benchmarks.goals import ratio, verdict
+from benchmarks.odds_copy_limits import CHUNK_ROWS, PREFIX, timed_plain_copies
 from benchmarks.sizes import pick
 
 ROW_TARGET = pick(1_000_000, 6_000)
@@ -47,8 +45,6 @@ GOAL_ROWS_PER_S = 100_000
 GOAL_OF_COPY = 0.6  # the store path's rows/s ≥ 0.6 of the plain COPY into raw.odds
 GOAL_POLL_COPIES = 3.0  # a poll-path fetch ≤ 3× the COPY of its rows alone
 TIME_BOX_SECONDS = 180.0
-CHUNK_ROWS = 100_000
-PREFIX = "bench-odds-"
 REGIONS, MARKETS = "us,eu", "h2h,spreads,totals"
 FETCH_TIMES = 4  # simulator clock times per sport, so replicas are not all the same prices
 
@@ -179,68 +175,6 @@ def timed_store(engine: sa.Engine, fetches, batch: int = 1, row_cap: int | None 
                 break
         elapsed = time.perf_counter() - started
     return elapsed, rows, done, dict(phases.seconds)
-
-
-def _sized_chunks(spool, size: int = CHUNK_ROWS):
-    spool.seek(0)
-    while lines := [line for _, line in zip(range(size), spool)]:
-        yield lines
-
-
-def _fetch_chunks(spool):
-    """The spooled CSV one fetch at a time: each line starts with its fetch's snapshot time, which is cut off."""
-    spool.seek(0)
-    key, lines = None, []
-    for line in spool:
-        first, rest = line.split(",", 1)
-        if lines and first != key:
-            yield lines
-            lines = []
-        key = first
-        lines.append(rest)
-    if lines:
-        yield lines
-
-
-def _copy_chunks(raw, cursor, chunks, table: str, columns: str) -> tuple[float, int, int]:
-    """(seconds, rows, transactions): a timed COPY of each chunk of CSV lines into ``table``, one transaction each."""
-    elapsed, rows, count = 0.0, 0, 0
-    for lines in chunks:
-        chunk = io.StringIO("".join(lines))
-        started = time.perf_counter()
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", chunk)
-        raw.commit()
-        elapsed += time.perf_counter() - started
-        rows, count = rows + len(lines), count + 1
-    return elapsed, rows, count
-
-
-def timed_plain_copies(engine: sa.Engine, per_fetch: bool = False) -> dict[str, tuple[float, int, int]]:
-    """Export what the store path wrote as CSV (untimed); COPY it back into raw.odds itself (after deleting it: same
-    indexes, foreign key and WAL) and, unless ``per_fetch``, into a TEMP table LIKE raw.odds INCLUDING DEFAULTS
-    (none of those). ``per_fetch`` COPYs one fetch per transaction, as the poll path commits; else CHUNK_ROWS."""
-    columns = ", ".join(ODDS_COPY_COLUMNS)
-    key = "snapshot_time::text, " if per_fetch else ""  # a fetch's rows share its snapshot time
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as spool:
-            cursor.copy_expert(f"COPY (SELECT {key}{columns} FROM raw.odds AS o WHERE event_id LIKE '{PREFIX}%' "
-                               "ORDER BY o.snapshot_time) TO STDOUT WITH (FORMAT csv, NULL '\\N')", spool)
-            cursor.execute("DELETE FROM raw.odds WHERE event_id LIKE %s", (PREFIX + "%",))
-            raw.commit()
-            if per_fetch:
-                return {"raw.odds": _copy_chunks(raw, cursor, _fetch_chunks(spool), "raw.odds", columns)}
-            cursor.execute("CREATE TEMP TABLE bench_odds_copy (LIKE raw.odds INCLUDING DEFAULTS)")
-            raw.commit()
-            out = {"raw.odds": _copy_chunks(raw, cursor, _sized_chunks(spool), "raw.odds", columns),
-                   "temp": _copy_chunks(raw, cursor, _sized_chunks(spool), "bench_odds_copy", columns)}
-        cursor.execute("DROP TABLE bench_odds_copy")
-        raw.commit()
-        cursor.close()
-    finally:
-        raw.close()
-    return out
 
 
 def vacuum(engine: sa.Engine) -> None:

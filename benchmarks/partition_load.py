@@ -32,7 +32,7 @@ from ingestion.schema import RAW_TABLES
 from ingestion.sources.synthetic import SyntheticSource
 from ingestion.warehouse import ensure_warehouse
 from paddock import db, settings
-from paddock.dbt_runner import forget_manifests, run_dbt
+from paddock.dbt_runner import forget_manifests, raise_for_failure, run_dbt
 from benchmarks.goals import ratio, verdict
 from benchmarks.sizes import pick
 
@@ -57,9 +57,7 @@ def dbt_build(target: Path, select: str, first: date, last: date) -> tuple[float
     started = time.perf_counter()
     result, _ = run_dbt(args, target)
     elapsed = time.perf_counter() - started
-    if not result.success:
-        failed = result.exception or [r.node.unique_id for r in result.result.results if r.status in ("error", "fail")]
-        raise RuntimeError(f"dbt build of {select} failed: {failed}")
+    raise_for_failure(result, args)
     split = {"model": 0.0, "test": 0.0}
     for node in result.result.results:
         kind = node.node.unique_id.split(".")[0]

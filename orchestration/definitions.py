@@ -5,7 +5,8 @@ Everything is discovered from the ``defs/`` tree, one folder per domain, so addi
 Every job runs its steps in the run's own process (``in_process_executor``). Dagster's default starts one more
 process per step, and each of them imports the code location again (≈ 6 s of dbt and Dagster imports on a laptop
 core): for the one- or two-step jobs the sensors launch all day that doubled the time from a poll to its run's end,
-and the steps here are I/O or a dbt subprocess, so running them side by side bought nothing on two cores.
+and the steps here are I/O or dbt (which runs in the same process, ``paddock.dbt_runner``), so running them side by
+side bought nothing on two cores.
 """
 from pathlib import Path
 

@@ -49,6 +49,16 @@ def run_dbt(args: Sequence[str], target: Path, *, project_dir: Path = DBT_DIR):
     return result, events
 
 
+def raise_for_failure(result, args: Sequence[str]) -> None:
+    """Raise :class:`DbtInProcessError` for a dbt command that did not succeed, naming the nodes that failed."""
+    if result.exception is not None:
+        raise DbtInProcessError(f"dbt {' '.join(args)} raised: {result.exception}") from result.exception
+    if not result.success:
+        results = getattr(result.result, "results", None) or ()
+        failed = [r.node.unique_id for r in results if r.status in ("error", "fail")]
+        raise DbtInProcessError(f"dbt {' '.join(args)} failed: {', '.join(failed) or 'see the step log'}")
+
+
 def forget_manifests() -> None:
     """Parse again on the next command, as a new run process does (the benchmark measures a run's whole cost)."""
     with _LOCK:

@@ -20,7 +20,7 @@ from typing import Any
 import dagster as dg
 
 from paddock.dbt_prep import DBT_DIR
-from paddock.dbt_runner import DbtInProcessError, run_dbt
+from paddock.dbt_runner import raise_for_failure, run_dbt
 
 
 def build(context: dg.AssetExecutionContext, args: Sequence[str]) -> Iterator[Any]:
@@ -43,11 +43,7 @@ def build(context: dg.AssetExecutionContext, args: Sequence[str]) -> Iterator[An
         yield from message.to_default_asset_events(
             manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator, context=context,
             target_path=target, project=params.dbt_project)
-    if result.exception is not None:
-        raise DbtInProcessError(f"dbt {' '.join(args)} raised: {result.exception}") from result.exception
-    if not result.success:
-        failed = [r.node.unique_id for r in getattr(result.result, "results", []) if r.status in ("error", "fail")]
-        raise DbtInProcessError(f"dbt {' '.join(args)} failed: {', '.join(failed) or 'see the step log'}")
+    raise_for_failure(result, args)  # after the events: the checks that passed are recorded either way
 
 
 def _target_path(context: dg.AssetExecutionContext) -> Path:

@@ -26,6 +26,7 @@ SIGNAL_INPUT = "model.paddock.fct_odds"
 class PaddockDbtTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self._signal_inputs: tuple[int, set[str]] | None = None  # (id of the manifest, its signal inputs)
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
@@ -35,7 +36,9 @@ class PaddockDbtTranslator(DagsterDbtTranslator):
         domain = dbt_domain(node["fqn"])
         spec = spec.replace_attributes(key=dg.AssetKey([node["schema"], node["name"]]), group_name=domain)
         if domain in EAGER_DOMAINS:
-            hot = unique_id in signal_inputs(manifest)
+            if self._signal_inputs is None or self._signal_inputs[0] != id(manifest):  # once, not once per model
+                self._signal_inputs = (id(manifest), signal_inputs(manifest))
+            hot = unique_id in self._signal_inputs[1]
             spec = spec.replace_attributes(automation_condition=eager_keeping_updates(joins_parent_runs=hot))
         if BACKFILLED_SOURCES & set(node.get("depends_on", {}).get("nodes", [])):
             spec = spec.merge_attributes(deps=[ODDS_BACKFILL_KEY])

@@ -15,7 +15,9 @@ engines return identical outcomes (success, counts, row positions, samples, obse
 - a regex is searched (``str.contains``, not a full match) in the value's ``str()``;
 - uniqueness flags *every* member of a duplicate group (``duplicated(keep=False)``) — the gate then keeps the first;
   compound keys ignore a row only when all of its key values are missing (GX's default ``ignore_row_if``).
-An expectation type this module does not know raises, so a new rule cannot be silently skipped.
+An expectation type this module does not know raises, so a new rule cannot be silently skipped. A rule that cannot
+be evaluated on the column (an ``isin`` of booleans on a column pandas typed as datetimes) fails with an error, as
+GX reports it.
 """
 from __future__ import annotations
 
@@ -48,7 +50,11 @@ def _outcome(spec: ExpectationSpec, frame: pd.DataFrame, df: pd.DataFrame) -> Ex
     if missing:
         return ExpectationOutcome(spec.name, spec.severity, spec.level, False, n, 0,
                                   error=f"column {missing[0]!r} not in the frame")
-    unexpected = _UNEXPECTED[spec.gx_type](frame, options)
+    try:
+        unexpected = _UNEXPECTED[spec.gx_type](frame, options)
+    except (TypeError, ValueError) as exc:  # as GX does (catch_exceptions): the rule failed, not evaluated
+        return ExpectationOutcome(spec.name, spec.severity, spec.level, False, n, 0,
+                                  error=f"{type(exc).__name__}: {exc}")
     positions = tuple(int(p) for p in np.flatnonzero(unexpected))
     return ExpectationOutcome(spec.name, spec.severity, spec.level, not positions, n, len(positions),
                               unexpected_sample=sample_values(df, spec.columns, positions),

@@ -116,3 +116,13 @@ def test_a_rule_the_fast_path_does_not_know_is_refused_not_skipped():
     share = next(s for s in SUITES["races"].expectations if s.gx_type is None)
     with pytest.raises(ValueError, match="races.valid_share_ge_0_9"):
         validate(pd.DataFrame({"x": [1]}), [share], engine="fast")
+
+
+def test_a_rule_pandas_cannot_evaluate_on_the_column_fails_with_an_error_in_both_engines():
+    """Found by the property test: an in-set rule on a column pandas typed as datetimes (every value NaT) raises
+    inside ``isin``; GX reports the rule failed and not evaluated, so must the fast path, never raise."""
+    spec = next(s for s in ODDS_SUITE.expectations if s.name == "odds.both_sides_present")
+    frame = pd.DataFrame({"market_complete": [pd.NaT]}, dtype=object)
+    for name in ("fast", "gx"):
+        [outcome] = validate(frame, [spec], engine=name)
+        assert (outcome.success, outcome.unexpected_count, outcome.error is not None) == (False, 0, True), name

@@ -8,6 +8,7 @@ import os
 import platform
 import shutil
 import tempfile
+import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,6 +47,7 @@ def main() -> None:
     rows: list[tuple] = []
     try:
         for name, step in steps:
+            began = time.perf_counter()
             try:
                 rows += step()
             except Exception as exc:  # a full run is long: one broken benchmark must not lose the others' figures
@@ -53,6 +55,8 @@ def main() -> None:
                     raise
                 traceback.print_exc()
                 rows.append((f"{name}: FAILED", "", "", f"{type(exc).__name__}: {str(exc)[:200]}"))
+            finally:  # where a bench run's time goes (the CI smoke run is part of `make test`)
+                print(f"benchmark step {name}: {time.perf_counter() - began:.1f} s", flush=True)
     finally:
         db.stop_embedded()
         shutil.rmtree(home, ignore_errors=True)  # the throwaway cluster and dbt targets: ~1.5 GB after a full run

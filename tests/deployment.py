@@ -97,6 +97,22 @@ def run_seconds(records) -> str:
     return "\n".join(lines)
 
 
+def run_timeline(records, marks: list[tuple[str, float]]) -> str:
+    """Every run as seconds since the first mark: created → started → ended, job and what launched it, with the
+    marks (the moments a test moved to) between them: the gaps show where a chain of runs waited on a tick."""
+    origin = marks[0][1] if marks else min((r.create_timestamp.timestamp() for r in records), default=0.0)
+    events = [(at, f"---- {what}") for what, at in marks]
+    for record in records:
+        run, created = record.dagster_run, record.create_timestamp.timestamp()
+        started = f"{record.start_time - origin:7.1f}" if record.start_time else "      -"
+        ended = f"{record.end_time - origin:7.1f}" if record.end_time else "      -"
+        launcher = run.tags.get("dagster/sensor_name") or run.tags.get("dagster/schedule_name") or "-"
+        detail = " ".join(f"{k}={run.tags[k]}" for k in ("checkpoint", "tier", "sport", "dagster/partition")
+                          if k in run.tags)
+        events.append((created, f"{created - origin:7.1f} {started} {ended}  {run.job_name} ← {launcher} {detail}"))
+    return "\n".join(line for _, line in sorted(events, key=lambda e: e[0]))
+
+
 def stop_child(process: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL if it is still there after 20 s: the cleanup of a test about where a process listens
     must not be what fails it (late in a full CI run a SIGTERM'd simulator was seen to outlive a 60 s wait)."""

@@ -35,7 +35,7 @@ from ingestion.racecards.demo_site.data import meeting
 from ingestion.sources.synthetic.tracks import TRACKS
 from paddock.processes import free_port, stop_group
 from tests.deployment import (INSTIGATORS, MORNING_PREFIX, PROJECT_ROOT, fresh_database, graphql, loaded_repository,
-                              run_seconds, spawn, stop_instigators, wait_until)
+                              run_seconds, run_timeline, spawn, stop_instigators, wait_until)
 from tests.exchange_streams import write_market
 from tests.webhook import Receiver
 
@@ -175,6 +175,7 @@ def dagster_records(deployment) -> tuple[list, dict[str, list]]:
             records = instance.get_run_records()
             runs = [r.dagster_run for r in records]
             deployment["run_seconds"] = run_seconds(records)
+            deployment["timeline"] = run_timeline(records, deployment.setdefault("marks", []))
             ticks = {state.instigator_name: instance.get_ticks(state.instigator_origin_id, state.selector_id,
                                                                limit=100_000)
                      for state in instance.all_instigator_state()}
@@ -234,8 +235,10 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     assert planted["event_id"] == deployment["plant"]["id"]
     hold_until_quiet(deployment, "before the day")  # the sensors' first ticks (a schedule's first tick only starts it)
     at = deployment["start"]
+    deployment["marks"] = [("the day starts", time.time())]
     for what, moment in deployment["moments"]:
         began = time.monotonic()
+        deployment["marks"].append((what, time.time()))
         travel(deployment, at, moment)
         hold_until_quiet(deployment, what)
         print(f"{what}: {time.monotonic() - began:.0f} s")
@@ -246,6 +249,7 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
                             capture_output=True, text=True, timeout=300)
     runs, ticks = assert_nothing_failed(deployment, finished=True)
     print(deployment["run_seconds"])
+    print(deployment["timeline"])
 
     def launched(job: str, **tags) -> list:
         return [r for r in runs if r.job_name == job and all(r.tags.get(k) == v for k, v in tags.items())]

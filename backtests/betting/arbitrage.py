@@ -243,11 +243,11 @@ def find_arbitrage(prices: pd.DataFrame, min_profit: float = DEFAULT_MIN_PROFIT,
     columns = ["event_id", "market", "point", "description", "legs", "implied_sum", "profit_pct", "total_stake",
                "guaranteed_return", "profit", "binding_bookmaker"]
     records = []
-    column = {name: chosen[name].to_numpy() for name in chosen.columns if name in LEG_COLUMNS}
-    ids = column["market_id"]
+    column = {name: chosen[name].to_numpy().tolist() for name in chosen.columns if name in LEG_COLUMNS}
+    ids = chosen["market_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
     for first, end in zip(starts.tolist(), [*starts[1:].tolist(), len(ids)]):
-        leg = {name: values[first:end].tolist() for name, values in column.items()}
+        leg = {name: values[first:end] for name, values in column.items()}
         try:
             plan = plan_market(leg["market"][0], [str(o) for o in leg["outcome"]], leg["price_decimal"],
                                leg["bookmaker"], leg["point"][0], total_stake, max_stakes,

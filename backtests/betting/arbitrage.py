@@ -5,8 +5,11 @@ line (and, on team totals, the same team: the outcome ``description``), (c) none
 rounded stakes return more than they cost in *every* result — including a push on a whole-number line, the halves
 of a quarter line and the draw of a soccer moneyline. So the scan builds each market's outcome set from *every*
 book's quotes (a book that lists the draw proves the market has a draw, even if that quote is stale), compares
-lines only at the same line, and takes the best fresh price per outcome. That part is vectorized with integer codes
-and one sort, because a day of prices is millions of rows. Σ 1/price < 1 is necessary for a profit in every result,
+lines only at the same line, and takes the best fresh price per outcome. That part is vectorized, because a day of
+prices is millions of rows: each text column is factorized once to integer codes, the codes are combined
+arithmetically into dense market and (market, outcome) ids, and the best price, outcome count and Σ 1/price of each
+are segment reductions over those ids (``ufunc.at`` / ``bincount``), without a sort or a Python object per row; only
+the candidates' legs become a frame. Σ 1/price < 1 is necessary for a profit in every result,
 so it picks the few candidate markets; each candidate is then settled in every scenario of
 :mod:`backtests.betting.scenarios` with the cent stakes of :mod:`backtests.betting.arbitrage_stakes`, and reported only if the worst
 case of those stakes is a profit of at least a cent and more than ``min_profit`` of the stake. A void (the event
@@ -35,36 +38,79 @@ LEG_COLUMNS = ("market_id", "event_id", "market", "point", "outcome", "bookmaker
                "description")
 
 
-def factor_codes(values: pd.Series) -> np.ndarray:
-    return pd.factorize(values, use_na_sentinel=False)[0].astype(np.int64)
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense int64 codes in order of first appearance and the distinct values; every missing value shares one code,
+    the one after the distinct values. (pandas' default sentinel skips the isna pass over a column of objects that
+    ``use_na_sentinel=False`` costs; a day's odds has three such columns of millions of rows.)"""
+    codes, uniques = pd.factorize(values)
+    codes = codes.astype(np.int64, copy=False)
+    missing = codes < 0
+    if missing.any():
+        codes[missing] = len(uniques)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def factor_codes(values: pd.Series | np.ndarray) -> np.ndarray:
+    return factorize(values)[0]
+
+
+def dense_codes(keys: np.ndarray) -> np.ndarray:
+    """Non-negative int64 keys renumbered 0, 1, … in order of first appearance.
+
+    A hash factorize of a million integer keys costs as much as sorting them; when the keys are few times as many
+    as the rows (combined codes usually are) the first row of each key is found by a direct-address minimum instead.
+    """
+    size, rows = int(keys.max(initial=-1)) + 1, len(keys)
+    if size > 4 * rows + 1024:
+        return pd.factorize(keys)[0].astype(np.int64)
+    first = np.full(size, rows, dtype=np.int64)
+    np.minimum.at(first, keys, np.arange(rows, dtype=np.int64))
+    present = np.flatnonzero(first < rows)
+    renumber = np.empty(size, dtype=np.int64)
+    renumber[present[np.argsort(first[present], kind="stable")]] = np.arange(len(present), dtype=np.int64)
+    return renumber[keys]
 
 
 def combine_codes(*codes: np.ndarray) -> np.ndarray:
-    """One dense integer id per distinct tuple of codes (cheaper than grouping on strings)."""
+    """One dense integer id per distinct tuple of codes, in order of first appearance (cheaper than grouping on
+    strings): the codes are combined arithmetically, re-densified only when the product would leave int64."""
     combined = codes[0]
-    for code in codes[1:]:  # re-densify after each step so the product never overflows int64
-        combined = pd.factorize(combined * (int(code.max(initial=0)) + 1) + code)[0].astype(np.int64)
-    return combined
+    for code in codes[1:]:
+        width = int(code.max(initial=0)) + 1
+        if (int(combined.max(initial=0)) + 1) * width >= 2 ** 62:
+            combined = dense_codes(combined)
+        combined = combined * width + code
+    return dense_codes(combined)
 
 
-def line_points(prices: pd.DataFrame, event_codes: np.ndarray | None = None,
-                market_codes: np.ndarray | None = None) -> np.ndarray:
+def _opposed(market: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    codes, uniques = market
+    return np.r_[np.isin(uniques, list(OPPOSED_POINT_MARKETS)), False][codes]  # the trailing False: missing market
+
+
+def line_points(prices: pd.DataFrame, event: tuple[np.ndarray, np.ndarray] | None = None,
+                market: tuple[np.ndarray, np.ndarray] | None = None,
+                outcome: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The line a row belongs to: its point, except on spreads where every outcome but the first (by name) is negated.
 
     Spread outcomes quote opposite points (home -4, away +4); keyed by the first outcome's point they form one line,
-    while a different line (home -3.5) stays apart. Codes may be passed in to avoid factorizing a column twice.
+    while a different line (home -3.5) stays apart. The :func:`factorize` of a column may be passed in so that no
+    column is factorized twice; outcomes are ranked by name through their distinct values (a missing one first).
     """
     line = prices["point"].to_numpy(dtype=float, na_value=np.nan).copy()
-    opposed = prices["market"].isin(OPPOSED_POINT_MARKETS).to_numpy()
+    market = factorize(prices["market"]) if market is None else market
+    opposed = _opposed(market)
     if not opposed.any():
         return line
-    event_codes = factor_codes(prices["event_id"]) if event_codes is None else event_codes
-    market_codes = factor_codes(prices["market"]) if market_codes is None else market_codes
+    event_codes = factor_codes(prices["event_id"]) if event is None else event[0]
+    outcome_codes, names = factorize(prices["outcome"]) if outcome is None else outcome
+    rank = np.r_[pd.factorize(names, sort=True)[0], -1]  # name order of each outcome code
     rows = np.flatnonzero(opposed)
-    market_of_row = combine_codes(event_codes[rows], market_codes[rows])
-    outcome_rank = pd.factorize(prices["outcome"].to_numpy()[rows], sort=True)[0]
-    first = pd.Series(outcome_rank).groupby(market_of_row, sort=False).transform("min").to_numpy()
-    line[rows[outcome_rank != first]] *= -1
+    market_of_row = combine_codes(event_codes[rows], market[0][rows])
+    outcome_rank = rank[outcome_codes[rows]]
+    first = np.full(market_of_row.max(initial=-1) + 1, np.iinfo(np.int64).max)
+    np.minimum.at(first, market_of_row, outcome_rank)
+    line[rows[outcome_rank != first[market_of_row]]] *= -1
     return line + 0.0  # + 0.0 turns -0.0 into 0.0 so pick'em lines match
 
 
@@ -82,6 +128,36 @@ def fresh(prices: pd.DataFrame, now: datetime | None = None, max_age: timedelta 
     return (updated >= reference - max_age).to_numpy()
 
 
+def _best_quotes(prices: pd.DataFrame, now: datetime | None,
+                 max_age: timedelta | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the best fresh quote per (market, outcome) in first-appearance order of the pair, with every row's
+    line and market id and each market's outcome count (from all quotes). No sort: the best price of a pair is a
+    segment maximum over dense pair ids, and of equal prices the first row wins (as a stable sort would pick)."""
+    missing = set(PRICE_COLUMNS) - set(prices.columns)
+    if missing:
+        raise ValueError(f"prices lack columns {sorted(missing)}")
+    event, market, outcome = factorize(prices["event_id"]), factorize(prices["market"]), factorize(prices["outcome"])
+    line = line_points(prices, event, market, outcome)
+    key = [event[0], market[0], factor_codes(line)]
+    if "description" in prices:
+        key.append(_description_codes(prices["description"]))
+    market_id = combine_codes(*key)
+    pair_id = combine_codes(market_id, outcome[0])
+    pair_market = np.zeros(pair_id.max(initial=-1) + 1, dtype=np.int64)
+    pair_market[pair_id] = market_id
+    outcome_count = np.bincount(pair_market, minlength=market_id.max(initial=-1) + 1)
+
+    price = prices["price_decimal"].to_numpy(dtype=float, na_value=np.nan)
+    rows = np.flatnonzero(np.isfinite(price) & (price > 1.0) & fresh(prices, now, max_age))
+    pairs, quoted = pair_id[rows], price[rows]
+    top = np.full(len(pair_market), -np.inf)
+    np.maximum.at(top, pairs, quoted)
+    at_top = quoted == top[pairs]
+    winner = np.full(len(pair_market), len(price), dtype=np.int64)
+    np.minimum.at(winner, pairs[at_top], rows[at_top])
+    return winner[winner < len(price)], line, market_id, outcome_count
+
+
 def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: timedelta | None = None) -> pd.DataFrame:
     """Best fresh price per (event, market, line, outcome), with each market's outcome count from all quotes.
 
@@ -89,27 +165,7 @@ def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: time
     original columns of the winning quote. Prices ≤ 1.0 or missing are ignored rather than trusted. With a
     ``description`` column (whose team a team total is on) it is part of the market (missing = no description).
     """
-    missing = set(PRICE_COLUMNS) - set(prices.columns)
-    if missing:
-        raise ValueError(f"prices lack columns {sorted(missing)}")
-    event_codes, market_codes = factor_codes(prices["event_id"]), factor_codes(prices["market"])
-    line = line_points(prices, event_codes, market_codes)
-    key = [event_codes, market_codes, factor_codes(pd.Series(line))]
-    if "description" in prices:
-        key.append(factor_codes(_descriptions(prices["description"])))
-    market_id = combine_codes(*key)
-    pair_id = combine_codes(market_id, factor_codes(prices["outcome"]))
-    unique_pairs = np.unique(pair_id)
-    first_market = np.zeros(pair_id.max(initial=-1) + 1, dtype=np.int64)
-    first_market[pair_id] = market_id
-    outcome_count = np.bincount(first_market[unique_pairs], minlength=market_id.max(initial=-1) + 1)
-
-    price = prices["price_decimal"].to_numpy(dtype=float)
-    usable = np.isfinite(price) & (price > 1.0) & fresh(prices, now, max_age)
-    rows = np.flatnonzero(usable)
-    order = rows[np.lexsort((-price[rows], pair_id[rows]))]
-    sorted_pairs = pair_id[order]
-    best = order[np.r_[True, sorted_pairs[1:] != sorted_pairs[:-1]]] if len(order) else order
+    best, line, market_id, outcome_count = _best_quotes(prices, now, max_age)
     result = prices.iloc[best].copy()
     result["point"] = line[best]
     result["market_id"] = market_id[best]
@@ -117,8 +173,13 @@ def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: time
     return result
 
 
-def _descriptions(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna(), "")
+def _description_codes(values: pd.Series) -> np.ndarray:
+    """Codes of the team a team total is on, a missing description one with "" (no description)."""
+    codes, uniques = factorize(values)
+    blank = np.flatnonzero(uniques == "")
+    if len(blank):
+        codes[codes == len(uniques)] = blank[0]
+    return codes
 
 
 def _selections(market: str, outcomes: list[str], line: float) -> list[Selection] | None:
@@ -167,25 +228,26 @@ def find_arbitrage(prices: pd.DataFrame, min_profit: float = DEFAULT_MIN_PROFIT,
     """
     if Decimal(total_stake) <= 0 or Decimal(total_stake) != Decimal(total_stake).quantize(CENT):
         raise ValueError(f"total stake must be a positive whole number of cents, got {total_stake!r}")
-    best = best_prices(prices, now=now, max_age=max_age)
-    market_id = best["market_id"].to_numpy()
-    size = market_id.max(initial=-1) + 1
-    covered = np.bincount(market_id, minlength=size)
-    implied_sum = np.bincount(market_id, weights=1.0 / best["price_decimal"].to_numpy(dtype=float), minlength=size)
-    outcome_count = np.zeros(size, dtype=np.int64)
-    outcome_count[market_id] = best["outcome_count"].to_numpy()
+    best, line, market_id, outcome_count = _best_quotes(prices, now, max_age)
+    ids = market_id[best]
+    size = len(outcome_count)
+    covered = np.bincount(ids, minlength=size)
+    price = prices["price_decimal"].to_numpy(dtype=float, na_value=np.nan)
+    implied_sum = np.bincount(ids, weights=1.0 / price[best], minlength=size)
     # Necessary for a profit > min_profit in every result; the tolerance keeps float error from dropping a candidate.
     candidate = (covered >= 2) & (covered == outcome_count) & (implied_sum * (1 + min_profit) < 1 + 1e-9)
-    chosen = best[candidate[market_id]].sort_values(["market_id", "outcome"], kind="stable")
+    legs = best[candidate[ids]]  # only the candidates' legs become a frame: a few thousand rows of millions
+    chosen = prices.iloc[legs].assign(point=line[legs], market_id=market_id[legs])
+    chosen = chosen.sort_values(["market_id", "outcome"], kind="stable")
     threshold = Decimal(repr(float(min_profit)))
     columns = ["event_id", "market", "point", "description", "legs", "implied_sum", "profit_pct", "total_stake",
                "guaranteed_return", "profit", "binding_bookmaker"]
     records = []
-    column = {name: chosen[name].to_numpy() for name in chosen.columns if name in LEG_COLUMNS}
-    ids = column["market_id"]
+    column = {name: chosen[name].to_numpy().tolist() for name in chosen.columns if name in LEG_COLUMNS}
+    ids = chosen["market_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
     for first, end in zip(starts.tolist(), [*starts[1:].tolist(), len(ids)]):
-        leg = {name: values[first:end].tolist() for name, values in column.items()}
+        leg = {name: values[first:end] for name, values in column.items()}
         try:
             plan = plan_market(leg["market"][0], [str(o) for o in leg["outcome"]], leg["price_decimal"],
                                leg["bookmaker"], leg["point"][0], total_stake, max_stakes,

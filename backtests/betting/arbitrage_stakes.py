@@ -29,7 +29,15 @@ MAX_ROUNDING_RETRIES = 50
 
 
 def to_decimal(value: object) -> Decimal:
-    """A validated decimal price as Decimal (floats via their shortest repr)."""
+    """A validated decimal price as Decimal (floats via their shortest repr).
+
+    A finite float or Decimal above 1 is converted directly: the exact-rational check of :func:`validate_decimal`
+    gives the same verdict on it and costs more than the staking of a market. Anything else takes that check and
+    fails (or passes) exactly as it says.
+    """
+    number = Decimal(repr(float(value))) if isinstance(value, float) else value if type(value) is Decimal else None
+    if number is not None and number.is_finite() and number > 1:
+        return number
     validate_decimal(value)
     return as_decimal(value, "price")
 
@@ -124,11 +132,21 @@ class StakePlan:
     scenario_returns: list[Decimal]
 
 
-def _scaled_total(total: Decimal, weights: Sequence[Fraction], bookmakers: Sequence[str] | None,
+def _scaled_total(total: Decimal, odds: Sequence[Decimal] | None, share: Fraction | None,
+                  bookmakers: Sequence[str] | None,
                   max_stakes: Mapping[str, object] | None) -> tuple[Decimal, str | None, dict[str, Decimal]]:
-    """The largest cent total ≤ ``total`` at which no book's share exceeds its limit, and the binding book."""
+    """The largest cent total ≤ ``total`` at which no book's share exceeds its limit, and the binding book.
+
+    Each leg's share of the total is that of the best real split: ∝ 1/price on a one-winner market (``odds``), else
+    ``share`` and 1 − ``share`` of a two-leg line. Only worked out when there are limits (exact fractions are slow).
+    """
     if not max_stakes or not bookmakers:
         return total, None, {}
+    if odds is not None:
+        inverse = [1 / Fraction(price) for price in odds]
+        weights = [x / sum(inverse) for x in inverse]
+    else:
+        weights = [share, 1 - share]
     caps = {book: _cents(Decimal(str(limit))) for book, limit in max_stakes.items() if book in bookmakers}
     best, binding = Fraction(total), None
     for book, cap in caps.items():
@@ -171,13 +189,8 @@ def plan_stakes(decimal_odds: Sequence[object], total_stake: Decimal, bookmakers
     odds = one_winner_odds(matrix)
     if odds is None and len(prices) != 2:
         raise ScenarioError(f"a market of {len(prices)} legs that is not one-winner cannot be staked")
-    if odds is not None:
-        inverse = [1 / Fraction(price) for price in odds]
-        weights, share = [x / sum(inverse) for x in inverse], None
-    else:
-        share = _two_leg_share(matrix)
-        weights = [share, 1 - share]
-    scaled, binding, caps = _scaled_total(total, weights, bookmakers, max_stakes)
+    share = None if odds is not None else _two_leg_share(matrix)
+    scaled, binding, caps = _scaled_total(total, odds, share, bookmakers, max_stakes)
     stakes = [ZERO] * len(prices)
     for _ in range(MAX_ROUNDING_RETRIES):  # rounding may put a book a cent over its limit: one cent less, again
         if scaled < CENT * len(prices):

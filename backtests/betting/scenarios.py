@@ -19,6 +19,7 @@ the same, so these integers visit every distinct outcome of the market.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ class ScenarioError(ValueError):
 def as_decimal(value: object, name: str = "value") -> Decimal:
     """A finite Decimal from Decimal, int, str or float (floats via their shortest repr: 2.15 is 2.15)."""
     try:
-        if isinstance(value, float):  # numpy floats too: their repr is not the number's
+        if type(value) is Decimal:  # already one (the common case, kept cheap: no abstract-class checks)
+            number = value
+        elif isinstance(value, float):  # numpy floats too: their repr is not the number's
             number = Decimal(repr(float(value)))
         else:
             number = Decimal(int(value) if isinstance(value, Integral) else value)
@@ -123,18 +126,29 @@ def _checked(market: str, selection: Selection) -> str:
     return kind
 
 
-def settle(market: str, selection: Selection, result: Result, price: object, *, three_way: bool = False) -> Decimal:
-    """Return per unit stake of ``selection`` at decimal ``price`` once ``result`` is known (see module docstring)."""
+def _checked_price(price: object) -> Decimal:
     odds = as_decimal(price, "price")
     if odds < 1:
         raise ScenarioError(f"price {price!r} is below 1.0")
+    return odds
+
+
+def settle(market: str, selection: Selection, result: Result, price: object, *, three_way: bool = False) -> Decimal:
+    """Return per unit stake of ``selection`` at decimal ``price`` once ``result`` is known (see module docstring)."""
+    odds = _checked_price(price)
     kind = _checked(market, selection)
     if result.void:
         return ONE
+    return _settled(kind, selection, result, odds, three_way)
+
+
+def _settled(kind: str, selection: Selection, result: Result, odds: Decimal, three_way: bool,
+             halves: tuple[Decimal, ...] | None = None) -> Decimal:
+    """:func:`settle` of a checked leg in a result that is not void (``halves`` of its point, if known already)."""
     if kind == "total":
         points = result.points(selection.team)
         sign = 1 if selection.side == "over" else -1
-        parts = [_by_edge(sign * (points - line), odds) for line in _halves(selection.point)]
+        parts = [_by_edge(sign * (points - line), odds) for line in halves or _halves(selection.point)]
         return sum(parts, ZERO) / len(parts)
     margin = result.margin()
     if selection.side == "draw":
@@ -142,7 +156,7 @@ def settle(market: str, selection: Selection, result: Result, price: object, *, 
     signed = margin if selection.side == "home" else -margin
     if kind == "h2h":
         return odds if signed > 0 else ZERO if signed < 0 or three_way else ONE
-    parts = [_by_edge(signed + handicap, odds) for handicap in _halves(selection.point)]
+    parts = [_by_edge(signed + handicap, odds) for handicap in halves or _halves(selection.point)]
     return sum(parts, ZERO) / len(parts)
 
 
@@ -165,17 +179,23 @@ def scenarios(market: str, selections: Sequence[Selection], *, three_way: bool =
     kinds = {_checked(market, selection) for selection in selections}
     kind = kinds.pop() if kinds else _kind(market)
     if kind == "h2h":
-        margins = (1, 0, -1) if three_way else (1, -1)
-        return [Result.from_margin(m) for m in margins]
+        return list(_results_at(None, (1, 0, -1) if three_way else (1, -1)))
     if kind == "spread":
         zeros = [-h if s.side == "home" else h for s in selections for h in _halves(s.point)]
-        return [Result.from_margin(m) for m in _around(zeros)]
+        return list(_results_at(None, tuple(_around(zeros))))
     teams = {s.team for s in selections}
     if len(teams) > 1:
         raise ScenarioError(f"team totals of different teams {sorted(map(str, teams))} are not one market")
     team = teams.pop() if teams else None
     lines = [line for s in selections for line in _halves(s.point)]
-    return [Result(**{f"{team}_score": t}) if team else Result(total=t) for t in _around(lines, floor_at=0)]
+    return list(_results_at(f"{team}_score" if team else "total", tuple(_around(lines, floor_at=0))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _results_at(field: str | None, values: tuple[int, ...]) -> tuple[Result, ...]:
+    """The results with these home margins (``field`` None) or these points in ``field``. Cached: lines sit on a
+    half-point grid, so a scan of thousands of markets asks for the same few lists (results are immutable)."""
+    return tuple(Result.from_margin(v) if field is None else Result(**{field: v}) for v in values)
 
 
 def payoffs(market: str, selections: Sequence[Selection], prices: Sequence[object], *,
@@ -183,9 +203,17 @@ def payoffs(market: str, selections: Sequence[Selection], prices: Sequence[objec
     """Return per unit stake of every selection (columns) in every scenario (rows) of :func:`scenarios`."""
     if len(selections) != len(prices):
         raise ScenarioError(f"{len(selections)} selections but {len(prices)} prices")
-    return [[settle(market, selection, result, price, three_way=three_way)
-             for selection, price in zip(selections, prices)]
-            for result in scenarios(market, selections, three_way=three_way)]
+    results = scenarios(market, selections, three_way=three_way)  # checks every selection against the market
+    if not results:
+        return []
+    # Each leg is checked once, not once per scenario: a scan stakes thousands of markets. (The scenarios' results
+    # always have the scores a line needs, so checking up front raises what settling cell by cell would.)
+    legs = [(_kind(market), selection, _checked_price(price),
+             None if _kind(market) == "h2h" else _halves(selection.point))
+            for selection, price in zip(selections, prices)]
+    return [[ONE if result.void else _settled(kind, selection, result, odds, three_way, halves)
+             for kind, selection, odds, halves in legs]
+            for result in results]
 
 
 def line_returns(markets, sides, points, home_scores, away_scores, odds, three_way) -> np.ndarray:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from backtests.betting.arbitrage import PRICE_COLUMNS, combine_codes, factor_codes, fresh, line_points
+from backtests.betting.arbitrage import PRICE_COLUMNS, combine_codes, factor_codes, factorize, fresh, line_points
 from backtests.betting.odds import remove_vig_many
 from backtests.betting.staking import kelly_fraction
 
@@ -32,10 +32,10 @@ def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOO
     missing = set(PRICE_COLUMNS) - set(prices.columns)
     if missing:
         raise ValueError(f"prices lack columns {sorted(missing)}")
-    event_codes, market_codes = factor_codes(prices["event_id"]), factor_codes(prices["market"])
-    line = line_points(prices, event_codes, market_codes)
-    market_id = combine_codes(event_codes, market_codes, factor_codes(pd.Series(line)))
-    outcome_id = combine_codes(market_id, factor_codes(prices["outcome"]))
+    event, market, outcome = factorize(prices["event_id"]), factorize(prices["market"]), factorize(prices["outcome"])
+    line = line_points(prices, event, market, outcome)
+    market_id = combine_codes(event[0], market[0], factor_codes(line))
+    outcome_id = combine_codes(market_id, outcome[0])
     markets = market_id.max(initial=-1) + 1
     pair_market = np.zeros(outcome_id.max(initial=-1) + 1, dtype=np.int64)
     pair_market[outcome_id] = market_id

@@ -185,8 +185,10 @@ def gate_odds(odds: pd.DataFrame, now: datetime, *, previous_points: pd.DataFram
     keep = [c for c in odds.columns]
     # a line that lost a side to the hard rules is incomplete as published, though GX saw it whole
     survivors = result.published
-    complete = _complete(survivors) if len(survivors) else np.array([], dtype=bool)
-    orphans = [int(p) for p in survivors.index[~complete & survivors["market_complete"].to_numpy(dtype=bool)]]
+    orphans: list[int] = []
+    if len(survivors) < len(staged):  # nothing quarantined: every line is as whole as GX saw it
+        complete = _complete(survivors) if len(survivors) else np.array([], dtype=bool)
+        orphans = [int(p) for p in survivors.index[~complete & survivors["market_complete"].to_numpy(dtype=bool)]]
     for pos in orphans:
         notes.setdefault(pos, []).append("odds.both_sides_present")
     if orphans:

@@ -146,7 +146,7 @@ def parse_events(payload: list) -> pd.DataFrame:
 
 def _description(outcome: Mapping, where: str) -> str | None:
     value = outcome.get("description")
-    if value is not None and not isinstance(value, str):
+    if value is not None and type(value) is not str and not isinstance(value, str):
         raise ParseError(value, "description", where)
     return value
 
@@ -182,6 +182,7 @@ def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
      market_times) = (cols[c] for c in ODDS_COLUMNS)
     prices: dict = {}
     lines: dict = {}
+    price_of = lambda v: _prices(v, fmt)  # noqa: E731
     times: dict = {}
     for event, event_id in zip(payload, events["id"]):
         for b, book in enumerate(_list(event, "bookmakers", f"event {event_id}")):
@@ -194,15 +195,16 @@ def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
                 mwhere = f"{bwhere} market {mkey}"
                 market_update = _cached(times, market.get("last_update"), lambda v: _utc(v, "last_update", mwhere))
                 market_update = market_update or book_update
+                point_of = lambda v: _dec(v, "point", mwhere)  # noqa: E731 (names the market in its error)
                 for outcome in _list(market, "outcomes", mwhere):
-                    names.append(_req(outcome, "name", mwhere))
-                    american, decimal_price = _cached(prices, outcome.get("price"), lambda v: _prices(v, fmt))
+                    name = outcome.get("name") if type(outcome) is dict else None  # JSON objects decode as dicts
+                    names.append(_req(outcome, "name", mwhere) if name is None else name)
+                    american, decimal_price = _cached(prices, outcome.get("price"), price_of)
                     americans.append(american)
                     decimals.append(decimal_price)
                     descriptions.append(_description(outcome, mwhere))
                     point = outcome.get("point")
-                    points.append(None if point is None else
-                                  _cached(lines, point, lambda v: _dec(v, "point", mwhere)))
+                    points.append(None if point is None else _cached(lines, point, point_of))
                 event_ids.extend([event_id] * (len(names) - len(event_ids)))
                 n = len(names) - len(books)
                 books.extend([key] * n)

@@ -167,20 +167,25 @@ def _cached(cache: dict, raw: Any, convert: Callable[[Any], Any]) -> Any:
 
 
 _MISS = object()
+_PRICES: dict[str, dict] = {}  # odds format -> raw price key -> (American, decimal): prices are a small universe
+_PRICES_KEPT = 100_000
 
 
 def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
     """One row per (event, bookmaker, market, outcome, description); ``point`` is Decimal for spreads/totals, None
     for h2h; prices that cannot be read come through as nulls (or 1.0) for the gate to quarantine.
 
-    Built as column lists, each distinct price, point and timestamp converted once (``_cached``): the per-outcome
-    dict and conversion were most of the odds ingest's time (benchmarks/odds_ingest.py)."""
+    Built as column lists, each distinct point and timestamp converted once per payload and each distinct price once
+    per process (``_cached``, a bounded memo): the per-outcome dict and Fraction maths were most of the odds
+    ingest's time (benchmarks/odds_ingest.py)."""
     events = parse_events(payload)  # validates the event-level fields first
     fmt = odds_format or infer_odds_format(payload)
     cols: dict[str, list] = {c: [] for c in ODDS_COLUMNS}
     (event_ids, books, titles, markets, names, descriptions, points, americans, decimals, book_times,
      market_times) = (cols[c] for c in ODDS_COLUMNS)
-    prices: dict = {}
+    prices = _PRICES.setdefault(fmt, {})
+    if len(prices) > _PRICES_KEPT:  # a process-wide memo of prices, bounded: junk values must not grow it forever
+        prices.clear()
     lines: dict = {}
     price_of = lambda v: _prices(v, fmt)  # noqa: E731
     times: dict = {}

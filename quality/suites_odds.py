@@ -90,15 +90,15 @@ def prepare_odds_frame(odds: pd.DataFrame, now: datetime, previous_points: pd.Da
     """Add the derived columns the suite reads. ``previous_points`` has (event_id, bookmaker, market, outcome,
     previous_point): the point of the same line in the book's latest earlier snapshot."""
     out = odds.copy()
-    decimal = pd.to_numeric(out["price_decimal"], errors="coerce").astype(float)
-    american = pd.to_numeric(out["price_american"], errors="coerce").astype(float)
-    point = pd.to_numeric(out["point"], errors="coerce").astype(float)
+    decimal = _floats(out["price_decimal"])
+    american = _floats(out["price_american"])
+    point = _floats(out["point"])
     out["price_american_abs"] = american.abs()
     updated = pd.to_datetime(out["bookmaker_last_update"], utc=True, errors="coerce")
     out["last_update_ahead_s"] = (updated - pd.Timestamp(now)).dt.total_seconds()
-    out["point_key"] = point.map(lambda p: "" if np.isnan(p) else f"{p:g}")
+    out["point_key"] = _point_keys(point.to_numpy())
     out["description_key"] = _descriptions(out)
-    groups = _line_groups(out, implied=np.where(decimal > 1, 1 / decimal.where(decimal > 1, np.nan), 0.0))
+    groups = _line_groups(out, point, implied=np.where(decimal > 1, 1 / decimal.where(decimal > 1, np.nan), 0.0))
     overround = groups["implied"].transform("sum").to_numpy() - 1
     market = out["market"].astype(str).to_numpy()
     is_win = market == "win"
@@ -113,6 +113,27 @@ def prepare_odds_frame(odds: pd.DataFrame, now: datetime, previous_points: pd.Da
     return out
 
 
+def _point_keys(point: np.ndarray) -> np.ndarray:
+    """``f"{p:g}"`` of each point, "" for none: a few distinct lines, each formatted once (told apart by their bits,
+    since -0.0 and 0.0 print differently)."""
+    codes, bits = pd.factorize(point.view(np.int64))
+    keys = np.array([f"{p:g}" for p in np.asarray(bits).view(np.float64)], dtype=object)[codes]
+    keys[np.isnan(point)] = ""
+    return keys
+
+
+def _floats(values: pd.Series) -> pd.Series:
+    """``pd.to_numeric(values, errors="coerce")`` as float, in one C-speed pass for what parse_odds yields (Decimal,
+    int, float, None): ``to_numeric`` spends microseconds on each Decimal object."""
+    if values.dtype == object:
+        try:
+            return pd.Series(np.fromiter((np.nan if v is None else float(v) for v in values), dtype=float,
+                                         count=len(values)), index=values.index)
+        except (TypeError, ValueError):
+            pass
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
 def _descriptions(frame: pd.DataFrame) -> np.ndarray:
     """The outcome's subject ("" when none): team A's and team B's team_totals are different lines."""
     if "description" not in frame:
@@ -120,9 +141,9 @@ def _descriptions(frame: pd.DataFrame) -> np.ndarray:
     return frame["description"].astype(object).where(frame["description"].notna(), "").astype(str).to_numpy()
 
 
-def _line_groups(frame: pd.DataFrame, **values) -> pd.core.groupby.DataFrameGroupBy:
+def _line_groups(frame: pd.DataFrame, point: pd.Series, **values) -> pd.core.groupby.DataFrameGroupBy:
     """Rows grouped by their line: (snapshot, book, market, description, |point|) — spreads pair +p with −p."""
-    point = pd.to_numeric(frame["point"], errors="coerce").astype(float).abs().fillna(-1.0)
+    point = point.abs().fillna(-1.0)
     key = pd.DataFrame({"s": frame["snapshot_id"].astype(str).to_numpy(), "b": frame["bookmaker"].astype(str).to_numpy(),
                         "m": frame["market"].astype(str).to_numpy(), "d": _descriptions(frame),
                         "p": point.to_numpy(), "n": np.ones(len(frame)), **values})
@@ -135,7 +156,7 @@ def _complete_sets(size: np.ndarray, market: np.ndarray) -> np.ndarray:
 
 
 def _complete(frame: pd.DataFrame) -> np.ndarray:
-    return _complete_sets(_line_groups(frame)["n"].transform("size").to_numpy(),
+    return _complete_sets(_line_groups(frame, _floats(frame["point"]))["n"].transform("size").to_numpy(),
                           frame["market"].astype(str).to_numpy())
 
 
@@ -164,8 +185,10 @@ def gate_odds(odds: pd.DataFrame, now: datetime, *, previous_points: pd.DataFram
     keep = [c for c in odds.columns]
     # a line that lost a side to the hard rules is incomplete as published, though GX saw it whole
     survivors = result.published
-    complete = _complete(survivors) if len(survivors) else np.array([], dtype=bool)
-    orphans = [int(p) for p in survivors.index[~complete & survivors["market_complete"].to_numpy(dtype=bool)]]
+    orphans: list[int] = []
+    if len(survivors) < len(staged):  # nothing quarantined: every line is as whole as GX saw it
+        complete = _complete(survivors) if len(survivors) else np.array([], dtype=bool)
+        orphans = [int(p) for p in survivors.index[~complete & survivors["market_complete"].to_numpy(dtype=bool)]]
     for pos in orphans:
         notes.setdefault(pos, []).append("odds.both_sides_present")
     if orphans:

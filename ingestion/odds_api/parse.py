@@ -13,7 +13,7 @@ Over 24.5 and team B Under 24.5 would look like the two sides of one line.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -95,13 +95,13 @@ def infer_odds_format(payload: list) -> str:
 PRICE_LIMIT = 10**9  # far beyond any price (the gate stops American at ±10000); keeps absurd numbers out of the maths
 
 
-def _prices(raw: Any, odds_format: str, where: str) -> tuple[int | None, Decimal | None]:
+def _prices(raw: Any, odds_format: str) -> tuple[int | None, Decimal | None]:
     """(American, decimal) of one outcome's price; None where that form cannot be read or does not exist.
 
     Never raises: an unreadable price is a defect of that price, which the odds gate quarantines (``not_null``,
     ``price_decimal_ge_1_01``, ``price_american_not_within_100``) instead of failing the whole fetch."""
     try:
-        value = _dec(raw, "price", where)
+        value = _dec(raw, "price", "")
     except ParseError:
         return None, None
     if not -PRICE_LIMIT < value < PRICE_LIMIT:
@@ -146,39 +146,78 @@ def parse_events(payload: list) -> pd.DataFrame:
 
 def _description(outcome: Mapping, where: str) -> str | None:
     value = outcome.get("description")
-    if value is not None and not isinstance(value, str):
+    if value is not None and type(value) is not str and not isinstance(value, str):
         raise ParseError(value, "description", where)
     return value
 
 
+def _cached(cache: dict, raw: Any, convert: Callable[[Any], Any]) -> Any:
+    """``convert(raw)`` once per distinct raw value of a payload: a poll repeats a few hundred prices, lines and
+    timestamps over thousands of outcomes. Keyed by type too (``True == 1 == 1.0`` as keys, but not as prices), and
+    by text where equal values print differently (``Decimal('3.0')`` and ``Decimal('3')``, ``-0.0`` and ``0.0``)."""
+    kind = type(raw)
+    try:
+        key = (kind, str(raw)) if kind is Decimal or (kind is float and raw == 0) else (kind, raw)
+        hit = cache.get(key, _MISS)
+    except TypeError:  # unhashable junk (a list, an object): converted every time, as it raises or is rejected
+        return convert(raw)
+    if hit is _MISS:
+        hit = cache[key] = convert(raw)
+    return hit
+
+
+_MISS = object()
+_PRICES: dict[str, dict] = {}  # odds format -> raw price key -> (American, decimal): prices are a small universe
+_PRICES_KEPT = 100_000
+
+
 def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
     """One row per (event, bookmaker, market, outcome, description); ``point`` is Decimal for spreads/totals, None
-    for h2h; prices that cannot be read come through as nulls (or 1.0) for the gate to quarantine."""
+    for h2h; prices that cannot be read come through as nulls (or 1.0) for the gate to quarantine.
+
+    Built as column lists, each distinct point and timestamp converted once per payload and each distinct price once
+    per process (``_cached``, a bounded memo): the per-outcome dict and Fraction maths were most of the odds
+    ingest's time (benchmarks/odds_ingest.py)."""
     events = parse_events(payload)  # validates the event-level fields first
     fmt = odds_format or infer_odds_format(payload)
-    rows = []
+    cols: dict[str, list] = {c: [] for c in ODDS_COLUMNS}
+    (event_ids, books, titles, markets, names, descriptions, points, americans, decimals, book_times,
+     market_times) = (cols[c] for c in ODDS_COLUMNS)
+    prices = _PRICES.setdefault(fmt, {})
+    if len(prices) > _PRICES_KEPT:  # a process-wide memo of prices, bounded: junk values must not grow it forever
+        prices.clear()
+    lines: dict = {}
+    price_of = lambda v: _prices(v, fmt)  # noqa: E731
+    times: dict = {}
     for event, event_id in zip(payload, events["id"]):
         for b, book in enumerate(_list(event, "bookmakers", f"event {event_id}")):
-            bwhere = f"event {event_id} bookmaker[{b}]"
-            key = _req(book, "key", bwhere)
+            key = _req(book, "key", f"event {event_id} bookmaker[{b}]")
             bwhere = f"event {event_id} bookmaker {key}"
-            book_update = _utc(book.get("last_update"), "last_update", bwhere)
+            title = book.get("title")
+            book_update = _cached(times, book.get("last_update"), lambda v: _utc(v, "last_update", bwhere))
             for market in _list(book, "markets", bwhere):
                 mkey = _req(market, "key", bwhere)
                 mwhere = f"{bwhere} market {mkey}"
-                market_update = _utc(market.get("last_update"), "last_update", mwhere)
+                market_update = _cached(times, market.get("last_update"), lambda v: _utc(v, "last_update", mwhere))
+                market_update = market_update or book_update
+                point_of = lambda v: _dec(v, "point", mwhere)  # noqa: E731 (names the market in its error)
                 for outcome in _list(market, "outcomes", mwhere):
-                    name = _req(outcome, "name", mwhere)
-                    american, decimal_price = _prices(outcome.get("price"), fmt, f"{mwhere} outcome {name}")
+                    name = outcome.get("name") if type(outcome) is dict else None  # JSON objects decode as dicts
+                    names.append(_req(outcome, "name", mwhere) if name is None else name)
+                    american, decimal_price = _cached(prices, outcome.get("price"), price_of)
+                    americans.append(american)
+                    decimals.append(decimal_price)
+                    descriptions.append(_description(outcome, mwhere))
                     point = outcome.get("point")
-                    rows.append({
-                        "event_id": event_id, "bookmaker": key, "bookmaker_title": book.get("title"),
-                        "market": mkey, "outcome": name, "description": _description(outcome, mwhere),
-                        "point": None if point is None else _dec(point, "point", mwhere),
-                        "price_american": american, "price_decimal": decimal_price,
-                        "bookmaker_last_update": book_update, "market_last_update": market_update or book_update,
-                    })
-    frame = pd.DataFrame(rows, columns=ODDS_COLUMNS)
+                    points.append(None if point is None else _cached(lines, point, point_of))
+                event_ids.extend([event_id] * (len(names) - len(event_ids)))
+                n = len(names) - len(books)
+                books.extend([key] * n)
+                titles.extend([title] * n)
+                markets.extend([mkey] * n)
+                book_times.extend([book_update] * n)
+                market_times.extend([market_update] * n)
+    frame = pd.DataFrame(cols, columns=ODDS_COLUMNS)
     frame["price_american"] = frame["price_american"].astype("Int64")  # null where a price has no American form
     frame["point"] = frame["point"].astype(object).where(frame["point"].notna(), None)
     return frame

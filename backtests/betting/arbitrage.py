@@ -140,7 +140,7 @@ def _best_quotes(prices: pd.DataFrame, now: datetime | None,
     line = line_points(prices, event, market, outcome)
     key = [event[0], market[0], factor_codes(line)]
     if "description" in prices:
-        key.append(_description_codes(prices["description"]))
+        key.append(description_codes(prices["description"]))
     market_id = combine_codes(*key)
     pair_id = combine_codes(market_id, outcome[0])
     pair_market = np.zeros(pair_id.max(initial=-1) + 1, dtype=np.int64)
@@ -173,8 +173,9 @@ def best_prices(prices: pd.DataFrame, now: datetime | None = None, max_age: time
     return result
 
 
-def _description_codes(values: pd.Series) -> np.ndarray:
-    """Codes of the team a team total is on, a missing description one with "" (no description)."""
+def description_codes(values: pd.Series) -> np.ndarray:
+    """Codes of the team a team total is on (part of a market's key wherever markets are grouped: team A's over
+    and team B's over at the same line are two markets), a missing description one with "" (no description)."""
     codes, uniques = factorize(values)
     blank = np.flatnonzero(uniques == "")
     if len(blank):

@@ -18,7 +18,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from backtests.betting.arbitrage import PRICE_COLUMNS, combine_codes, factor_codes, factorize, fresh, line_points
+from backtests.betting.arbitrage import (
+    PRICE_COLUMNS, combine_codes, description_codes, factor_codes, factorize, fresh, line_points,
+)
 from backtests.betting.odds import remove_vig_many
 from backtests.betting.staking import kelly_fraction
 
@@ -34,7 +36,10 @@ def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOO
         raise ValueError(f"prices lack columns {sorted(missing)}")
     event, market, outcome = factorize(prices["event_id"]), factorize(prices["market"]), factorize(prices["outcome"])
     line = line_points(prices, event, market, outcome)
-    market_id = combine_codes(event[0], market[0], factor_codes(line))
+    key = [event[0], market[0], factor_codes(line)]
+    if "description" in prices:  # team totals: each team's over/under is its own market, as in the arbitrage scan
+        key.append(description_codes(prices["description"]))
+    market_id = combine_codes(*key)
     outcome_id = combine_codes(market_id, outcome[0])
     markets = market_id.max(initial=-1) + 1
     pair_market = np.zeros(outcome_id.max(initial=-1) + 1, dtype=np.int64)

@@ -95,3 +95,24 @@ def test_stale_retail_price_is_not_value():
     assert np.isnan(result.loc["stale_book", "ev"]) and np.isnan(result.loc["stale_book", "kelly"])
     no_limit = expected_value(prices, now=NOW).set_index("bookmaker")
     assert no_limit.loc["stale_book", "ev"] == pytest.approx(0.15) and not no_limit.loc["stale_book", "is_stale"]
+
+
+def test_team_totals_of_two_teams_at_one_line_are_two_sharp_markets():
+    """Team A's and team B's totals at 110.5 (told apart by ``description``, as The Odds API sends them) are
+    de-vigged each on its own pair: multiplicative by hand, p = (1/o) / (1/o_over + 1/o_under)."""
+    rows = []
+    for team, over, under, retail in (("Lakers", 1.80, 2.05, 2.25), ("Celtics", 2.10, 1.76, 2.40)):
+        for outcome, sharp_price, retail_price in (("Over", over, retail), ("Under", under, 1.5)):
+            for book, price in (("pinnacle", sharp_price), ("retail", retail_price)):
+                rows.append({**quote("g1", outcome, book, price, market="team_totals", point=110.5),
+                             "description": team})
+    frame = pd.DataFrame(rows)
+    fair = frame.assign(fair=fair_probabilities(frame)).query("bookmaker == 'retail'")
+    by_team = {(r.description, r.outcome): r.fair for r in fair.itertuples()}
+    assert by_team[("Lakers", "Over")] == pytest.approx((1 / 1.80) / (1 / 1.80 + 1 / 2.05), abs=1e-12)
+    assert by_team[("Lakers", "Under")] == pytest.approx((1 / 2.05) / (1 / 1.80 + 1 / 2.05), abs=1e-12)
+    assert by_team[("Celtics", "Over")] == pytest.approx((1 / 2.10) / (1 / 2.10 + 1 / 1.76), abs=1e-12)
+    assert by_team[("Celtics", "Under")] == pytest.approx((1 / 1.76) / (1 / 2.10 + 1 / 1.76), abs=1e-12)
+    value = expected_value(frame).set_index(["description", "outcome"])
+    assert value.loc[("Celtics", "Over"), "ev"] == pytest.approx(2.40 * (1 / 2.10) / (1 / 2.10 + 1 / 1.76) - 1,
+                                                                 abs=1e-12)

@@ -74,10 +74,11 @@ def bound_query(engine: sa.Engine, sql: str, params: Mapping[str, object]) -> st
 
 
 def _column(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``numeric`` arrives as its text (an Arrow extension over strings): parsed to float64 in C++, as the CSV reader
-    did; every integer width becomes int64 (pandas turns it into float64 where nulls exist, as read_csv did)."""
+    """``numeric`` arrives as its text (an opaque Arrow type over strings): parsed to float64 in C++, as the CSV
+    reader did; every integer width becomes int64 (pandas turns it into float64 where nulls exist, as read_csv did).
+    Types the frames never read (geometry, ranges...) pass as the driver gives them."""
     kind = column.type
-    if isinstance(kind, pa.BaseExtensionType) and pa.types.is_string(kind.storage_type):
+    if isinstance(kind, pa.OpaqueType) and kind.type_name == "numeric":
         return pa.chunked_array([chunk.storage for chunk in column.chunks], kind.storage_type).cast(pa.float64())
     if pa.types.is_integer(kind):
         return column.cast(pa.int64())
@@ -86,8 +87,9 @@ def _column(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def read_copy(engine: sa.Engine, sql: str, params: Mapping[str, object]) -> pd.DataFrame:
     """The rows of ``sql`` as the frame pandas' CSV reader gave: numbers int64/float64, booleans bool, text object
-    with NaN where null, dates and timestamps datetime64[ns] (``timestamptz`` in UTC)."""
-    import adbc_driver_postgresql.dbapi as adbc  # lazily: pyarrow is heavy and only loaders need it
+    with NaN where null, dates and timestamps datetime64[ns] (``timestamptz`` in UTC). ``float8`` arrives bit for bit
+    (the CSV reader's fast parser could land one ulp off, e.g. 1810.512 for 1810.5120000000002)."""
+    import adbc_driver_postgresql.dbapi as adbc  # lazily: its C++ driver loads only where a frame is read
 
     query = bound_query(engine, sql, params)
     uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -27,8 +27,6 @@ RUNNER_COLUMNS = ("runner_key", "race_key", "horse_key", "jockey_key", "trainer_
                   "horse_number", "post_position", "horse_age", "weight_lbs", "field_size", "morning_line_odds",
                   "final_odds", "odds_rank", "is_favourite", "status", "is_start", "finish_position", "won", "placed",
                   "showed", "win_payout", "place_payout", "show_payout", "win_bet_return")
-TEXT_DTYPES = {c: object for c in ("runner_key", "race_key", "horse_key", "jockey_key", "trainer_key", "track_key",
-                                    "status", "track_code", "surface", "going", "race_class")}
 FLOAT_COLUMNS = ("distance_m", "purse", "morning_line_odds", "final_odds", "win_payout", "place_payout", "show_payout",
                  "win_bet_return", "weight_lbs")
 # Same test as the dbt macro ``going_is_wet``, so in-memory frames agree with the marts.
@@ -86,7 +84,7 @@ def load_runners(engine, start: date, end: date, decision_minutes: int = DECISIO
     from paddock.pgcopy import read_copy
 
     window = {"start": start, "end": end}
-    frame = read_copy(engine, RUNNERS_SQL.format(schema=schema), window, dtype=TEXT_DTYPES)
+    frame = read_copy(engine, RUNNERS_SQL.format(schema=schema), window)
     with engine.connect() as conn:  # no odds marts yet (history only, odds never built): final odds it is
         has_odds = conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{schema}.fct_odds"}).scalar()
         snapshots = pd.read_sql_query(sa.text(DECISION_ODDS_SQL.format(schema=schema)), conn,

@@ -3,14 +3,16 @@
 The in-memory benchmark (``backtest_engine``) times the engine on a frame it already holds; a user's run starts in
 the warehouse. Here the same US-scale frame is first written (untimed, COPY) to a copy of the two marts tables the
 loader reads — schema ``bench_marts``: ``fct_runners``, ``fct_races`` and an empty ``fct_odds`` (no tote snapshots
-in synthetic history) — and then timed exactly as the ``backtest`` asset runs: ``load_runners`` (COPY … TO STDOUT
-streamed into pandas' CSV parser), ``prepare_racing`` and ``run_prepared``. The schema is dropped afterwards.
+in synthetic history) — and then timed exactly as the ``backtest`` asset runs: ``load_runners`` (binary COPY … TO
+STDOUT read into Arrow by the ADBC driver, then pandas), ``prepare_racing`` and ``run_prepared``. The schema is
+dropped afterwards.
 
 Issue 17's goals are ratios against limits of the same run: the load against ``COPY (the same query) TO STDOUT``
-drained without parsing — the loader's own ``RUNNERS_SQL`` with the same bound parameters and COPY options, read into
-a sink that only counts bytes, i.e. what PostgreSQL and the socket cost before any Python object exists (load ≤ 3×
-it) — and end to end against prepare + run (≤ 2×), i.e. the load may at most double a run on a frame in memory. The
-drain runs after the timed load, on warm buffers, so the ratio errs against the load.
+drained without parsing — the loader's own ``RUNNERS_SQL`` with the same bound parameters in the statement the
+loader sends (``paddock.pgcopy.COPY_OUT``), read into a sink that only counts bytes, i.e. what PostgreSQL and the
+socket cost before any Python object exists (load ≤ 3× it) — and end to end against prepare + run (≤ 2×), i.e.
+the load may at most double a run on a frame in memory. The drain runs after the timed load, on warm buffers, so
+the ratio errs against the load.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from backtests.engine import prepare_racing, run_prepared
 from backtests.frames import RACE_CONTEXT, RUNNER_COLUMNS, RUNNERS_SQL, load_runners
 from benchmarks.goals import ratio, verdict
 from paddock import db
+from paddock.pgcopy import COPY_OUT, bound_query
 
 SCHEMA = "bench_marts"
 GOAL_SECONDS = 15.0
@@ -80,13 +83,12 @@ class ByteCounter:
 
 def drain(engine: sa.Engine, start, end) -> tuple[float, int]:
     """(seconds, bytes) of ``COPY (the loader's runners query) TO STDOUT`` for [start, end], not parsed at all."""
+    query = COPY_OUT.format(query=bound_query(engine, RUNNERS_SQL.format(schema=SCHEMA), {"start": start, "end": end}))
     raw = engine.raw_connection()
     try:
-        cursor = raw.cursor()
-        query = cursor.mogrify(RUNNERS_SQL.format(schema=SCHEMA), {"start": start, "end": end}).decode()
         sink = ByteCounter()
         started = time.perf_counter()
-        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", sink)
+        raw.cursor().copy_expert(query, sink)
         elapsed = time.perf_counter() - started
         raw.commit()
         return elapsed, sink.bytes
@@ -123,7 +125,7 @@ def run(runners: pd.DataFrame, window: dict, rules: dict, naive_s: float,
              f"goal ≤ {GOAL_SECONDS:g} s ({total / GOAL_SECONDS:.2f}× goal): load {loaded - began:.1f} s · prepare "
              f"{ready - loaded:.1f} s · run {done - ready:.2f} s; naive loop is {naive_s / total:,.0f}× slower"),
             ("Backtest from PostgreSQL limit: COPY (the loader's runners query) TO STDOUT drained without parsing",
-             f"{drain_s:.1f}", "s", f"{drained / 2**20:,.0f} MiB of CSV, {len(frame):,} rows, same run"),
+             f"{drain_s:.1f}", "s", f"{drained / 2**20:,.0f} MiB of binary COPY, {len(frame):,} rows, same run"),
             ("Backtest from PostgreSQL: load / that drain", f"{per_drain:.1f}", "×",
              f"{verdict(per_drain, GOAL_DRAINS)}: load {load_s:.1f} s vs drain {drain_s:.1f} s"),
             ("Backtest from PostgreSQL: end to end / (prepare + run)", f"{per_work:.1f}", "×",

@@ -128,11 +128,10 @@ def fresh(prices: pd.DataFrame, now: datetime | None = None, max_age: timedelta 
     return (updated >= reference - max_age).to_numpy()
 
 
-def _best_quotes(prices: pd.DataFrame, now: datetime | None,
-                 max_age: timedelta | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Rows of the best fresh quote per (market, outcome) in first-appearance order of the pair, with every row's
-    line and market id and each market's outcome count (from all quotes). No sort: the best price of a pair is a
-    segment maximum over dense pair ids, and of equal prices the first row wins (as a stable sort would pick)."""
+def market_ids(prices: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The one definition of a market, for the arbitrage scan and the value bets alike: every row's line, market id
+    (event, market, line and, on team totals, the team: ``description``), (market, outcome) pair id, and each
+    market's count of distinct outcomes quoted by any book. Ids are dense, in order of first appearance."""
     missing = set(PRICE_COLUMNS) - set(prices.columns)
     if missing:
         raise ValueError(f"prices lack columns {sorted(missing)}")
@@ -145,15 +144,23 @@ def _best_quotes(prices: pd.DataFrame, now: datetime | None,
     pair_id = combine_codes(market_id, outcome[0])
     pair_market = np.zeros(pair_id.max(initial=-1) + 1, dtype=np.int64)
     pair_market[pair_id] = market_id
-    outcome_count = np.bincount(pair_market, minlength=market_id.max(initial=-1) + 1)
+    return line, market_id, pair_id, np.bincount(pair_market, minlength=market_id.max(initial=-1) + 1)
 
+
+def _best_quotes(prices: pd.DataFrame, now: datetime | None,
+                 max_age: timedelta | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the best fresh quote per (market, outcome) in first-appearance order of the pair, with every row's
+    line and market id and each market's outcome count (from all quotes). No sort: the best price of a pair is a
+    segment maximum over dense pair ids, and of equal prices the first row wins (as a stable sort would pick)."""
+    line, market_id, pair_id, outcome_count = market_ids(prices)
+    pair_count = int(pair_id.max(initial=-1)) + 1
     price = prices["price_decimal"].to_numpy(dtype=float, na_value=np.nan)
     rows = np.flatnonzero(np.isfinite(price) & (price > 1.0) & fresh(prices, now, max_age))
     pairs, quoted = pair_id[rows], price[rows]
-    top = np.full(len(pair_market), -np.inf)
+    top = np.full(pair_count, -np.inf)
     np.maximum.at(top, pairs, quoted)
     at_top = quoted == top[pairs]
-    winner = np.full(len(pair_market), len(price), dtype=np.int64)
+    winner = np.full(pair_count, len(price), dtype=np.int64)
     np.minimum.at(winner, pairs[at_top], rows[at_top])
     return winner[winner < len(price)], line, market_id, outcome_count
 

@@ -18,9 +18,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from backtests.betting.arbitrage import (
-    PRICE_COLUMNS, combine_codes, description_codes, factor_codes, factorize, fresh, line_points,
-)
+from backtests.betting.arbitrage import fresh, market_ids
 from backtests.betting.odds import remove_vig_many
 from backtests.betting.staking import kelly_fraction
 
@@ -31,20 +29,9 @@ DEFAULT_MIN_EV = 0.03
 def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOOK, method: str = "multiplicative",
                        now: datetime | None = None, max_age: timedelta | None = None) -> pd.Series:
     """Fair probability of each row's outcome from the sharp book's de-vigged market (NaN where there is none)."""
-    missing = set(PRICE_COLUMNS) - set(prices.columns)
-    if missing:
-        raise ValueError(f"prices lack columns {sorted(missing)}")
-    event, market, outcome = factorize(prices["event_id"]), factorize(prices["market"]), factorize(prices["outcome"])
-    line = line_points(prices, event, market, outcome)
-    key = [event[0], market[0], factor_codes(line)]
-    if "description" in prices:  # team totals: each team's over/under is its own market, as in the arbitrage scan
-        key.append(description_codes(prices["description"]))
-    market_id = combine_codes(*key)
-    outcome_id = combine_codes(market_id, outcome[0])
-    markets = market_id.max(initial=-1) + 1
-    pair_market = np.zeros(outcome_id.max(initial=-1) + 1, dtype=np.int64)
-    pair_market[outcome_id] = market_id
-    outcomes_quoted = np.bincount(pair_market, minlength=markets)
+    _line, market_id, outcome_id, outcomes_quoted = market_ids(prices)  # the arbitrage scan's markets, team totals too
+    markets = len(outcomes_quoted)
+    pair_count = int(outcome_id.max(initial=-1)) + 1
 
     price = prices["price_decimal"].to_numpy(dtype=float)
     sharp = (prices["bookmaker"] == sharp_book).to_numpy() & np.isfinite(price) & (price > 1.0)
@@ -58,7 +45,7 @@ def fair_probabilities(prices: pd.DataFrame, sharp_book: str = DEFAULT_SHARP_BOO
     complete = np.bincount(sharp_market, minlength=markets) == outcomes_quoted
     rows = rows[complete[sharp_market] & (outcomes_quoted[sharp_market] >= 2)]
 
-    fair_by_outcome = np.full(len(pair_market), np.nan)
+    fair_by_outcome = np.full(pair_count, np.nan)
     if len(rows):
         row_market = pd.factorize(market_id[rows])[0]
         order = np.argsort(row_market, kind="stable")

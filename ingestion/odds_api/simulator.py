@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -284,8 +285,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quota", type=int, default=20_000)
     args = parser.parse_args(argv)
     sim = OddsApiSimulator(seed=args.seed, api_key=args.api_key, quota=args.quota, host=args.host, port=args.port)
-    print(f"Odds API simulator on {sim.start()} (Ctrl-C to stop)", flush=True)
-    try:
+    # SIGTERM stops it like Ctrl-C, even when started by a parent that ignores SIGTERM (an ignored signal is
+    # inherited across exec: `paddock serve`'s stop, or a test's, would otherwise wait for its SIGKILL)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:  # the banner inside: a stop that arrives as soon as it is read is still a clean stop
+        print(f"Odds API simulator on {sim.start()} (Ctrl-C to stop)", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         sim.stop()

@@ -13,6 +13,7 @@ privileges by ``tests/integration/test_bi_access.py``; they are not repeated her
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import sys
 import traceback
@@ -213,6 +214,24 @@ def test_simulator_processes_listen_only_on_loopback(module):
         banner = process.stdout.readline()
         assert "http://127.0.0.1:" in banner, banner
         assert listening_addresses(process.pid) == {"127.0.0.1"}
+    finally:
+        stop_child(process)
+
+
+def _ignoring_sigterm() -> None:  # in the child before exec: an ignored signal survives the exec
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("module", ["ingestion.odds_api.simulator", "ingestion.racecards.demo_site"])
+def test_simulator_processes_stop_on_sigterm_even_when_their_parent_ignores_it(module):
+    """A parent started in the background by a shell (or one whose Dagster code copied an ignored SIGINT onto
+    SIGTERM) passes SIGTERM on ignored; the simulators still stop on it, cleanly, instead of waiting for SIGKILL."""
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", "0"], stdout=subprocess.PIPE, text=True,
+                               preexec_fn=_ignoring_sigterm)
+    try:
+        assert "http://127.0.0.1:" in process.stdout.readline()
+        process.terminate()
+        assert process.wait(timeout=15) == 0
     finally:
         stop_child(process)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import time
 from datetime import datetime
 
@@ -16,8 +17,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     frozen = datetime.fromisoformat(args.at) if args.at else None
     site = DemoSite(seed=args.seed, clock=(lambda: frozen) if frozen else utc_now, port=args.port)
-    print(f"demo site at {site.start()} (e.g. /cards/BEL/2026-06-06); Ctrl-C to stop", flush=True)
-    try:
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # as the Odds API simulator: SIGTERM is a Ctrl-C
+    try:  # the banner inside: a stop that arrives as soon as it is read is still a clean stop
+        print(f"demo site at {site.start()} (e.g. /cards/BEL/2026-06-06); Ctrl-C to stop", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -4,7 +4,7 @@ The history assets take a backfill as one run (``BackfillPolicy.single_run()``),
 gated and written by one process, then dbt builds every model downstream. That run must finish with bounded memory on
 a small box. It is launched the way the UI launches a backfill: ``history_job`` over a partition range (Dagster's
 partition-range tags, ``paddock.cli.runner.materialize_history``) against the Postgres-backed Dagster instance, in a child
-process, so its memory is its own and not this process's. The child and its descendants (the dbt CLI) are sampled
+process, so its memory is its own and not this process's (dbt runs inside it). The child and any descendants are sampled
 with psutil for the peak summed RSS, and the child reports its own exact peak (``ru_maxrss``; not its children's,
 which Linux reports as at least the parent's size at fork). The embedded server's processes are sampled too, as PSS
 because every backend maps the same shared buffers.
@@ -104,7 +104,7 @@ def run() -> list[tuple]:
          f"{than} {base['tree']:,.0f} MiB ({full['tree'] / base['tree']:.2f}× for {PARTITIONS / BASELINE:.0f}× "
          f"the partitions); psutil every {SAMPLE_SECONDS:g} s"),
         (f"{NAME}: peak RSS of the run process itself (ru_maxrss)", f"{full['self']:,.0f}", "MiB",
-         f"{than} {base['self']:,.0f} MiB; its children (dbt CLI) peaked at {full['dbt']:,.0f} MiB"),
+         f"{than} {base['self']:,.0f} MiB; its child processes peaked at {full['dbt']:,.0f} MiB"),
         (f"{NAME}: embedded Postgres peak PSS (all server processes)", f"{full['pg']:,.0f}", "MiB",
          f"{than} {base['pg']:,.0f} MiB"),
         (f"{NAME}: wall time (history_job, one run: load + gate + dbt)", f"{full['seconds']:.1f}", "s",

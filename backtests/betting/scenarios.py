@@ -208,8 +208,8 @@ def payoffs(market: str, selections: Sequence[Selection], prices: Sequence[objec
         return []
     # Each leg is checked once, not once per scenario: a scan stakes thousands of markets. (The scenarios' results
     # always have the scores a line needs, so checking up front raises what settling cell by cell would.)
-    legs = [(_kind(market), selection, _checked_price(price),
-             None if _kind(market) == "h2h" else _halves(selection.point))
+    kind = _kind(market)
+    legs = [(kind, selection, _checked_price(price), None if kind == "h2h" else _halves(selection.point))
             for selection, price in zip(selections, prices)]
     return [[ONE if result.void else _settled(kind, selection, result, odds, three_way, halves)
              for kind, selection, odds, halves in legs]

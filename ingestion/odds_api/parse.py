@@ -146,7 +146,7 @@ def parse_events(payload: list) -> pd.DataFrame:
 
 def _description(outcome: Mapping, where: str) -> str | None:
     value = outcome.get("description")
-    if value is not None and type(value) is not str and not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         raise ParseError(value, "description", where)
     return value
 
@@ -171,14 +171,14 @@ _PRICES: dict[str, dict] = {}  # odds format -> raw price key -> (American, deci
 _PRICES_KEPT = 100_000
 
 
-def parse_odds(payload: list, odds_format: str | None = None) -> pd.DataFrame:
+def parse_odds(payload: list, odds_format: str | None = None, events: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (event, bookmaker, market, outcome, description); ``point`` is Decimal for spreads/totals, None
     for h2h; prices that cannot be read come through as nulls (or 1.0) for the gate to quarantine.
 
     Built as column lists, each distinct point and timestamp converted once per payload and each distinct price once
     per process (``_cached``, a bounded memo): the per-outcome dict and Fraction maths were most of the odds
     ingest's time (benchmarks/odds_ingest.py)."""
-    events = parse_events(payload)  # validates the event-level fields first
+    events = parse_events(payload) if events is None else events  # the event-level fields validated first
     fmt = odds_format or infer_odds_format(payload)
     cols: dict[str, list] = {c: [] for c in ODDS_COLUMNS}
     (event_ids, books, titles, markets, names, descriptions, points, americans, decimals, book_times,

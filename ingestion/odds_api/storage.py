@@ -108,8 +108,9 @@ class StoreResult:
 def _frames(fetch: Fetch) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """(snapshots, odds with snapshot ids, event rows) of one fetch."""
     at = _require_utc(fetch.snapshot_time)
-    events = parse_events(fetch.payload).to_dict("records")
-    odds = parse_odds(fetch.payload, fetch.odds_format)
+    parsed = parse_events(fetch.payload)
+    odds = parse_odds(fetch.payload, fetch.odds_format, events=parsed)  # the events parsed once per fetch
+    events = parsed.to_dict("records")
     ids = {e["id"]: snapshot_id(e["id"], at.to_pydatetime(), fetch.request_id) for e in events}
     snapshots = pd.DataFrame([
         {

@@ -28,8 +28,13 @@ up: setup  ## run once, then serve the Dagster UI at http://127.0.0.1:3000
 serve: setup  ## serve the Dagster UI (webserver + daemon) without the initial run
 	$(BIN)/paddock serve
 
+# Two pytest-xdist workers, each with its own embedded PostgreSQL; a test module stays on one worker (its module
+# fixtures are built once) and the operating-day test is collected first (tests/conftest.py), so one worker lives
+# through the race day while the other runs the rest. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
 test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL
-	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 test-random: setup  ## the same tests in a shuffled order (pytest-randomly; replay an order: add --randomly-seed=N)
 	$(BIN)/python -m pytest -q -p randomly

@@ -11,6 +11,12 @@ import pytest
 # orchestration (whose partition definitions read it once). An explicit environment still wins.
 os.environ.setdefault("PADDOCK_HISTORY_START", "2024-01-01")
 os.environ.setdefault("PADDOCK_HISTORY_END", "2025-12-31")
+# pytest-xdist's workers start with COLUMNS=80 / LINES=24 in their environment: the CLI's rich consoles, made at
+# import, would then print every table 80 columns wide whatever width a test's command asks for. Unset, as in a
+# one-process run, they measure at print time.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -21,6 +27,16 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs ../shared/data/{'/'.join(parts)} (present in CI, absent from a user's clone)")
     return path
+
+
+#: Modules that live through a whole deployment for minutes, mostly waiting on it. Collected first: with ``make
+#: test``'s workers (pytest-xdist, one module per worker at a time, in collection order) one worker starts there while
+#: the other works through the rest, instead of everything waiting on them at the end.
+DEPLOYMENT_FIRST = ("tests/integration/test_operating_day.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in DEPLOYMENT_FIRST)  # stable: the rest keep order
 
 
 @pytest.fixture(scope="session")

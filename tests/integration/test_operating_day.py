@@ -51,6 +51,7 @@ LOCATION = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name l
 START = """mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) { __typename
   ... on PythonError { message } } }"""
 BIN = Path(sys.executable).parent
+FINAL_TOTE_MOMENT = "T-5m: the T-10m card, tote in racing_final"
 
 
 def todays_meeting(day: date):
@@ -76,7 +77,7 @@ def moments(m, game: dict) -> list[tuple[str, datetime]]:
         ("06:01 local: the morning card scrape", morning),
         ("T-90m: T-6h card, tote in racing_closing, odds in closing", first - timedelta(minutes=90)),
         ("T-55m: the T-1h card", first - timedelta(minutes=55)),
-        ("T-5m: the T-10m card, tote in racing_final", first - timedelta(minutes=5)),
+        (FINAL_TOTE_MOMENT, first - timedelta(minutes=5)),
         ("the first game in play", game["commence"] + timedelta(hours=1)),
         ("results and the final whistle", max(last + timedelta(minutes=20), final + timedelta(minutes=10))),
     ]
@@ -216,13 +217,31 @@ def hold_until_quiet(deployment, what: str, timeout: float = 1200) -> None:
         time.sleep(3)
 
 
-def travel(deployment, sim_from: datetime, sim_to: datetime) -> None:
-    """Run the clock from ``sim_from`` to ``sim_to`` at TRAVEL x, hold it there, and wait until it is there."""
+def travel(deployment, sim_from: datetime, sim_to: datetime, hold_speed: float = 0.0) -> SimClock:
+    """Run the clock from ``sim_from`` to ``sim_to`` at TRAVEL x, then at ``hold_speed`` (0: held), and wait until
+    it is there."""
     now = time.time()
     moved = SimClock(now, (Segment(sim_from.astimezone(timezone.utc), TRAVEL),
-                           Segment(sim_to.astimezone(timezone.utc), 0.0)))
+                           Segment(sim_to.astimezone(timezone.utc), hold_speed)))
     clock.write(deployment["clock_file"], moved)
     time.sleep(max(0.0, moved.wall_at(sim_to) - time.time()))
+    return moved
+
+
+def wait_for_final_tote(deployment, moved: SimClock, timeout: float = 600) -> datetime:
+    """Let the clock run (``moved`` holds at 1x) until the tote sensor has launched a racing_final poll, then stop
+    it there; returns the simulated time it stopped at."""
+    deadline = time.monotonic() + timeout
+    while not any(r.job_name == "odds_job" and r.tags.get("tier") == "racing_final"
+                  for r in assert_nothing_failed(deployment)[0]):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no racing_final tote poll after {timeout:.0f} s\n"
+                        f"{deployment['log'].read_text(errors='replace')[-3000:]}")
+        time.sleep(3)
+    now = time.time()
+    stopped = moved.at(now)
+    clock.write(deployment["clock_file"], SimClock(now, (Segment(stopped, 0.0),)))
+    return stopped
 
 
 def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
@@ -239,10 +258,14 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     for what, moment in deployment["moments"]:
         began = time.monotonic()
         deployment["marks"].append((what, time.time()))
-        travel(deployment, at, moment)
+        # The last ten tote minutes start on a clock running at 1x, stopped once racing_final has been asked for:
+        # a poll the sensor asked for during the travel (racing_closing, minutes of simulated time earlier) stamps
+        # the race's board at the moment itself, and on a stopped clock that board stays "just polled" for ever.
+        live = what == FINAL_TOTE_MOMENT
+        moved = travel(deployment, at, moment, hold_speed=1.0 if live else 0.0)
+        at = wait_for_final_tote(deployment, moved) if live else moment
         hold_until_quiet(deployment, what)
         print(f"{what}: {time.monotonic() - began:.0f} s")
-        at = moment
     stop_instigators(url, loaded_repository(url))
     hold_until_quiet(deployment, "after stopping the instigators")
     status = subprocess.run([str(BIN / "paddock"), "status"], cwd=PROJECT_ROOT, env=deployment["env"],

@@ -14,6 +14,8 @@ from ingestion.sources.synthetic import SyntheticSource
 
 
 def synthetic_runners(start: date, end: date, seed: int = 7, tracks: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """The synthetic source's races in [start, end] as a runners frame (see ``backtests.frames.runners_from_batch``)."""
-    source = SyntheticSource(seed=seed, start=start, end=end, **({"tracks": tracks} if tracks else {}))
+    """The synthetic source's races in [start, end] as a runners frame (see ``backtests.frames.runners_from_batch``);
+    only the pools the frame reads are settled (win, place, show: not the exotics)."""
+    source = SyntheticSource(seed=seed, start=start, end=end, pools=("win", "place", "show"),
+                             **({"tracks": tracks} if tracks else {}))
     return runners_from_batch(source.read(start, end))

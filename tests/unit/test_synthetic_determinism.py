@@ -83,3 +83,13 @@ def test_available_dates_are_exactly_the_race_dates():
     assert source.available_dates()[0] == date(2024, 1, 3)  # 2024-01-01 is a Monday; Wednesday is CD's first day
     assert source.read(date(2024, 3, 1), date(2024, 3, 31)).races.empty
     assert source.read(date(2024, 2, 10), date(2024, 2, 1)).races.empty
+
+
+def test_settling_fewer_pools_leaves_everything_else_identical():
+    """``pools`` (what the backtest frames settle: no exotics) only drops the other pools' dividend rows."""
+    start, end = date(2024, 3, 1), date(2024, 3, 31)
+    every = SyntheticSource(seed=7, start=start, end=end).read(start, end)
+    some = SyntheticSource(seed=7, start=start, end=end, pools=("win", "place", "show")).read(start, end)
+    assert set(every.dividends["pool"]) == {"win", "place", "show", "exacta", "trifecta", "superfecta"}
+    assert checksum(some) == checksum(where(every, lambda f: ~f["pool"].isin(["exacta", "trifecta", "superfecta"])
+                                            if "pool" in f else f.index == f.index))

@@ -38,8 +38,10 @@ def public_order_probability(combo: list[tuple]) -> float:
     return ordered_finish_probability(probabilities, [t[1] for t in combo])
 
 
-def race_dividends(top: list[tuple], noise: tuple[float, float, float]) -> list[tuple[str, str, int]]:
-    """(pool, combination, cents per $2) for one race.
+def race_dividends(top: list[tuple], noise: tuple[float, float, float],
+                   pools: frozenset[str] | None = None) -> list[tuple[str, str, int]]:
+    """(pool, combination, cents per $2) for one race, of ``pools`` only when given (each pool is settled on its
+    own: leaving one out changes no other).
 
     ``top``: finishers in finishing order, at least the first four when there are four, each
     ``(position, horse_number, p_public, win_share, place_share, show_share, odds_steps)``.
@@ -48,7 +50,7 @@ def race_dividends(top: list[tuple], noise: tuple[float, float, float]) -> list[
     finish = {t[1]: t[0] for t in top}
     for pool, share in (("win", 3), ("place", 4), ("show", 5)):
         places = WPS_PLACES[pool]
-        if len(top) < places:
+        if len(top) < places or (pools is not None and pool not in pools):
             continue
         bets = {t[1]: t[share] for t in top}  # pool shares (floats): the pool itself is 1
         paid = split_pool(Decimal(1), bets, finish, places, unit=TWO_DOLLARS, takeout=WPS_TAKEOUT,
@@ -57,6 +59,8 @@ def race_dividends(top: list[tuple], noise: tuple[float, float, float]) -> list[
 
     positions = tuple(t[0] for t in top)
     for pool, z in zip(EXOTICS, noise):
+        if pools is not None and pool not in pools:
+            continue
         winners = winning_rows(pool, positions)
         for rows in winners:
             combo = [top[row] for row in rows]

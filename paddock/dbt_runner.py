@@ -86,7 +86,8 @@ def _manifest(project_dir: Path, target: Path):
         state = next((p for p in (kept, DBT_DIR / "target" / "partial_parse.msgpack") if p.exists()), None)
         if state is not None:
             shutil.copy(state, target / "partial_parse.msgpack")
-        parsed = dbtRunner().invoke(["parse", "--quiet", *_paths(project_dir, target)])
+        # --no-write-json: the manifest is kept in memory; the partial-parse state is written all the same
+        parsed = dbtRunner().invoke(["parse", "--quiet", "--no-write-json", *_paths(project_dir, target)])
         if not parsed.success:
             raise DbtInProcessError(f"dbt parse of {project_dir} failed: {parsed.exception}")
         if (target / "partial_parse.msgpack").exists():  # replaced whole, so a concurrent run never reads half

@@ -1,9 +1,9 @@
 """Poll → arbitrage row latency under the running daemon: the simulator plants an opportunity, how soon is it a row?
 
 The product path, unchanged: ``odds_polling_sensor`` (every 30 s) launches an ``odds_job`` run for the due (sport,
-tier); its ``odds_snapshots`` asset fetches, gates and stores; ``odds_automation_sensor`` (every 10 s; the odds dbt
-models and ``marts/arbitrage_opportunities`` carry ``AutomationCondition.eager()``) then runs the odds dbt models and,
-once ``fct_odds`` is new, the arbitrage asset, which writes ``marts.arbitrage_opportunities``. Here that runs as
+tier); in that run its ``odds_snapshots`` asset fetches, gates and stores, the odds dbt models the signals read
+(``fct_odds`` and its staging views) build, and the arbitrage asset writes ``marts.arbitrage_opportunities``; the
+other odds marts follow by ``odds_automation_sensor``, off this path. Here that runs as
 docker-compose runs it — gRPC code server + ``dagster-daemon`` with the repo's dagster.yaml (queued coordinator, two
 runs at a time) — on private databases (``benchmarks.deployment``), against an in-process simulator on a free port.
 
@@ -17,9 +17,8 @@ planted event: seconds from the poll that fetched it (its snapshot time) and fro
 visible (the table is read every 0.5 s). The tier interval, up to 30 min even in the closing tier, comes on top of
 the plant figure in production.
 
-Not every planted event need become a row within the drain: ``eager()`` resets on the target's own update, so an odds
-load that lands while the marts run is in progress is dropped, and its prices wait for the next odds load. The first
-row says how many made it.
+Every planted event should become a row within the drain (the run that stores its price publishes the signals); the
+first row says how many made it.
 
 Issue 17's goal, p50 ≤ 15 s and p95 ≤ 25 s from the poll that saw it, stands beside the first row with its verdict.
 Its limit is not one figure of this run but the sum of the work itself (≈ 1–2 s) and Dagster's run launch
@@ -185,7 +184,7 @@ def run() -> list[tuple[str, str, str, str]]:
     return [
         (f"{name}: from the poll that fetched it, p50 / p95", f"{p50:.0f} / {p95:.0f}", "s",
          f"goal p50 ≤ {GOAL_P50_S:g} s, p95 ≤ {GOAL_P95_S:g} s ({status}); {note}; the poll sensor ticks "
-         "every 30 s, the automation every 10 s"),
+         "every 30 s; the signals are built in the poll's own run"),
         (f"{name}: from the plant, p50 / p95", f"{_pct(from_plant, 0.5):.0f} / {_pct(from_plant, 0.95):.0f}", "s",
          "plus up to one tier interval (30 min in the closing tier) before the poll in production"),
         (f"{name}: the runs it took", f"{len(runs)}", "runs",

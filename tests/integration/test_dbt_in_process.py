@@ -42,9 +42,11 @@ def own_warehouse(runtime_env):
 
 
 def build_stg_events(url: str) -> dg.ExecuteInProcessResult:
-    from orchestration.defs.dbt.assets import dbt_models  # reads dbt's manifest, which the session fixture prepares
+    # the odds views the signals read are their own dbt assets (built in each poll's run); reads dbt's manifest,
+    # which the session fixture prepares
+    from orchestration.defs.dbt.assets import dbt_odds_signal_inputs
 
-    return dg.materialize([dbt_models], selection=[STG_EVENTS], raise_on_error=False,
+    return dg.materialize([dbt_odds_signal_inputs], selection=[STG_EVENTS], raise_on_error=False,
                           resources={"warehouse": WarehouseResource(database_url=url)},
                           instance=dg.DagsterInstance.ephemeral())
 

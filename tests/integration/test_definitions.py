@@ -137,7 +137,24 @@ def test_odds_models_and_signals_follow_new_odds_by_automation(definitions):
     tote = definitions.resolve_sensor_def("tote_odds_sensor")
     assert tote.default_status == dg.DefaultSensorStatus.RUNNING and tote.minimum_interval_seconds == 30
     sensor = definitions.resolve_sensor_def("odds_automation_sensor")
-    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING and sensor.minimum_interval_seconds == 10
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING and sensor.minimum_interval_seconds == 30
+    # each poll's run carries its prices to the signals: the models they read, then arbitrage and value bets
+    odds_job = definitions.resolve_job_def("odds_job").asset_layer.selected_asset_keys
+    assert {k.to_user_string() for k in odds_job} == {
+        "raw/events", "raw/odds_snapshots", "raw/odds", "staging/stg_events", "staging/stg_odds_snapshots",
+        "staging/stg_odds", "marts/fct_odds", "marts/arbitrage_opportunities", "marts/value_bets"}
+    pools = {node.name: node.definition.pool for node in definitions.resolve_job_def("odds_job").graph.node_dict.values()}
+    assert pools == {"odds_snapshots": None, "dbt_odds_signal_inputs": "odds_signals",
+                     "marts__arbitrage_opportunities": "odds_signals", "marts__value_bets": "odds_signals"}
+
+
+def test_the_repo_instance_runs_one_step_of_a_pool_at_a_time(runtime_env):
+    """Two odds polls' runs at once (a sport's and the tote's) must not build the same views and publish the same
+    signals together: the pool their steps share has a limit of one in the instance every deployment uses."""
+    from paddock.db import PROJECT_ROOT
+
+    with dg.DagsterInstance.from_config(str(PROJECT_ROOT)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
 
 
 def test_every_job_runs_its_steps_in_the_run_process(definitions):

@@ -1,4 +1,5 @@
-"""Arbitrage and value signals downstream of the odds marts, re-materialized by automation when new odds land."""
+"""Arbitrage and value signals downstream of the odds marts: built in each odds poll's own run (``odds_job``), and by
+automation after odds land from elsewhere (the historical backfill, a manual load)."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from backtests.live.exotic_value import publish_exotic_value
 from backtests.report import markdown_table
 from backtests.live.signals import DEFAULT_MAX_PRICE_AGE, publish_arbitrage, publish_value_bets
 from ingestion.clock import utcnow
-from orchestration.defs.automation import eager_keeping_updates
+from orchestration.defs.automation import ODDS_SIGNALS_POOL, eager_keeping_updates
 from orchestration.defs.warehouse.resources import WarehouseResource
 
 FCT_ODDS = dg.AssetKey(["marts", "fct_odds"])
@@ -59,6 +60,7 @@ def _top(engine: sa.Engine, query: sa.TextClause) -> dg.MetadataValue:
     group_name="arbitrage",
     kinds={"python", "postgres"},
     automation_condition=eager_keeping_updates(),
+    pool=ODDS_SIGNALS_POOL,
     description="Open and expired cross-book arbitrage: legs with book, price, stake (to the cent) and return.",
 )
 def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -76,6 +78,7 @@ def arbitrage_opportunities(config: ArbitrageConfig, warehouse: WarehouseResourc
     group_name="arbitrage",
     kinds={"python", "postgres"},
     automation_condition=eager_keeping_updates(),
+    pool=ODDS_SIGNALS_POOL,
     description="Retail prices whose EV against the sharp book's no-vig probability clears the threshold, with Kelly.",
 )
 def value_bets(config: ValueConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:

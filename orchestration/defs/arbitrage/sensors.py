@@ -1,6 +1,7 @@
-"""Automation for the odds side: after each sensor-launched odds run, the odds marts and then the arbitrage and value
-signals materialize on their own (their assets carry eager automation conditions). Dagster's default automation
-sensor starts stopped, so this one is declared running, for exactly those groups."""
+"""Automation for the odds side: after each sensor-launched odds run (which built the signals' inputs and the
+signals itself), the other odds marts materialize on their own; after odds land from elsewhere (the historical
+backfill, a manual load), the signals' inputs and the signals too. Their assets carry eager automation conditions.
+Dagster's default automation sensor starts stopped, so this one is declared running, for exactly those groups."""
 import dagster as dg
 
 from ingestion.clock import interval  # sensor intervals shrink with a simulated clock's speed
@@ -9,8 +10,8 @@ odds_automation_sensor = dg.AutomationConditionSensorDefinition(
     name="odds_automation_sensor",
     target=dg.AssetSelection.groups("odds", "arbitrage"),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    # every 10 s, not Dagster's 30: the wait for this tick is a share of poll → signal latency (on average half the
-    # interval), and one evaluation of the odds and arbitrage groups costs well under a second
-    minimum_interval_seconds=interval(10),
-    description="Keeps the odds marts and the arbitrage / value signals fresh after every odds load.",
+    # Dagster's 30 s: the signals no longer wait for this tick (each poll's run builds them), only the other odds marts
+    minimum_interval_seconds=interval(30),
+    description="Keeps the odds marts fresh after every odds load (and the arbitrage / value signals after loads that "
+                "did not build them: the backfill, a manual load).",
 )

@@ -18,9 +18,11 @@ EAGER_DOMAINS = {"odds"}
 # The backfill writes the same raw tables as live polling (source "the-odds-api-historical"): the models reading them
 # depend on it too, so the lineage shows both feeds and a backfilled day triggers the same rebuild as a poll.
 BACKFILLED_SOURCES = {f"source.paddock.raw_odds.{table}" for table in ("events", "odds_snapshots", "odds")}
-# What the arbitrage and value-bet assets read: this model and its ancestors are rebuilt in the signals' own run after a
-# poll; the other odds marts follow in the next run (see eager_keeping_updates), off the poll → signal path.
-SIGNAL_INPUT = "model.paddock.fct_odds"
+# What the arbitrage and value-bet assets read: this model and its ancestors are rebuilt in the poll's own run, with
+# the signals (orchestration.defs.dbt.assets.dbt_odds_signal_inputs); the other odds marts follow in the next run
+# (see eager_keeping_updates), off the poll → signal path.
+SIGNAL_MODEL = "fct_odds"
+SIGNAL_INPUT = f"model.paddock.{SIGNAL_MODEL}"
 
 
 class PaddockDbtTranslator(DagsterDbtTranslator):

@@ -2,14 +2,20 @@
 import dagster as dg
 
 from ingestion.odds_api.lifecycle import prune_old_snapshots
+from orchestration.defs.arbitrage.assets import arbitrage_opportunities, value_bets
+from orchestration.defs.dbt.assets import dbt_odds_signal_inputs
 from orchestration.defs.odds.assets import odds_scores, odds_snapshots
 from orchestration.defs.clock_schedules import following_clock
 from orchestration.defs.warehouse.resources import WarehouseResource
 
-# Launched by odds_polling_sensor with a run config per (sport, tier); also runnable by hand for every sport.
+# Launched by the polling sensors with a run config per (sport, tier); also runnable by hand for every sport. The
+# poll's own run carries its prices to the signals: the odds models the signals read, then arbitrage and value bets
+# (one run launch from poll to signal, not three); the other odds marts follow by automation.
 odds_job = dg.define_asset_job(
-    name="odds_job", selection=dg.AssetSelection.assets(odds_snapshots),
-    description="Fetch odds for the due events of one sport and tier and store snapshots + normalized odds.",
+    name="odds_job",
+    selection=dg.AssetSelection.assets(odds_snapshots, dbt_odds_signal_inputs, arbitrage_opportunities, value_bets),
+    description="Fetch odds for the due events of one sport and tier, store snapshots + normalized odds, and refresh "
+                "the odds facts and the arbitrage / value signals from them.",
 )
 
 odds_scores_job = dg.define_asset_job(

@@ -67,8 +67,12 @@ def engine(runtime_env):
 
 
 def clear_odds_tables(engine) -> None:
-    """Empty the odds tables and the fetch log: odds test modules share one database and count rows globally."""
+    """Empty the odds tables and the fetch log: odds test modules share one database and count rows globally. The
+    fact built from them goes too (an incremental table, when a module has built it): rows whose snapshots are gone
+    would fail its relationship tests in the next module's build, as no pruning in production leaves them."""
     import sqlalchemy as sa
 
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE raw.odds, raw.odds_snapshots, raw.events, ops.fetch_log"))
+        if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is not None:
+            conn.execute(sa.text("TRUNCATE marts.fct_odds"))

@@ -3,17 +3,22 @@ import dagster as dg
 
 from ingestion.odds_api.lifecycle import prune_old_snapshots
 from orchestration.defs.arbitrage.assets import arbitrage_opportunities, value_bets
-from orchestration.defs.dbt.assets import dbt_odds_signal_inputs
+from orchestration.defs.automation import ODDS_BACKFILL_KEY
 from orchestration.defs.odds.assets import odds_scores, odds_snapshots
 from orchestration.defs.clock_schedules import following_clock
 from orchestration.defs.warehouse.resources import WarehouseResource
 
 # Launched by the polling sensors with a run config per (sport, tier); also runnable by hand for every sport. The
-# poll's own run carries its prices to the signals: the odds models the signals read, then arbitrage and value bets
-# (one run launch from poll to signal, not three); the other odds marts follow by automation.
+# poll's own run carries its prices to the signals: the poll, the odds models the signals read (their own dbt
+# assets, ``dbt_odds_signal_inputs``), then arbitrage and value bets: one run launch from poll to signal, not three;
+# the other odds marts follow by automation. Selected by lineage, not by importing the dbt assets, so the odds
+# sensors load without dbt's manifest (a unit test of a sensor needs no dbt parse); the backfill, also a parent of
+# the staging views, is never part of a poll.
+SIGNALS_AND_INPUTS = (dg.AssetSelection.assets(arbitrage_opportunities, value_bets).upstream()
+                      & dg.AssetSelection.groups("odds", "arbitrage")) - dg.AssetSelection.assets(ODDS_BACKFILL_KEY)
 odds_job = dg.define_asset_job(
     name="odds_job",
-    selection=dg.AssetSelection.assets(odds_snapshots, dbt_odds_signal_inputs, arbitrage_opportunities, value_bets),
+    selection=SIGNALS_AND_INPUTS | dg.AssetSelection.assets(odds_snapshots),
     description="Fetch odds for the due events of one sport and tier, store snapshots + normalized odds, and refresh "
                 "the odds facts and the arbitrage / value signals from them.",
 )

@@ -22,16 +22,6 @@ REPOSITORIES = """{ repositoriesOrError { __typename ... on RepositoryConnection
 STOP_SENSOR = "mutation($id: String) { stopSensor(id: $id) { __typename } }"
 STOP_SCHEDULE = "mutation($id: String) { stopRunningSchedule(id: $id) { __typename } }"
 
-# Every sensor and schedule of the code, which the operating-day test (tests/integration/test_operating_day.py) must
-# see tick under the real daemon (schedules are clock-following sensors of the same names on a simulated clock),
-# besides one race_cards_morning_<zone> per configured track zone (orchestration.defs.racecards.schedules'
-# morning_schedule): a new one fails that test until it is named here and its day proves it.
-INSTIGATORS = {"alerts_sensor", "exchange_files_sensor", "history_job_schedule", "ledger_file_sensor",
-               "odds_automation_sensor",
-               "odds_polling_sensor", "odds_scores_schedule", "odds_scores_sensor", "prune_odds_schedule",
-               "race_card_refresh_sensor", "race_cards_mart_sensor", "strategy_monitor_sensor", "tote_odds_sensor"}
-MORNING_PREFIX = "race_cards_morning_"  # morning_schedule's instigators, one per track time zone
-
 
 def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
     """A child in its own process group, so the webserver's code-server and the daemon's run workers die with it."""

@@ -34,23 +34,28 @@ from ingestion.odds_api.sim_model import ARB_FRACTION, SPORTS, Market
 from ingestion.racecards.demo_site.data import meeting
 from ingestion.sources.synthetic.tracks import TRACKS
 from paddock.processes import free_port, stop_group
-from tests.deployment import (INSTIGATORS, MORNING_PREFIX, PROJECT_ROOT, fresh_database, graphql, loaded_repository,
-                              run_seconds, run_timeline, spawn, stop_instigators, wait_until)
+from tests.deployment import (PROJECT_ROOT, fresh_database, graphql, loaded_repository, spawn, stop_instigators,
+                              wait_until)
 from tests.exchange_streams import write_market
+from tests.race_day import assert_nothing_failed, hold_until_quiet, travel, wait_for_final_tote
 from tests.webhook import Receiver
 
 SPORT = "americanfootball_nfl"  # two-way (an arbitrage can be planted); its first game starts and ends on race day
 SIM_SEED = 42  # the Odds API simulator's default seed, which ``paddock serve`` runs it with
-TRAVEL = 600.0  # simulated seconds per wall second between two moments
-QUIET_S = 15.0  # a moment is done after this long with no run queued or running (three daemon loops)
 THREADED_TICKS = "\nsensors:\n  use_threads: true\n  num_workers: 8\nschedules:\n  use_threads: true\n"
-ACTIVE = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
-RUNS = """query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statuses}) {
-  ... on Runs { results { runId } } } }"""
 LOCATION = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }"
 START = """mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) { __typename
   ... on PythonError { message } } }"""
 BIN = Path(sys.executable).parent
+# Every sensor and schedule of the code, which this test must see tick under the real daemon (schedules are
+# clock-following sensors of the same names on a simulated clock), besides one race_cards_morning_<zone> per configured
+# track time zone (orchestration.defs.racecards.schedules' morning_schedule): a new one fails this test until it is
+# named here and its day proves it.
+INSTIGATORS = {"alerts_sensor", "exchange_files_sensor", "history_job_schedule", "ledger_file_sensor",
+               "odds_automation_sensor", "odds_polling_sensor", "odds_scores_schedule", "odds_scores_sensor",
+               "prune_odds_schedule", "race_card_refresh_sensor", "race_cards_mart_sensor", "strategy_monitor_sensor",
+               "tote_odds_sensor"}
+MORNING_PREFIX = "race_cards_morning_"  # morning_schedule's instigators, one per track time zone
 FINAL_TOTE_MOMENT = "T-5m: the T-10m card, tote in racing_final"
 
 
@@ -163,85 +168,6 @@ def start_stopped_sensors(url: str, repository: dict) -> list[str]:
             assert result["__typename"] == "Sensor", result
             started.append(sensor["name"])
     return started
-
-
-def dagster_records(deployment) -> tuple[list, dict[str, list]]:
-    """Every run, and every tick per sensor/schedule, from the instance's own storage."""
-    import dagster as dg
-
-    saved = {k: os.environ.get(k) for k in ("DAGSTER_POSTGRES_URL", "PADDOCK_DAGSTER_STORAGE")}
-    os.environ.update({k: deployment["env"][k] for k in saved})
-    try:
-        with dg.DagsterInstance.from_config(str(deployment["home"])) as instance:
-            records = instance.get_run_records()
-            runs = [r.dagster_run for r in records]
-            deployment["run_seconds"] = run_seconds(records)
-            deployment["timeline"] = run_timeline(records, deployment.setdefault("marks", []))
-            ticks = {state.instigator_name: instance.get_ticks(state.instigator_origin_id, state.selector_id,
-                                                               limit=100_000)
-                     for state in instance.all_instigator_state()}
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    return runs, ticks
-
-
-def assert_nothing_failed(deployment, finished: bool = False) -> tuple[list, dict[str, list]]:
-    """Dagster's records so far, failing on any failed tick or run (at the end: any run that did not succeed)."""
-    import dagster as dg
-
-    runs, ticks = dagster_records(deployment)
-    failed_ticks = {name: [t.error.message.splitlines()[0] if t.error else "?" for t in items
-                           if t.status.value == "FAILURE"] for name, items in ticks.items()}
-    bad = ({dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED} if not finished
-           else set(dg.DagsterRunStatus) - {dg.DagsterRunStatus.SUCCESS})
-    failed_runs = [(r.job_name, r.run_id, dict(r.tags)) for r in runs if r.status in bad]
-    assert {k: v for k, v in failed_ticks.items() if v} == {}
-    assert failed_runs == []
-    return runs, ticks
-
-
-def hold_until_quiet(deployment, what: str, timeout: float = 1200) -> None:
-    """Wait until no run has been queued or in progress for QUIET_S, checking Dagster's records as it goes."""
-    deadline, idle_since = time.monotonic() + timeout, None
-    while True:
-        assert_nothing_failed(deployment)
-        busy = graphql(deployment["url"], RUNS, statuses=ACTIVE)["runsOrError"]["results"]
-        now = time.monotonic()
-        idle_since = None if busy else (idle_since or now)
-        if idle_since is not None and now - idle_since >= QUIET_S:
-            return
-        if now > deadline:
-            pytest.fail(f"{what}: runs still queued or running after {timeout:.0f} s\n"
-                        f"{deployment['log'].read_text(errors='replace')[-3000:]}")
-        time.sleep(3)
-
-
-def travel(deployment, sim_from: datetime, sim_to: datetime, hold_speed: float = 0.0) -> SimClock:
-    """Run the clock from ``sim_from`` to ``sim_to`` at TRAVEL x, then at ``hold_speed`` (0: held), and wait until
-    it is there."""
-    now = time.time()
-    moved = SimClock(now, (Segment(sim_from.astimezone(timezone.utc), TRAVEL),
-                           Segment(sim_to.astimezone(timezone.utc), hold_speed)))
-    clock.write(deployment["clock_file"], moved)
-    time.sleep(max(0.0, moved.wall_at(sim_to) - time.time()))
-    return moved
-
-
-def wait_for_final_tote(deployment, moved: SimClock, timeout: float = 600) -> datetime:
-    """Let the clock run (``moved`` holds at 1x) until the tote sensor has launched a racing_final poll, then stop
-    it there; returns the simulated time it stopped at."""
-    deadline = time.monotonic() + timeout
-    while not any(r.job_name == "odds_job" and r.tags.get("tier") == "racing_final"
-                  for r in assert_nothing_failed(deployment)[0]):
-        if time.monotonic() > deadline:
-            pytest.fail(f"no racing_final tote poll after {timeout:.0f} s\n"
-                        f"{deployment['log'].read_text(errors='replace')[-3000:]}")
-        time.sleep(3)
-    now = time.time()
-    stopped = moved.at(now)
-    clock.write(deployment["clock_file"], SimClock(now, (Segment(stopped, 0.0),)))
-    return stopped
 
 
 def test_a_race_day_on_a_simulated_clock_stays_green(deployment):

@@ -1,0 +1,101 @@
+"""The operating-day test's hold on time: the simulated clock it moves, and Dagster's records it checks as it waits.
+
+Separate from ``tests/integration/test_operating_day.py`` (the day itself, its moments and assertions) because these
+are about how a test drives and watches a live deployment on a simulated clock, whatever day it lives through.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from ingestion import clock
+from ingestion.clock import Segment, SimClock
+from tests.deployment import graphql, run_seconds, run_timeline
+
+TRAVEL = 600.0  # simulated seconds per wall second between two moments
+QUIET_S = 15.0  # a moment is done after this long with no run queued or running (three daemon loops)
+ACTIVE = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
+RUNS = """query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statuses}) {
+  ... on Runs { results { runId } } } }"""
+
+
+def dagster_records(deployment) -> tuple[list, dict[str, list]]:
+    """Every run, and every tick per sensor/schedule, from the instance's own storage."""
+    import dagster as dg
+
+    saved = {k: os.environ.get(k) for k in ("DAGSTER_POSTGRES_URL", "PADDOCK_DAGSTER_STORAGE")}
+    os.environ.update({k: deployment["env"][k] for k in saved})
+    try:
+        with dg.DagsterInstance.from_config(str(deployment["home"])) as instance:
+            records = instance.get_run_records()
+            runs = [r.dagster_run for r in records]
+            deployment["run_seconds"] = run_seconds(records)
+            deployment["timeline"] = run_timeline(records, deployment.setdefault("marks", []))
+            ticks = {state.instigator_name: instance.get_ticks(state.instigator_origin_id, state.selector_id,
+                                                               limit=100_000)
+                     for state in instance.all_instigator_state()}
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    return runs, ticks
+
+
+def assert_nothing_failed(deployment, finished: bool = False) -> tuple[list, dict[str, list]]:
+    """Dagster's records so far, failing on any failed tick or run (at the end: any run that did not succeed)."""
+    import dagster as dg
+
+    runs, ticks = dagster_records(deployment)
+    failed_ticks = {name: [t.error.message.splitlines()[0] if t.error else "?" for t in items
+                           if t.status.value == "FAILURE"] for name, items in ticks.items()}
+    bad = ({dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED} if not finished
+           else set(dg.DagsterRunStatus) - {dg.DagsterRunStatus.SUCCESS})
+    failed_runs = [(r.job_name, r.run_id, dict(r.tags)) for r in runs if r.status in bad]
+    assert {k: v for k, v in failed_ticks.items() if v} == {}
+    assert failed_runs == []
+    return runs, ticks
+
+
+def hold_until_quiet(deployment, what: str, timeout: float = 1200) -> None:
+    """Wait until no run has been queued or in progress for QUIET_S, checking Dagster's records as it goes."""
+    deadline, idle_since = time.monotonic() + timeout, None
+    while True:
+        assert_nothing_failed(deployment)
+        busy = graphql(deployment["url"], RUNS, statuses=ACTIVE)["runsOrError"]["results"]
+        now = time.monotonic()
+        idle_since = None if busy else (idle_since or now)
+        if idle_since is not None and now - idle_since >= QUIET_S:
+            return
+        if now > deadline:
+            pytest.fail(f"{what}: runs still queued or running after {timeout:.0f} s\n"
+                        f"{deployment['log'].read_text(errors='replace')[-3000:]}")
+        time.sleep(3)
+
+
+def travel(deployment, sim_from: datetime, sim_to: datetime, hold_speed: float = 0.0) -> SimClock:
+    """Run the clock from ``sim_from`` to ``sim_to`` at TRAVEL x, then at ``hold_speed`` (0: held), and wait until
+    it is there."""
+    now = time.time()
+    moved = SimClock(now, (Segment(sim_from.astimezone(timezone.utc), TRAVEL),
+                           Segment(sim_to.astimezone(timezone.utc), hold_speed)))
+    clock.write(deployment["clock_file"], moved)
+    time.sleep(max(0.0, moved.wall_at(sim_to) - time.time()))
+    return moved
+
+
+def wait_for_final_tote(deployment, moved: SimClock, timeout: float = 600) -> datetime:
+    """Let the clock run (``moved`` holds at 1x) until the tote sensor has launched a racing_final poll, then stop
+    it there; returns the simulated time it stopped at."""
+    deadline = time.monotonic() + timeout
+    while not any(r.job_name == "odds_job" and r.tags.get("tier") == "racing_final"
+                  for r in assert_nothing_failed(deployment)[0]):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no racing_final tote poll after {timeout:.0f} s\n"
+                        f"{deployment['log'].read_text(errors='replace')[-3000:]}")
+        time.sleep(3)
+    now = time.time()
+    stopped = moved.at(now)
+    clock.write(deployment["clock_file"], SimClock(now, (Segment(stopped, 0.0),)))
+    return stopped

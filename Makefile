@@ -5,16 +5,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export XDG_RUNTIME_DIR ?= /tmp/paddock-runtime-$(shell id -u)
 
-.PHONY: setup up run serve test test-random bench dbt-parse docs clean
+.PHONY: setup runtime-dir up run serve test test-random bench dbt-parse docs clean
 
 $(STAMP): pyproject.toml requirements.lock
-	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c requirements.lock -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install pinned dependencies
+setup: $(STAMP) runtime-dir  ## create .venv and install pinned dependencies
+
+# Every time, not once with the install: platformdirs (and with it pgserver) refuses a runtime dir that is not 0700 and
+# falls back to one under TMPDIR, whose socket path can be too long for PostgreSQL; a dir left 0755 broke the benchmarks.
+runtime-dir:
+	@install -d -m 700 $(XDG_RUNTIME_DIR)
 
 dbt-parse: setup  ## prepare dbt's manifest (Dagster reads it at import time)
 	$(BIN)/python -c "from paddock.dbt_prep import prepare_manifest; prepare_manifest(force=True)"

@@ -35,8 +35,25 @@ def shared_path(*parts: str) -> Path:
 DEPLOYMENT_FIRST = ("tests/integration/test_operating_day.py",)
 
 
+#: Niceness of a worker once it runs anything but a DEPLOYMENT_FIRST module: the deployment is the critical path of
+#: ``make test`` and mostly waits (on runs, ticks, a clock), so its bursts should not queue behind the other worker's
+#: CPU-bound tests; those soak up whatever CPU it leaves. Children (an embedded PostgreSQL started afterwards, the
+#: subprocesses a test spawns) inherit it.
+BACKGROUND_NICENESS = 10
+
+
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in DEPLOYMENT_FIRST)  # stable: the rest keep order
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """In a ``make test`` worker, step back in CPU priority before the first test outside DEPLOYMENT_FIRST (before
+    its fixtures: a session's database started now runs at the same priority). One process: nothing changes."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and item.nodeid.split("::")[0] not in DEPLOYMENT_FIRST:
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        if current < BACKGROUND_NICENESS:
+            os.nice(BACKGROUND_NICENESS - current)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from tests.dbt_build import dbt_build
 
 
-def dbt_build_odds(target: str, *extra: str) -> None:
-    dbt_build(target, "--select", "path:models/staging/odds", "path:models/marts/odds", *extra)
+def dbt_build_odds(target: str, *extra: str) -> dict[str, str]:
+    return dbt_build(target, "--select", "path:models/staging/odds", "path:models/marts/odds", *extra)
 
 
 def swap_h2h(payload: list, event_id: str, bookmaker: str) -> None:

@@ -15,8 +15,8 @@ from ingestion import clock
 from ingestion.clock import Segment, SimClock
 from tests.deployment import graphql, run_seconds, run_timeline
 
-TRAVEL = 600.0  # simulated seconds per wall second between two moments
-QUIET_S = 15.0  # a moment is done after this long with no run queued or running (three daemon loops)
+TRAVEL = 1800.0  # simulated seconds per wall second between two moments
+QUIET_S = 10.0  # a moment is done after this long with no run queued or running (two daemon loops)
 ACTIVE = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
 RUNS = """query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statuses}) {
   ... on Runs { results { runId } } } }"""

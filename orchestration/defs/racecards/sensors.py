@@ -63,6 +63,7 @@ def race_card_refresh_sensor(context: dg.SensorEvaluationContext, warehouse: War
 @dg.run_status_sensor(
     name="race_cards_mart_sensor", run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[race_cards_job],
     request_job=race_cards_mart_job, default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=interval(30),  # Dagster's default, every daemon loop on a simulated clock
     description="Rebuild marts.race_cards after each successful card load.",
 )
 def race_cards_mart_sensor(context: dg.RunStatusSensorContext):

@@ -34,7 +34,8 @@ serve: setup  ## serve the Dagster UI (webserver + daemon) without the initial r
 
 # Two pytest-xdist workers, each with its own embedded PostgreSQL; a test module stays on one worker (its module
 # fixtures are built once) and the operating-day test is collected first (tests/conftest.py), so one worker lives
-# through the race day while the other runs the rest. TEST_WORKERS=0 runs everything in this process.
+# through the race day while the other runs the rest at nice 10 (the day is the critical path and mostly waits).
+# TEST_WORKERS=0 runs everything in this process.
 TEST_WORKERS ?= 2
 test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; rc=$$?; \

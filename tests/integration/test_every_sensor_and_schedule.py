@@ -111,10 +111,13 @@ def schedule_tick(world, name: str, at: datetime):
 
 
 def execute(world, job_name: str, request: dg.RunRequest) -> dg.ExecuteInProcessResult:
+    """The requested run in this process, with the request's asset selection as the daemon's run has it (Dagster
+    refuses a resource override beside a selection: such a run keeps the site's default politeness)."""
     job = world["repo"].get_job(job_name)
+    resources = None if request.asset_selection else {"racecard_site": world["resources"]["racecard_site"]}
     return job.execute_in_process(run_config=request.run_config or {}, instance=world["instance"],
                                   partition_key=request.partition_key, tags=request.tags,
-                                  resources={"racecard_site": world["resources"]["racecard_site"]},
+                                  asset_selection=request.asset_selection, resources=resources,
                                   raise_on_error=False)
 
 
@@ -144,7 +147,15 @@ def test_the_race_day_sensors_and_schedules_ask_for_valid_runs_that_execute(worl
     assert tiers == {"racing_final", "racing_closing"}
     final = next(r for r in tote.run_requests if r.tags["tier"] == "racing_final")
     assert final.run_config["ops"]["odds_snapshots"]["config"]["tote_races"] == [world["posts"].index[0]]
+    automation = repo.get_sensor_def("odds_automation_sensor").asset_selection
+    before = dg.evaluate_automation_conditions(defs=world["defs"], instance=world["instance"],
+                                               asset_selection=automation)
     assert execute(world, "odds_job", final).success
+    # what the poll's run built (its prices, the signals' inputs, the signals) is not built again by automation
+    after = dg.evaluate_automation_conditions(defs=world["defs"], instance=world["instance"],
+                                              asset_selection=automation, cursor=before.cursor)
+    polled = repo.get_job("odds_job").asset_layer.selected_asset_keys
+    assert {k.to_user_string() for k in polled if after.get_num_requested(k)} == set()
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT fetch_tier FROM raw.odds_snapshots WHERE event_id = :r"),
                               {"r": world["posts"].index[0]}).scalars().all()

@@ -31,6 +31,18 @@ def poll_config(config: dict) -> dict:
     return {"ops": {POLL_OP: {"config": config}}}
 
 
+def poll_assets(context: dg.SensorEvaluationContext) -> list[dg.AssetKey] | None:
+    """The odds job's assets, stated on each poll's run request. Automation tells a parent updated in a run that
+    also built the asset (Dagster's ``executed_with_root_target``) from the run's asset selection, which the run of
+    a job launched without one does not carry: after every poll, automation rebuilt the signals' inputs and the
+    signals the poll's run had just built (the operating day's automation runs held all eleven odds assets). None
+    without the repository (a sensor evaluated alone): the run is the whole job either way."""
+    repository = context.repository_def
+    if repository is None:
+        return None
+    return sorted(repository.get_job(odds_job.name).asset_layer.selected_asset_keys)
+
+
 def read_cursor(raw: str | None) -> dict[tuple[str, str], datetime]:
     """Last request time per (sport, tier); an unreadable cursor is treated as empty rather than failing ticks."""
     try:
@@ -66,9 +78,10 @@ def odds_polling_sensor(
         context.log.warning(f"quota: {plan.describe()}")
     elif plan.quota_remaining is not None:
         context.log.info(f"quota: {plan.describe()}")
+    assets = poll_assets(context)
     runs = [
         dg.RunRequest(
-            run_key=r.run_key, tags={"tier": r.tier, "sport": r.sport},
+            run_key=r.run_key, tags={"tier": r.tier, "sport": r.sport}, asset_selection=assets,
             run_config=poll_config({"sports": [r.sport], "tier": r.tier, "event_ids": list(r.event_ids)}),
         )
         for r in plan.requests
@@ -102,9 +115,10 @@ def odds_scores_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse
 )
 def tote_odds_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
     polls = due_polls(warehouse.ready_engine(), utcnow())
+    assets = poll_assets(context) if polls else None
     runs = [
         dg.RunRequest(
-            run_key=p.run_key, tags={"tier": p.tier, "sport": "horseracing", "track": p.track},
+            run_key=p.run_key, tags={"tier": p.tier, "sport": "horseracing", "track": p.track}, asset_selection=assets,
             run_config=poll_config({"tier": p.tier, "tote_track": p.track, "tote_date": p.race_date.isoformat(),
                                     "tote_races": list(p.race_ids)}),
         )

@@ -29,28 +29,29 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-#: Modules that live through a whole deployment for minutes, mostly waiting on it. Collected first: with ``make
-#: test``'s workers (pytest-xdist, one module per worker at a time, in collection order) one worker starts there while
-#: the other works through the rest, instead of everything waiting on them at the end.
-DEPLOYMENT_FIRST = ("tests/integration/test_operating_day.py",)
-
-
-#: Niceness of a worker once it runs anything but a DEPLOYMENT_FIRST module: the deployment is the critical path of
-#: ``make test`` and mostly waits (on runs, ticks, a clock), so its bursts should not queue behind the other worker's
-#: CPU-bound tests; those soak up whatever CPU it leaves. Children (an embedded PostgreSQL started afterwards, the
-#: subprocesses a test spawns) inherit it.
+#: Marks a module that lives through a whole deployment for minutes, mostly waiting on it: the critical path of
+#: ``make test``. Collected first: with its workers (pytest-xdist, one module per worker at a time, in collection order)
+#: one worker starts there while the other works through the rest, instead of everything waiting on it at the end.
+CRITICAL_PATH = "critical_path"
+#: Niceness of a worker once it runs anything but a CRITICAL_PATH module: the deployment mostly waits (on runs,
+#: ticks, a clock), so its bursts should not queue behind the other worker's CPU-bound tests; those soak up whatever
+#: CPU it leaves. Children (an embedded PostgreSQL started afterwards, the subprocesses a test spawns) inherit it.
 BACKGROUND_NICENESS = 10
 
 
+def on_critical_path(item) -> bool:
+    return item.get_closest_marker(CRITICAL_PATH) is not None
+
+
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in DEPLOYMENT_FIRST)  # stable: the rest keep order
+    items.sort(key=lambda item: not on_critical_path(item))  # stable: the rest keep their order
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """In a ``make test`` worker, step back in CPU priority before the first test outside DEPLOYMENT_FIRST (before
-    its fixtures: a session's database started now runs at the same priority). One process: nothing changes."""
-    if os.environ.get("PYTEST_XDIST_WORKER") and item.nodeid.split("::")[0] not in DEPLOYMENT_FIRST:
+    """In a ``make test`` worker, step back in CPU priority before the first test off the critical path (before its
+    fixtures: a session's database started now runs at the same priority). One process: nothing changes."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and not on_critical_path(item):
         current = os.getpriority(os.PRIO_PROCESS, 0)
         if current < BACKGROUND_NICENESS:
             os.nice(BACKGROUND_NICENESS - current)

@@ -40,6 +40,8 @@ from tests.exchange_streams import write_market
 from tests.race_day import assert_nothing_failed, hold_until_quiet, travel, wait_for_final_tote
 from tests.webhook import Receiver
 
+pytestmark = pytest.mark.critical_path  # make test's longest module: started first, at full priority (conftest)
+
 SPORT = "americanfootball_nfl"  # two-way (an arbitrage can be planted); its first game starts and ends on race day
 SIM_SEED = 42  # the Odds API simulator's default seed, which ``paddock serve`` runs it with
 THREADED_TICKS = "\nsensors:\n  use_threads: true\n  num_workers: 8\nschedules:\n  use_threads: true\n"

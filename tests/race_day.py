@@ -13,7 +13,7 @@ import pytest
 
 from ingestion import clock
 from ingestion.clock import Segment, SimClock
-from tests.deployment import graphql, run_seconds, run_timeline
+from tests.deployment import graphql, run_seconds, run_timeline, wait_until
 
 TRAVEL = 1800.0  # simulated seconds per wall second between two moments
 QUIET_S = 10.0  # a moment is done after this long with no run queued or running (two daemon loops)
@@ -88,13 +88,9 @@ def travel(deployment, sim_from: datetime, sim_to: datetime, hold_speed: float =
 def wait_for_final_tote(deployment, moved: SimClock, timeout: float = 600) -> datetime:
     """Let the clock run (``moved`` holds at 1x) until the tote sensor has launched a racing_final poll, then stop
     it there; returns the simulated time it stopped at."""
-    deadline = time.monotonic() + timeout
-    while not any(r.job_name == "odds_job" and r.tags.get("tier") == "racing_final"
-                  for r in assert_nothing_failed(deployment)[0]):
-        if time.monotonic() > deadline:
-            pytest.fail(f"no racing_final tote poll after {timeout:.0f} s\n"
-                        f"{deployment['log'].read_text(errors='replace')[-3000:]}")
-        time.sleep(3)
+    wait_until("a racing_final tote poll", lambda: any(
+        r.job_name == "odds_job" and r.tags.get("tier") == "racing_final"
+        for r in assert_nothing_failed(deployment)[0]), timeout, [deployment["log"]])
     now = time.time()
     stopped = moved.at(now)
     clock.write(deployment["clock_file"], SimClock(now, (Segment(stopped, 0.0),)))

@@ -78,7 +78,7 @@ def odds_polling_sensor(
         context.log.warning(f"quota: {plan.describe()}")
     elif plan.quota_remaining is not None:
         context.log.info(f"quota: {plan.describe()}")
-    assets = poll_assets(context)
+    assets = poll_assets(context) if plan.requests else None
     runs = [
         dg.RunRequest(
             run_key=r.run_key, tags={"tier": r.tier, "sport": r.sport}, asset_selection=assets,

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from paddock import db
+from paddock.environ import open_instance
 from paddock.processes import free_port, stop_group
 
 BIN = Path(sys.executable).parent
@@ -121,19 +122,11 @@ class Deployment:
 
     def runs(self) -> list[dict]:
         """Job, tags and create/start/end times (epoch seconds) of every run the deployment made."""
-        import dagster as dg
-
-        saved = {k: os.environ.get(k) for k in ("DAGSTER_POSTGRES_URL", "PADDOCK_DAGSTER_STORAGE")}
-        os.environ.update({k: self.env[k] for k in saved})
-        try:
-            with dg.DagsterInstance.from_config(str(self.home)) as instance:
-                return [{"job": r.dagster_run.job_name, "tags": dict(r.dagster_run.tags),
-                         "status": r.dagster_run.status.value, "created": r.create_timestamp.timestamp(),
-                         "started": r.start_time, "ended": r.end_time}
-                        for r in instance.get_run_records()]
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        with open_instance(self.home, self.env) as instance:
+            return [{"job": r.dagster_run.job_name, "tags": dict(r.dagster_run.tags),
+                     "status": r.dagster_run.status.value, "created": r.create_timestamp.timestamp(),
+                     "started": r.start_time, "ended": r.end_time}
+                    for r in instance.get_run_records()]
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -5,7 +5,6 @@ are about how a test drives and watches a live deployment on a simulated clock, 
 """
 from __future__ import annotations
 
-import os
 import time
 from datetime import datetime, timezone
 
@@ -13,6 +12,7 @@ import pytest
 
 from ingestion import clock
 from ingestion.clock import Segment, SimClock
+from paddock.environ import open_instance
 from tests.deployment import graphql, run_seconds, run_timeline, wait_until
 
 TRAVEL = 1800.0  # simulated seconds per wall second between two moments
@@ -22,24 +22,25 @@ RUNS = """query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statu
   ... on Runs { results { runId } } } }"""
 
 
-def dagster_records(deployment) -> tuple[list, dict[str, list]]:
-    """Every run, and every tick per sensor/schedule, from the instance's own storage."""
-    import dagster as dg
+def dagster_records(deployment, finished: bool = False) -> tuple[list, dict[str, list]]:
+    """Every run, and per sensor/schedule its failed ticks (once ``finished``: every tick), from the instance's own
+    storage. One instance for the whole day (``deployment["instance"]``, opened on first use): a new one every few
+    seconds opened new connections, and reading every tick of a day that ticks a dozen sensors every daemon loop
+    grew with each check."""
+    from dagster._core.scheduler.instigation import TickStatus  # not in dagster's public API
 
-    saved = {k: os.environ.get(k) for k in ("DAGSTER_POSTGRES_URL", "PADDOCK_DAGSTER_STORAGE")}
-    os.environ.update({k: deployment["env"][k] for k in saved})
-    try:
-        with dg.DagsterInstance.from_config(str(deployment["home"])) as instance:
-            records = instance.get_run_records()
-            runs = [r.dagster_run for r in records]
-            deployment["run_seconds"] = run_seconds(records)
-            deployment["timeline"] = run_timeline(records, deployment.setdefault("marks", []))
-            ticks = {state.instigator_name: instance.get_ticks(state.instigator_origin_id, state.selector_id,
-                                                               limit=100_000)
-                     for state in instance.all_instigator_state()}
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    if "instance" not in deployment:
+        deployment["instance"] = open_instance(deployment["home"], deployment["env"])
+    instance = deployment["instance"]
+    records = instance.get_run_records()
+    runs = [r.dagster_run for r in records]
+    statuses = None if finished else [TickStatus.FAILURE]
+    ticks = {state.instigator_name: instance.get_ticks(state.instigator_origin_id, state.selector_id,
+                                                       limit=100_000, statuses=statuses)
+             for state in instance.all_instigator_state()}
+    if finished:
+        deployment["run_seconds"] = run_seconds(records)
+        deployment["timeline"] = run_timeline(records, deployment.setdefault("marks", []))
     return runs, ticks
 
 
@@ -47,7 +48,7 @@ def assert_nothing_failed(deployment, finished: bool = False) -> tuple[list, dic
     """Dagster's records so far, failing on any failed tick or run (at the end: any run that did not succeed)."""
     import dagster as dg
 
-    runs, ticks = dagster_records(deployment)
+    runs, ticks = dagster_records(deployment, finished)
     failed_ticks = {name: [t.error.message.splitlines()[0] if t.error else "?" for t in items
                            if t.status.value == "FAILURE"] for name, items in ticks.items()}
     bad = ({dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED} if not finished

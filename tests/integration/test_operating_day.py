@@ -138,11 +138,14 @@ def deployment(runtime_env, tmp_path):
         env.pop(name, None)
     log = tmp_path / "serve.log"
     process = spawn([str(BIN / "paddock"), "serve", "--port", str(port)], log, env)
-    try:
-        yield {"url": f"http://127.0.0.1:{port}", "sim": f"http://127.0.0.1:{sim_port}", "env": env, "log": log,
+    watched = {"url": f"http://127.0.0.1:{port}", "sim": f"http://127.0.0.1:{sim_port}", "env": env, "log": log,
                "home": home, "engine": engine, "receiver": receiver, "meeting": m, "clock_file": clock_file,
                "start": start, "moments": plan, "plant": plantable(market, plan[-1][1])}
+    try:
+        yield watched
     finally:
+        if "instance" in watched:  # tests.race_day's view of the instance
+            watched["instance"].dispose()
         stop_group(process)
         try:  # whatever the webserver left behind in its group (code server, daemon, run workers)
             os.killpg(process.pid, signal.SIGKILL)

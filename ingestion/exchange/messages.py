@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -19,9 +19,10 @@ from ingestion.exchange.errors import ExchangeFileError
 from ingestion.exchange.files import StreamSource, iter_stream_sources
 
 
-@dataclass(frozen=True)
-class StreamMessage:
-    """One decoded ``mcm`` message: publish time (epoch ms), its market changes, and where it was read."""
+class StreamMessage(NamedTuple):
+    """One decoded ``mcm`` message: publish time (epoch ms), its market changes, and where it was read. A named tuple,
+    not a frozen dataclass: a month's replay makes ~180,000 of them, and a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) takes twice as long as a tuple's: ~0.05 s of its ~2 s."""
 
     pt: int
     market_changes: list
@@ -50,16 +51,31 @@ def source_messages(source: StreamSource) -> Iterator[StreamMessage]:
 
 
 def merged_messages(paths: Iterable[Path | str]) -> Iterator[StreamMessage]:
-    """Every source's messages under ``paths`` merged by publish time (stable: equal times keep source order)."""
-    sources = [source for path in paths for source in iter_stream_sources(path)]
-    keyed = [_keyed(source_messages(source), order) for order, source in enumerate(sources)]
-    for *_, message in heapq.merge(*keyed):
+    """Every source's messages under ``paths`` merged by publish time (stable: equal times keep source order).
+
+    ``heapq.merge`` of every source would keep all of them in its heap from the first message on, though a market's
+    file only matters between its first and last update: a month of markets put ~1,800 entries in the heap where ~60
+    overlap. Here a source waits outside the heap, its first message read, until the stream reaches that message;
+    the output is the same (each step yields the smallest pending message of all sources)."""
+    waiting = []  # (pt, source order, line, message, rest of the source); (pt, order, line) is unique
+    for order, source in enumerate(source for path in paths for source in iter_stream_sources(path)):
+        rest = source_messages(source)
+        first = next(rest, None)
+        if first is not None:
+            waiting.append((first.pt, order, first.line, first, rest))
+    waiting.sort(key=lambda entry: entry[:3])
+    waiting.reverse()  # the next source to join at the end, so joining is a pop
+    heap: list = []
+    while heap or waiting:
+        while waiting and (not heap or waiting[-1] < heap[0]):  # decided by (pt, order, line)
+            heapq.heappush(heap, waiting.pop())
+        _, order, _, message, rest = heap[0]
         yield message
-
-
-def _keyed(messages: Iterator[StreamMessage], order: int) -> Iterator[tuple[int, int, int, StreamMessage]]:
-    for message in messages:  # (pt, source, line) is unique, so the messages themselves are never compared
-        yield message.pt, order, message.line, message
+        following = next(rest, None)
+        if following is None:
+            heapq.heappop(heap)
+        else:
+            heapq.heapreplace(heap, (following.pt, order, following.line, following, rest))
 
 
 def market_base_rates(paths: Iterable[Path | str]) -> dict[str, float]:

@@ -1,7 +1,7 @@
 """A real Dagster deployment for integration tests: children in their own process groups, the webserver's GraphQL
 API, waiting on it with the processes' logs on timeout, and private databases on the session's embedded server.
 
-Shared by the browser test and the operating-day test, which both start the webserver and daemon as an operator does.
+Shared by the browser test and the simulated race day, which both start the webserver and daemon as an operator does.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""A race day lived through by the real deployment on a simulated clock: every sensor and schedule ticks green, every
-run succeeds, and each thing a race day does happens.
+"""The operating-day test: a race day lived through by the real deployment on a simulated clock. Every sensor and
+schedule ticks green, every run succeeds, and each thing a race day does happens.
 
 ``paddock serve`` starts exactly what an operator gets — the demo race-card site, the Odds API simulator, and
 ``dagster dev`` (webserver, daemon, code server) with every default-on sensor and schedule — on a private warehouse

@@ -114,31 +114,27 @@ def plant(engine: sa.Engine, sim: OddsApiSimulator, group: list[dict], planted: 
     return at.timestamp()
 
 
-def measure(deployment: Deployment, sim: OddsApiSimulator, plan: list[list[dict]],
+def measure(engine: sa.Engine, sim: OddsApiSimulator, plan: list[list[dict]],
             planted: dict[str, float], plants: list[float]) -> dict:
     """Plant round by round (after any rounds already in ``plants``); record when each shows as an open row."""
-    engine = sa.create_engine(deployment.warehouse_url)
     first_seen: dict[str, float] = {}
     next_round, end = time.time() + (SPACING_S if plants else 0.0), None if plan else time.time() + DRAIN_S
-    try:
-        while end is None or time.time() < end:
-            if plan and time.time() >= next_round:
-                plants.append(plant(engine, sim, plan.pop(0), planted))
-                next_round += SPACING_S
-                end = None if plan else time.time() + DRAIN_S
-            now = time.time()
-            for event_id in _seen(engine, list(set(planted) - set(first_seen))):
-                first_seen[event_id] = now
-            if planted and len(first_seen) == len(planted) and not plan:
-                break
-            time.sleep(0.5)
-        with engine.connect() as conn:
-            polled = dict(conn.execute(sa.text(
-                "SELECT event_id, min(extract(epoch FROM snapshot_time)) FROM raw.odds_snapshots "
-                "WHERE event_id = ANY(:ids) AND snapshot_time > now() - interval '1 day' GROUP BY event_id"),
-                {"ids": list(planted)}).all())
-    finally:
-        engine.dispose()
+    while end is None or time.time() < end:
+        if plan and time.time() >= next_round:
+            plants.append(plant(engine, sim, plan.pop(0), planted))
+            next_round += SPACING_S
+            end = None if plan else time.time() + DRAIN_S
+        now = time.time()
+        for event_id in _seen(engine, list(set(planted) - set(first_seen))):
+            first_seen[event_id] = now
+        if planted and len(first_seen) == len(planted) and not plan:
+            break
+        time.sleep(0.5)
+    with engine.connect() as conn:
+        polled = dict(conn.execute(sa.text(
+            "SELECT event_id, min(extract(epoch FROM snapshot_time)) FROM raw.odds_snapshots "
+            "WHERE event_id = ANY(:ids) AND snapshot_time > now() - interval '1 day' GROUP BY event_id"),
+            {"ids": list(planted)}).all())
     return {"planted": planted, "plants": plants, "seen": first_seen,
             "polled": {k: float(v) for k, v in polled.items()}}
 
@@ -165,22 +161,22 @@ def run() -> list[tuple[str, str, str, str]]:
     market = Market(SEED)
     with OddsApiSimulator(seed=SEED, api_key=API_KEY, quota=10**9) as sim:
         deployment = Deployment("bench_p2a", {"ODDS_API_KEY": API_KEY, "ODDS_API_BASE_URL": sim.base_url})
+        engine = sa.create_engine(deployment.warehouse_url)  # the plants, and the rows they become
         try:
             events = seed(deployment.warehouse_url, sim.base_url)
             plan = rounds(events, market, datetime.now(timezone.utc))
             planted: dict[str, float] = {}
             plants: list[float] = []
             if SMOKE and plan:  # the daemon's first tick polls it: no wait for the sensor's next 30 s
-                engine = sa.create_engine(deployment.warehouse_url)
                 plants.append(plant(engine, sim, plan.pop(0), planted))
-                engine.dispose()
             started = time.time()
             deployment.start(KEEP)
             deployment.wait_for_log("odds_polling_sensor", timeout=180)
             ready = time.time() - started
-            result = measure(deployment, sim, plan, planted, plants)
+            result = measure(engine, sim, plan, planted, plants)
             runs = deployment.runs()
         finally:
+            engine.dispose()
             deployment.stop()
     planted, seen, polled = result["planted"], result["seen"], result["polled"]
     from_poll = [seen[e] - polled[e] for e in seen if e in polled]

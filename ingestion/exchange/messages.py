@@ -63,8 +63,7 @@ def merged_messages(paths: Iterable[Path | str]) -> Iterator[StreamMessage]:
         first = next(rest, None)
         if first is not None:
             waiting.append((first.pt, order, first.line, first, rest))
-    waiting.sort(key=lambda entry: entry[:3])
-    waiting.reverse()  # the next source to join at the end, so joining is a pop
+    waiting.sort(reverse=True)  # by (pt, order, line); the next source to join at the end, so joining is a pop
     heap: list = []
     while heap or waiting:
         while waiting and (not heap or waiting[-1] < heap[0]):  # decided by (pt, order, line)

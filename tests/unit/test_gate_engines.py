@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pandas as pd
@@ -19,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from paddock.environ import overridden
 from quality.engines import ENGINE_ENV, validate
 from quality.gate import REASONS_COLUMN, gate_suite
 from quality.suites import SUITES
@@ -55,14 +54,8 @@ def frames(suite):
     return st.lists(row, max_size=12).map(lambda rows: pd.DataFrame(rows, columns=columns, dtype=object))
 
 
-@contextmanager
 def engine(name: str):
-    saved = os.environ.get(ENGINE_ENV)
-    os.environ[ENGINE_ENV] = name
-    try:
-        yield
-    finally:
-        os.environ.pop(ENGINE_ENV) if saved is None else os.environ.__setitem__(ENGINE_ENV, saved)
+    return overridden({ENGINE_ENV: name})
 
 
 def verdicts(outcomes) -> list[tuple]:

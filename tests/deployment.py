@@ -87,6 +87,23 @@ def run_seconds(records) -> str:
     return "\n".join(lines)
 
 
+def step_seconds(instance, records) -> str:
+    """Steps per job with their total and longest wall seconds, and what the runs spent outside them (the run
+    process's setup and teardown, waiting on a pool): where a job's run time goes."""
+    per_step: dict[tuple[str, str], list[float]] = {}
+    for record in records:
+        job, spent = record.dagster_run.job_name, 0.0
+        for stat in instance.get_run_step_stats(record.dagster_run.run_id):
+            if stat.start_time and stat.end_time:
+                per_step.setdefault((job, stat.step_key), []).append(stat.end_time - stat.start_time)
+                spent += stat.end_time - stat.start_time
+        if record.start_time and record.end_time:
+            per_step.setdefault((job, "(outside steps)"), []).append(record.end_time - record.start_time - spent)
+    lines = [f"{job} {step}: {len(times)}x, {sum(times):.1f} s, longest {max(times):.1f} s"
+             for (job, step), times in sorted(per_step.items(), key=lambda item: -sum(item[1]))]
+    return "\n".join(lines)
+
+
 def run_timeline(records, marks: list[tuple[str, float]]) -> str:
     """Every run as seconds since the first mark: created → started → ended, job and what launched it, with the
     marks (the moments a test moved to) between them: the gaps show where a chain of runs waited on a tick."""

@@ -13,10 +13,9 @@ import pytest
 from ingestion import clock
 from ingestion.clock import Segment, SimClock
 from paddock.environ import open_instance
-from tests.deployment import graphql, run_seconds, run_timeline, wait_until
+from tests.deployment import graphql, run_seconds, run_timeline, step_seconds, wait_until
 
-TRAVEL = 1800.0  # simulated seconds per wall second between two moments
-QUIET_S = 10.0  # a moment is done after this long with no run queued or running (two daemon loops)
+POLL_S = 1.0  # how often a hold looks at Dagster's records
 ACTIVE = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
 RUNS = """query($statuses: [RunStatus!]) { runsOrError(filter: {statuses: $statuses}) {
   ... on Runs { results { runId } } } }"""
@@ -40,6 +39,7 @@ def dagster_records(deployment, finished: bool = False) -> tuple[list, dict[str,
              for state in instance.all_instigator_state()}
     if finished:
         deployment["run_seconds"] = run_seconds(records)
+        deployment["step_seconds"] = step_seconds(instance, records)
         deployment["timeline"] = run_timeline(records, deployment.setdefault("marks", []))
     return runs, ticks
 
@@ -59,30 +59,50 @@ def assert_nothing_failed(deployment, finished: bool = False) -> tuple[list, dic
     return runs, ticks
 
 
+def every_instigator_ticked_since(deployment, since: float) -> bool:
+    """Whether every sensor and schedule that is on (and each of ``deployment["instigators"]``) has finished a tick
+    that started after ``since`` (epoch s): a tick that began once the last run had ended saw everything that run
+    wrote, and asked for nothing (or a run would be queued)."""
+    from dagster._core.scheduler.instigation import InstigatorStatus, TickStatus  # not in dagster's public API
+
+    instance = deployment["instance"]
+    states = instance.all_instigator_state()
+    if not set(deployment.get("instigators", ())) <= {state.instigator_name for state in states}:
+        return False  # one has not ticked yet: the daemon stores a sensor's state at its first tick
+    for state in states:
+        if state.status == InstigatorStatus.STOPPED:
+            continue
+        latest = instance.get_ticks(state.instigator_origin_id, state.selector_id, limit=1)
+        if not latest or latest[0].timestamp <= since or latest[0].status == TickStatus.STARTED:
+            return False
+    return True
+
+
 def hold_until_quiet(deployment, what: str, timeout: float = 1200) -> None:
-    """Wait until no run has been queued or in progress for QUIET_S, checking Dagster's records as it goes."""
+    """Wait until the deployment is quiet: no run queued or in progress, and every sensor, schedule and automation
+    rule that is on has looked at the day since the last run ended and asked for nothing. Exact rather than timed: a
+    fixed quiet spell had to outlast the slowest daemon loop, and cost that long at every moment. Checks Dagster's
+    records (failed ticks and runs) as it goes."""
     deadline, idle_since = time.monotonic() + timeout, None
     while True:
         assert_nothing_failed(deployment)
         busy = graphql(deployment["url"], RUNS, statuses=ACTIVE)["runsOrError"]["results"]
-        now = time.monotonic()
-        idle_since = None if busy else (idle_since or now)
-        if idle_since is not None and now - idle_since >= QUIET_S:
+        idle_since = None if busy else (idle_since or time.time())
+        if idle_since is not None and every_instigator_ticked_since(deployment, idle_since):
             return
-        if now > deadline:
+        if time.monotonic() > deadline:
             pytest.fail(f"{what}: runs still queued or running after {timeout:.0f} s\n"
                         f"{deployment['log'].read_text(errors='replace')[-3000:]}")
-        time.sleep(3)
+        time.sleep(POLL_S)
 
 
-def travel(deployment, sim_from: datetime, sim_to: datetime, hold_speed: float = 0.0) -> SimClock:
-    """Run the clock from ``sim_from`` to ``sim_to`` at TRAVEL x, then at ``hold_speed`` (0: held), and wait until
-    it is there."""
-    now = time.time()
-    moved = SimClock(now, (Segment(sim_from.astimezone(timezone.utc), TRAVEL),
-                           Segment(sim_to.astimezone(timezone.utc), hold_speed)))
+def travel(deployment, sim_to: datetime, hold_speed: float = 0.0) -> SimClock:
+    """Move the clock to ``sim_to`` in one step, then run it at ``hold_speed`` (0: held). A jump, not a fast run
+    through the hours between: sensors then see the day at its moments only, as the moments are what the test
+    proves, and not the few ticks a fast run let fall between them (at 1,800x every daemon loop was hours of the day,
+    and each such tick asked for polls and rebuilds nobody waited on)."""
+    moved = SimClock(time.time(), (Segment(sim_to.astimezone(timezone.utc), hold_speed),))
     clock.write(deployment["clock_file"], moved)
-    time.sleep(max(0.0, moved.wall_at(sim_to) - time.time()))
     return moved
 
 

@@ -23,6 +23,9 @@ from paddock.cli.odds import odds_app
 from paddock.cli.status_report import status
 from paddock.dbt_prep import prepare_manifest
 from paddock.processes import run_until_stopped
+from paddock.quick_exit import skip_final_collections
+
+skip_final_collections()  # a command that loaded the definitions exits without collecting them
 
 app = typer.Typer(help="paddock: horse racing and betting analytics on Dagster + dbt + PostgreSQL.", no_args_is_help=True)
 db_app = typer.Typer(help="The warehouse database.", no_args_is_help=True)

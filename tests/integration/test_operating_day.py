@@ -4,8 +4,8 @@ schedule ticks green, every run succeeds, and each thing a race day does happens
 ``paddock serve`` starts exactly what an operator gets — the demo race-card site, the Odds API simulator, and
 ``dagster dev`` (webserver, daemon, code server) with every default-on sensor and schedule — on a private warehouse
 and Dagster database. Every process reads one clock (``PADDOCK_SIM_CLOCK=@file``, ``ingestion.clock``), which the
-test moves through the day's moments (``moments``) at ``TRAVEL``× and holds at each until the deployment is quiet: no
-run queued or in progress while sensors and automation tick on. Holding is what makes the day independent of how
+test moves to the day's moments (``moments``) one after another and holds at each until the deployment is quiet: no
+run queued or in progress, and every sensor, schedule and automation rule has looked since and asked for nothing. Holding is what makes the day independent of how
 fast the machine runs the runs (a card load must land before the tote polls it feeds; a price must still be fresh
 when the arbitrage asset reads it), and each moment sits inside the window it proves (the last ten tote minutes, a
 game in play). Under a simulated clock the cron schedules are clock-following sensors of the same names
@@ -179,22 +179,23 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     url, log, m = deployment["url"], deployment["log"], deployment["meeting"]
     repository = wait_until("the code location to load", lambda: loaded_repository(url), 300, [log])
     assert start_stopped_sensors(url, repository) == ["ledger_file_sensor"]  # the only one off by default
+    deployment["instigators"] = {item["name"] for kind in ("sensors", "schedules") for item in repository[kind]}
     wait_until("the daemon's first sensor tick", lambda: "Checking for new runs for sensor" in log.read_text(
         errors="replace"), 300, [log])
     planted = post_json(f"{deployment['sim']}/_sim/arbitrage", {"event_id": deployment["plant"]["id"]})
     assert planted["event_id"] == deployment["plant"]["id"]
     hold_until_quiet(deployment, "before the day")  # the sensors' first ticks (a schedule's first tick only starts it)
-    at = deployment["start"]
     deployment["marks"] = [("the day starts", time.time())]
     for what, moment in deployment["moments"]:
         began = time.monotonic()
         deployment["marks"].append((what, time.time()))
         # The last ten tote minutes start on a clock running at 1x, stopped once racing_final has been asked for:
-        # a poll the sensor asked for during the travel (racing_closing, minutes of simulated time earlier) stamps
+        # a racing_closing poll asked for as the clock arrives (minutes of simulated time before the window) stamps
         # the race's board at the moment itself, and on a stopped clock that board stays "just polled" for ever.
         live = what == FINAL_TOTE_MOMENT
-        moved = travel(deployment, at, moment, hold_speed=1.0 if live else 0.0)
-        at = wait_for_final_tote(deployment, moved) if live else moment
+        moved = travel(deployment, moment, hold_speed=1.0 if live else 0.0)
+        if live:
+            wait_for_final_tote(deployment, moved)
         hold_until_quiet(deployment, what)
         print(f"{what}: {time.monotonic() - began:.0f} s")
     stop_instigators(url, loaded_repository(url))
@@ -203,12 +204,13 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
                             capture_output=True, text=True, timeout=300)
     runs, ticks = assert_nothing_failed(deployment, finished=True)
     print(deployment["run_seconds"])
+    print(deployment["step_seconds"])
     print(deployment["timeline"])
 
     def launched(job: str, **tags) -> list:
         return [r for r in runs if r.job_name == job and all(r.tags.get(k) == v for k, v in tags.items())]
 
-    instigators = {item["name"] for kind in ("sensors", "schedules") for item in repository[kind]}
+    instigators = deployment["instigators"]
     assert {name for name in instigators if not name.startswith(MORNING_PREFIX)} == INSTIGATORS
     assert {name for name in instigators if not ticks.get(name)} == set()  # every sensor and schedule ticked
     assert launched("prune_odds_job", **{"dagster/sensor_name": "prune_odds_schedule"})

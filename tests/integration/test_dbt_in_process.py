@@ -63,7 +63,7 @@ def test_a_model_and_its_tests_become_a_materialization_and_checks(own_warehouse
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     failed = {name for name, passed in checks.items() if not passed}
     assert failed == {"accepted_values_stg_events_status__scheduled__live__final__cancelled"}
-    assert checks["not_null_stg_events_event_id"] and checks["unique_stg_events_event_id"]
+    assert checks["not_null_stg_events"] and checks["unique_stg_events_event_id"]
     with engine.connect() as conn:  # built in this database, not the session's warehouse
         assert conn.execute(sa.text("SELECT status FROM staging.stg_events")).scalars().all() == ["postponed"]
     engine.dispose()
@@ -75,3 +75,25 @@ def test_a_model_that_cannot_build_fails_the_step_naming_it(own_warehouse):
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "model.paddock.stg_events" in str(failure.event_specific_data.error)
+
+
+def test_one_not_null_check_per_model_counts_each_column_that_holds_nulls(own_warehouse):
+    """``not_null_columns`` (dbt_project/tests/generic): a model's not-null columns in one test. Two of stg_events'
+    six hold a null here (raw.events' own NOT NULL dropped in this private database): the check fails with one
+    failing row per such column, not per null value, and the other tests of the model still pass."""
+    url = own_warehouse("inproc_nulls", tables=True)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE raw.events ALTER COLUMN home_team DROP NOT NULL, "
+                             "ALTER COLUMN away_team DROP NOT NULL"))
+        conn.execute(sa.text("INSERT INTO raw.events (id, sport, commence_time, home_team, away_team, status) VALUES "
+                             "('nulls-1', 'basketball_nba', now(), NULL, NULL, 'scheduled'), "
+                             "('nulls-2', 'basketball_nba', now(), NULL, 'Away', 'scheduled'), "
+                             "('nulls-3', 'basketball_nba', now(), 'Home', 'Away', 'scheduled')"))
+    engine.dispose()
+    result = build_stg_events(url)
+    assert not result.success  # the check's severity is error
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    failed = {name for name, e in evaluations.items() if not e.passed}
+    assert failed == {"not_null_stg_events"}
+    assert evaluations["not_null_stg_events"].metadata["dagster_dbt/failed_row_count"].value == 2

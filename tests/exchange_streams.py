@@ -1,7 +1,7 @@
 """Handcrafted Betfair stream messages for tests: tiny markets whose books are known by heart.
 
 Real files (``../shared/data/betfair-historical``) are what the reader is proven on; these exist so tests that need
-*a* market (the reader's book rules, the landing-folder sensor, the operating day) run without ``../shared`` and in
+*a* market (the reader's book rules, the landing-folder sensor, the simulated race day) run without ``../shared`` and in
 milliseconds, in the real shape: an image with the definition and ladders, deltas, a suspension at the off, and a
 closing definition with runner statuses and BSP (``write_market``)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The operating-day test's hold on time: the simulated clock it moves, and Dagster's records it checks as it waits.
+"""The simulated race day's hold on time: the simulated clock it moves, and Dagster's records it checks as it waits.
 
 Separate from ``tests/integration/test_operating_day.py`` (the day itself, its moments and assertions) because these
 are about how a test drives and watches a live deployment on a simulated clock, whatever day it lives through.

@@ -166,7 +166,7 @@ def test_every_job_runs_its_steps_in_the_run_process(definitions):
 
 def test_the_backfill_spends_credits_only_when_launched(definitions):
     """The odds group is the automation sensor's target: the backfill asset has no condition, and no job a sensor or
-    schedule launches selects it, so the operating day never pays for history."""
+    schedule launches selects it, so the simulated race day never pays for history."""
     graph = definitions.resolve_asset_graph()
     key = dg.AssetKey(["ops", "odds_backfill"])
     assert graph.get(key).automation_condition is None

@@ -1,8 +1,8 @@
 """A ledger loaded before the first history run (the ledger sensor switched on in a new deployment) must not fail
 the portfolio: with no results marts yet every bet is pending, and the next run after the history load settles it.
 
-Found by the operating-day test: ``ledger_job`` failed under the daemon with ``relation "marts.fct_runners" does
-not exist`` because the portfolio read results that dbt had not built yet.
+Found by the simulated race day (test_operating_day.py): ``ledger_job`` failed under the daemon with
+``relation "marts.fct_runners" does not exist`` because the portfolio read results that dbt had not built yet.
 """
 from __future__ import annotations
 

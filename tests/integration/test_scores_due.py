@@ -1,8 +1,8 @@
 """Which sports the scores sensor asks /scores for: started, unsettled Odds API events — never tote races.
 
 Tote boards are stored as events (sport ``horseracing``, commence = post time); the Odds API has no scores for them,
-so a race past its post would make the scores run fail ("scores failed for every sport"). The operating-day test
-found it; this pins it. The rows sit in 2099 so no other module's events fall in the 12-hour window.
+so a race past its post would make the scores run fail ("scores failed for every sport"). The simulated race day
+(test_operating_day.py) found it; this pins it. The rows sit in 2099 so no other module's events fall in the 12-hour window.
 """
 from datetime import datetime, timedelta, timezone
 

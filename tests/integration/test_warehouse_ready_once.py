@@ -1,4 +1,4 @@
-"""The warehouse DDL runs once per process and database, never on every sensor tick (issue 13, the operating day).
+"""The warehouse DDL runs once per process and database, never on every sensor tick (issue 13, the simulated race day).
 
 Sensors call ``WarehouseResource.ready_engine()`` on each tick; its DDL re-granted every marts table and collided with
 dbt replacing tables ("tuple concurrently updated" failed a strategy-monitor tick). Its own database, so dropping a

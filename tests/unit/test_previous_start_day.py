@@ -1,7 +1,7 @@
 """Days since a horse's last start when nobody in the frame has started yet (upcoming race cards ahead of any history).
 
 The strategy monitor appends card rows (``is_start`` false) to the history window; on a warehouse whose history is
-empty that frame has no start at all, and the lookup indexed an empty array (the operating-day test's failed
+empty that frame has no start at all, and the lookup indexed an empty array (the simulated race day's failed
 ``strategy_monitor_sensor`` tick). Expected values are by hand: no earlier start means NaN; with one, the gap in days.
 """
 import numpy as np

@@ -82,9 +82,7 @@ def run_seconds(records) -> str:
     for record in records:
         if record.start_time and record.end_time:
             per_job.setdefault(record.dagster_run.job_name, []).append(record.end_time - record.start_time)
-    lines = [f"{job}: {len(times)} runs, {sum(times):.0f} s, longest {max(times):.0f} s"
-             for job, times in sorted(per_job.items(), key=lambda item: -sum(item[1]))]
-    return "\n".join(lines)
+    return _totals(per_job, "runs", "{:.0f}")
 
 
 def step_seconds(instance, records) -> str:
@@ -99,9 +97,14 @@ def step_seconds(instance, records) -> str:
                 spent += stat.end_time - stat.start_time
         if record.start_time and record.end_time:
             per_step.setdefault((job, "(outside steps)"), []).append(record.end_time - record.start_time - spent)
-    lines = [f"{job} {step}: {len(times)}x, {sum(times):.1f} s, longest {max(times):.1f} s"
-             for (job, step), times in sorted(per_step.items(), key=lambda item: -sum(item[1]))]
-    return "\n".join(lines)
+    return _totals({f"{job} {step}": times for (job, step), times in per_step.items()}, "steps", "{:.1f}")
+
+
+def _totals(per_key: dict[str, list[float]], count: str, seconds: str) -> str:
+    """One line per key, its count, total and longest seconds; the largest total first."""
+    return "\n".join(f"{key}: {len(times)} {count}, {seconds.format(sum(times))} s, longest "
+                     f"{seconds.format(max(times))} s"
+                     for key, times in sorted(per_key.items(), key=lambda item: -sum(item[1])))
 
 
 def run_timeline(records, marks: list[tuple[str, float]]) -> str:

@@ -77,9 +77,11 @@ def every_instigator_ticked_since(deployment, since: float) -> bool:
 
 
 def busy(deployment) -> bool:
-    """Whether a run is queued or in progress; fails on any failed tick or run so far."""
-    runs, _ = assert_nothing_failed(deployment)
-    return any(run.status.value in ACTIVE for run in runs)
+    """Whether a run is queued or in progress (a count in the run storage, nothing else read)."""
+    import dagster as dg
+
+    statuses = [dg.DagsterRunStatus(status) for status in ACTIVE]
+    return deployment["instance"].get_runs_count(filters=dg.RunsFilter(statuses=statuses)) > 0
 
 
 def hold_until_quiet(deployment, what: str, timeout: float = 1200) -> None:
@@ -89,6 +91,7 @@ def hold_until_quiet(deployment, what: str, timeout: float = 1200) -> None:
     records (failed ticks and runs) as it goes."""
     deadline, idle_since = time.monotonic() + timeout, None
     while True:
+        assert_nothing_failed(deployment)
         idle_since = None if busy(deployment) else (idle_since or time.time())
         # runs read again after the ticks: a tick that asked for a run finished after queueing it
         if idle_since is not None and every_instigator_ticked_since(deployment, idle_since) and not busy(deployment):
@@ -109,13 +112,11 @@ def travel(deployment, sim_to: datetime, hold_speed: float = 0.0) -> SimClock:
     return moved
 
 
-def wait_for_final_tote(deployment, moved: SimClock, timeout: float = 600) -> datetime:
+def wait_for_final_tote(deployment, moved: SimClock, timeout: float = 600) -> None:
     """Let the clock run (``moved`` holds at 1x) until the tote sensor has launched a racing_final poll, then stop
-    it there; returns the simulated time it stopped at."""
+    it there."""
     wait_until("a racing_final tote poll", lambda: any(
         r.job_name == "odds_job" and r.tags.get("tier") == "racing_final"
         for r in assert_nothing_failed(deployment)[0]), timeout, [deployment["log"]])
     now = time.time()
-    stopped = moved.at(now)
-    clock.write(deployment["clock_file"], SimClock(now, (Segment(stopped, 0.0),)))
-    return stopped
+    clock.write(deployment["clock_file"], SimClock(now, (Segment(moved.at(now), 0.0),)))

@@ -67,9 +67,8 @@ class FaultySite:
                 else:
                     status, ctype, body = site.demo.respond(self.path)
                 headers = {"Content-Type": ctype}
-                if fault.get("status"):
-                    if fault.get("retry_after") is not None:
-                        headers["Retry-After"] = str(fault["retry_after"])
+                if fault.get("retry_after") is not None:
+                    headers["Retry-After"] = str(fault["retry_after"])
                 if fault.get("truncate"):
                     body = body[: fault["truncate"]]
                 data = body.encode()

@@ -39,12 +39,38 @@ CRITICAL_PATH = "critical_path"
 BACKGROUND_NICENESS = 10
 
 
+#: Modules that read the session's ``history`` fixture (tests/integration/conftest.py: a six-month history_job run,
+#: ~20 s). ``make test`` sends them to one worker as one unit, so the history is built once, not once per worker.
+#: Checked at collection: a module that requests ``history`` and is missing here fails the run.
+SHARE_THE_HISTORY = frozenset(f"tests/integration/test_{name}.py" for name in (
+    "backtest_assets", "cli_backtest", "copy_reader", "history_pipeline", "portfolio", "strategy_monitor"))
+
+
 def on_critical_path(item) -> bool:
     return item.get_closest_marker(CRITICAL_PATH) is not None
 
 
 def pytest_collection_modifyitems(config, items):
+    strays = sorted({item.nodeid.split("::")[0] for item in items if "history" in item.fixturenames}
+                    - SHARE_THE_HISTORY)
+    if strays:
+        raise pytest.UsageError(f"add {', '.join(strays)} to SHARE_THE_HISTORY in tests/conftest.py: "
+                                "they read the session history")
     items.sort(key=lambda item: not on_critical_path(item))  # stable: the rest keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with the SHARE_THE_HISTORY modules as one unit (pytest-xdist's own scheduler otherwise)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class HistoryOnOneWorker(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "the session history" if scope in SHARE_THE_HISTORY else scope
+
+    return HistoryOnOneWorker(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)

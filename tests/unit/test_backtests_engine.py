@@ -54,19 +54,32 @@ def test_strategies_receive_no_outcome_columns():
 
 
 def _permute_future(frame: pd.DataFrame, cut: pd.Timestamp, seed: int = 0) -> pd.DataFrame:
-    """Shuffle finishing positions among the starters of every race after ``cut``; payouts follow the new order."""
+    """Shuffle finishing positions among the starters of every race after ``cut``; payouts follow the new order.
+
+    Vectorised: the rows sorted by race twice, once in frame order and once in a random order within each race,
+    line up race by race (same races, same sizes), so the i-th row of the first takes the position of the i-th of the
+    second: a uniform shuffle within every race, one sort instead of a Python call per race."""
     frame = frame.copy()
     rng = np.random.default_rng(seed)
     future = (frame["race_date"] > cut) & frame["is_start"] & frame["finish_position"].notna()
     rows = frame.index[future]
-    shuffled = frame.loc[rows, "finish_position"].groupby(frame.loc[rows, "race_key"]).transform(
-        lambda s: s.sample(frac=1, random_state=int(rng.integers(1 << 30))).to_numpy())
-    frame.loc[rows, "finish_position"] = shuffled
+    race = pd.factorize(frame.loc[rows, "race_key"])[0]
+    in_order, shuffled = np.argsort(race, kind="stable"), np.lexsort((rng.random(len(rows)), race))
+    positions = frame.loc[rows, "finish_position"].to_numpy()
+    new = positions.copy()
+    new[in_order] = positions[shuffled]
+    frame.loc[rows, "finish_position"] = new
     won = frame["finish_position"] == 1
     frame.loc[rows, "won"] = won[rows].fillna(False)
     frame.loc[rows, "win_bet_return"] = np.where(won[rows].fillna(False), frame.loc[rows, "final_odds"], 0.0)
     assert (frame.loc[rows, "won"] != history().loc[rows, "won"]).any()
     return frame
+
+
+@lru_cache(maxsize=1)
+def permuted_after(cut: pd.Timestamp):
+    """The prepared frame with every race after ``cut`` reshuffled: one permutation, shared by every strategy."""
+    return prepare_racing(_permute_future(history(), cut))
 
 
 # After the cut, shuffled results make long shots win 1/n of the time: compounding stakes on them overflow floats in
@@ -82,8 +95,7 @@ def _permute_future(frame: pd.DataFrame, cut: pd.Timestamp, seed: int = 0) -> pd
 def test_permuting_future_outcomes_leaves_every_earlier_decision_unchanged(name, params, staking):
     cut = pd.Timestamp("2024-06-30")
     original = run_prepared(name, prepared(), params, staking=staking, bankroll=BIG, **WINDOW).bets
-    permuted_prep = prepare_racing(_permute_future(history(), cut))
-    permuted = run_prepared(name, permuted_prep, params, staking=staking, bankroll=BIG, **WINDOW).bets
+    permuted = run_prepared(name, permuted_after(cut), params, staking=staking, bankroll=BIG, **WINDOW).bets
     before = lambda b: b[b["race_date"] <= cut][["selection_key", "stake", "odds", "probability"]]  # noqa: E731
     assert len(before(original)) > 0
     pd.testing.assert_frame_equal(before(original).reset_index(drop=True), before(permuted).reset_index(drop=True))

@@ -38,7 +38,9 @@ def test_docker_workspace_points_at_the_code_server():
 def test_local_workspace_and_instance_config():
     assert load("workspace.yaml")["load_from"][0]["python_module"]["module_name"] == "orchestration.definitions"
     instance = load("dagster.yaml")
-    assert instance["storage"]["postgres"]["postgres_url"] == {"env": "DAGSTER_POSTGRES_URL"}
+    storage = instance["storage"]["custom"]
+    assert (storage["module"], storage["class"]) == ("paddock.dagster_storage", "PooledPostgresStorage")
+    assert storage["config"]["postgres_url"] == {"env": "DAGSTER_POSTGRES_URL"}
     assert instance["telemetry"]["enabled"] is False
 
 

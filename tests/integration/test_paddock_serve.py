@@ -17,21 +17,13 @@ import sqlalchemy as sa
 
 from paddock import db
 from paddock.processes import free_port
+from tests.deployment import fresh_database
 
 pytestmark = pytest.mark.integration
 STOP_CONTRACT = 15.0
 #: what `paddock serve` runs: dagster dev and the webserver and daemon it starts, the two local simulators
 PIECES = ("dagster dev", "dagster_webserver", "dagster._daemon run", "ingestion.racecards.demo_site",
           "ingestion.odds_api.simulator")  # seconds, the issue's own bound for stopping paddock serve
-
-
-def fresh_database(runtime_env, name: str) -> str:
-    admin = sa.create_engine(runtime_env["DATABASE_URL"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return sa.make_url(runtime_env["DATABASE_URL"]).set(database=name).render_as_string(hide_password=False)
 
 
 def living(processes: list[psutil.Process]) -> list[str]:

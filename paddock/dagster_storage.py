@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dagster import _check as check
 from dagster._core.storage.base_storage import DagsterStorage
-from dagster_postgres import DagsterPostgresStorage, PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
+from dagster_postgres import (DagsterPostgresStorage, PostgresEventLogStorage, PostgresRunStorage,
+                              PostgresScheduleStorage)
 from dagster_postgres.utils import create_pg_engine, get_token_provider_from_config, pg_url_from_config
 
 POOL_RECYCLE_S = 3600  # as dagster-webserver's default: a connection older than an hour is replaced at checkout

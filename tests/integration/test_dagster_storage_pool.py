@@ -19,16 +19,13 @@ pytestmark = pytest.mark.integration
 LOOKS = 60  # storage reads, as a daemon makes a few of every loop
 
 
-def sessions(runtime_env, database: str) -> int:
-    """Sessions opened on ``database`` so far, once every ended one has reported."""
-    admin = sa.create_engine(runtime_env["DATABASE_URL"])
-    try:
-        time.sleep(1.5)  # a backend reports its session's end within a second (PGSTAT_MIN_INTERVAL)
-        with admin.connect() as conn:
-            return conn.execute(sa.text("SELECT sessions FROM pg_stat_database WHERE datname = :d"),
-                                {"d": database}).scalar_one()
-    finally:
-        admin.dispose()
+def sessions(engine, database: str) -> int:
+    """Sessions opened on ``database`` so far, once every ended one has reported (read through the session's
+    warehouse engine: ``pg_stat_database`` covers every database of the server)."""
+    time.sleep(1.5)  # a backend reports its session's end within a second (PGSTAT_MIN_INTERVAL)
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT sessions FROM pg_stat_database WHERE datname = :d"),
+                            {"d": database}).scalar_one()
 
 
 def instance_on(storage: dict, home) -> dg.DagsterInstance:
@@ -58,14 +55,14 @@ def storage_config(kind: str, url: str) -> dict:
                        "config": {"postgres_url": url}}}
 
 
-def test_the_same_work_opens_a_session_per_query_stock_and_one_per_storage_pooled(runtime_env, tmp_path):
+def test_the_same_work_opens_a_session_per_query_stock_and_one_per_storage_pooled(runtime_env, engine, tmp_path):
     opened = {}
     for kind in ("stock", "pooled"):
         database = f"pool_{kind}"
         instance = instance_on(storage_config(kind, fresh_database(runtime_env, database)), tmp_path / kind)
-        before = sessions(runtime_env, database)  # creating the tables took sessions of its own
+        before = sessions(engine, database)  # creating the tables took sessions of its own
         work(instance)
-        opened[kind] = sessions(runtime_env, database) - before
+        opened[kind] = sessions(engine, database) - before
     assert opened["stock"] >= 3 * LOOKS, opened  # the control: one session per query, each counted
     assert opened["pooled"] <= 3, opened  # one per storage, kept
 

@@ -7,9 +7,9 @@ and Dagster database. Every process reads one clock (``PADDOCK_SIM_CLOCK=@file``
 test moves to the day's moments (``moments``) one after another and holds at each until the deployment is quiet: no
 run queued or in progress, and every sensor, schedule and automation rule has looked since and asked for nothing.
 Holding is what makes the day independent of how fast the machine runs the runs (a card load must land before the
-tote polls it feeds; a price must still be fresh when the arbitrage asset reads it), and each moment sits inside the window it proves (the last ten tote minutes, a
-game in play). Under a simulated clock the cron schedules are clock-following sensors of the same names
-(``orchestration.defs.clock_schedules``). The test plants an arbitrage in the simulator and otherwise only watches:
+tote polls it feeds; a price must still be fresh when the arbitrage asset reads it), and each moment sits inside
+the window it proves (the last ten tote minutes, a game in play). Under a simulated clock the cron schedules are
+clock-following sensors of the same names (``orchestration.defs.clock_schedules``). The test plants an arbitrage in the simulator and otherwise only watches:
 it asserts from Dagster's own records (every tick and run of the instance), checked at every moment so a broken
 sensor fails within seconds, and from the marts.
 """

@@ -59,6 +59,7 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: not on_critical_path(item))  # stable: the rest keep their order
 
 
+@pytest.hookimpl(optionalhook=True)  # a run with -p no:xdist has no such hook
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile`` with the SHARE_THE_HISTORY modules as one unit (pytest-xdist's own scheduler otherwise)."""
     if config.getoption("dist") != "loadfile":
@@ -120,3 +121,19 @@ def clear_odds_tables(engine) -> None:
         conn.execute(sa.text("TRUNCATE raw.odds, raw.odds_snapshots, raw.events, ops.fetch_log"))
         if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is not None:
             conn.execute(sa.text("TRUNCATE marts.fct_odds"))
+
+
+def forget_odds(engine, *, event_ids=(), sports=()) -> None:
+    """Delete a test's events and their snapshots (their prices cascade) with the fact's rows built from them. A
+    cleanup that left the fact's rows would leave them orphans under fct_odds' relationship tests, which fail the
+    next ``dbt build`` on this database (in whichever module runs next) as no production path leaves them."""
+    import sqlalchemy as sa
+
+    params = {"ids": list(event_ids), "sports": list(sports)}
+    with engine.begin() as conn:
+        if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is not None:
+            conn.execute(sa.text("DELETE FROM marts.fct_odds WHERE event_id = ANY(:ids) OR sport = ANY(:sports)"),
+                         params)
+        conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE event_id = ANY(:ids) OR sport = ANY(:sports)"),
+                     params)
+        conn.execute(sa.text("DELETE FROM raw.events WHERE id = ANY(:ids) OR sport = ANY(:sports)"), params)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from orchestration.defs.odds.resources import OddsPollingResource
 from orchestration.defs.racecards.resources import RaceCardSiteResource
+from tests.conftest import forget_odds
 from tests.exchange_streams import write_market
 
 pytestmark = pytest.mark.integration
@@ -70,11 +71,8 @@ def world(runtime_env, engine, tmp_path_factory):
         add_odds_events(engine, now)
         yield {"defs": definitions, "repo": repo, "instance": instance, "resources": resources, "now": now,
                "posts": posts}
+    forget_odds(engine, event_ids=list(posts.index), sports=[SPORT])  # the odds run built the fact from them
     with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE sport = :s OR event_id = ANY(:races)"),
-                     {"s": SPORT, "races": list(posts.index)})
-        conn.execute(sa.text("DELETE FROM raw.events WHERE sport = :s OR id = ANY(:races)"),
-                     {"s": SPORT, "races": list(posts.index)})
         for table in ("card_races", "card_runners"):
             conn.execute(sa.text(f"DELETE FROM raw.{table} WHERE _source = 'demo' AND race_date = :d"), {"d": DAY})
 

@@ -21,6 +21,7 @@ from backtests.store import RunSpec
 from ingestion.http import Fetcher, RetryPolicy
 from ingestion.racecards.demo_site import DemoSite, day_batch
 from ingestion.racecards.pipeline import load_card
+from tests.conftest import forget_odds
 
 pytestmark = pytest.mark.integration
 
@@ -56,8 +57,8 @@ def card(history, engine):
     board = tote_board(engine, first_race, runners[(runners["race_id"] == first_race) & ~runners["scratched"]], now)
     yield {"now": now, "posts": posts, "runners": runners, "first_race": first_race, "board": board}
     ensure_trigger_table(engine)
+    forget_odds(engine, event_ids=[first_race])
     with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE event_id = :r"), {"r": first_race})
         for table in ("card_races", "card_runners"):
             conn.execute(sa.text(f"DELETE FROM raw.{table} WHERE _run_id = 'monitor-it'"))
         conn.execute(sa.text("DELETE FROM marts.strategy_triggers WHERE race_date = :d"), {"d": DAY})

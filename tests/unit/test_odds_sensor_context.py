@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from orchestration.defs.odds import sensors
 from orchestration.defs.odds.resources import OddsPollingResource
 from orchestration.defs.warehouse.resources import WarehouseResource
+from tests.conftest import forget_odds
 
 pytestmark = pytest.mark.integration
 
@@ -25,9 +26,8 @@ NBA, NHL = "sensor_test_nba", "sensor_test_nhl"
 @pytest.fixture
 def clean(engine):
     def wipe():
+        forget_odds(engine, sports=[NBA, NHL])
         with engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE sport LIKE 'sensor_test_%'"))
-            conn.execute(sa.text("DELETE FROM raw.events WHERE sport LIKE 'sensor_test_%'"))
             conn.execute(sa.text("DELETE FROM ops.fetch_log WHERE fetched_at >= '2031-01-01'"))
     wipe()
     yield engine

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 import sqlalchemy as sa
 
@@ -21,6 +22,9 @@ REPOSITORIES = """{ repositoriesOrError { __typename ... on RepositoryConnection
   sensors { name sensorState { id status } } schedules { name scheduleState { id status } } } } } }"""
 STOP_SENSOR = "mutation($id: String) { stopSensor(id: $id) { __typename } }"
 STOP_SCHEDULE = "mutation($id: String) { stopRunningSchedule(id: $id) { __typename } }"
+#: what `paddock serve` runs: dagster dev and the webserver and daemon it starts, the two local simulators
+SERVE_PIECES = ("dagster dev", "dagster_webserver", "dagster._daemon run", "ingestion.racecards.demo_site",
+                "ingestion.odds_api.simulator")
 
 
 def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -132,3 +136,27 @@ def stop_child(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(20)
+
+
+def living(processes: list[psutil.Process]) -> list[str]:
+    """``pid command line`` of each process still running (an exited zombie is not running)."""
+    left = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{process.pid} {' '.join(process.cmdline())[:200]}")
+        except psutil.Error:
+            continue
+    return left
+
+
+def sigterm_and_wait(process: subprocess.Popen, within: float) -> tuple[list[str], list[str], int | None]:
+    """SIGTERM ``process`` alone (as an operator's Ctrl-C or a service manager stops it) and wait up to ``within``
+    seconds for it and every descendant to exit: what was running before, what is still running, its exit code."""
+    started = psutil.Process(process.pid).children(recursive=True)
+    before = living(started)
+    process.terminate()
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and (process.poll() is None or living(started)):
+        time.sleep(0.2)
+    return before, living(started), process.poll()

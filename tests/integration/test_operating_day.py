@@ -11,7 +11,8 @@ tote polls it feeds; a price must still be fresh when the arbitrage asset reads 
 the window it proves (the last ten tote minutes, a game in play). Under a simulated clock the cron schedules are
 clock-following sensors of the same names (``orchestration.defs.clock_schedules``). The test plants an arbitrage in the simulator and otherwise only watches:
 it asserts from Dagster's own records (every tick and run of the instance), checked at every moment so a broken
-sensor fails within seconds, and from the marts.
+sensor fails within seconds, and from the marts. The day ends with SIGTERM to ``paddock serve``, which must stop every
+process it started within the README's 15 s.
 """
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ from ingestion.odds_api.sim_model import ARB_FRACTION, SPORTS, Market
 from ingestion.racecards.demo_site.data import meeting
 from ingestion.sources.synthetic.tracks import TRACKS
 from paddock.processes import free_port, stop_group
-from tests.deployment import (PROJECT_ROOT, fresh_database, graphql, loaded_repository, spawn, stop_instigators,
-                              wait_until)
+from tests.deployment import (PROJECT_ROOT, SERVE_PIECES, fresh_database, graphql, loaded_repository,
+                              sigterm_and_wait, spawn, stop_instigators, wait_until)
 from tests.exchange_streams import write_market
 from tests.race_day import assert_nothing_failed, hold_until_quiet, travel, wait_for_final_tote
 from tests.webhook import Receiver
@@ -59,6 +60,7 @@ INSTIGATORS = {"alerts_sensor", "exchange_files_sensor", "history_job_schedule",
                "tote_odds_sensor"}
 MORNING_PREFIX = "race_cards_morning_"  # morning_schedule's instigators, one per track time zone
 FINAL_TOTE_MOMENT = "T-5m: the T-10m card, tote in racing_final"
+SERVE_STOPS_WITHIN_S = 15.0  # the README's promise for stopping `paddock serve`
 
 
 def todays_meeting(day: date):
@@ -78,9 +80,8 @@ def moments(m, game: dict) -> list[tuple[str, datetime]]:
     morning = datetime.combine(m.day, datetime.min.time(), ZoneInfo(m.track.tz)).replace(hour=6, minute=1)
     final = game["commence"] + timedelta(hours=SPORTS[SPORT].duration_h)
     history = datetime.combine(m.day, datetime.min.time(), timezone.utc).replace(hour=7, minute=1)
-    points = [
-        ("04:16 UTC: odds retention", history.replace(hour=4, minute=16)),
-        ("07:01 UTC: the daily history load (yesterday's results, every mart)", history),
+    points = [  # the day starts before the 04:15 UTC retention (``day_start``): the clock passes it on the way here
+        ("07:01 UTC: odds retention (04:15) and the daily history load (yesterday's results, every mart)", history),
         ("06:01 local: the morning card scrape", morning),
         ("T-90m: T-6h card, tote in racing_closing, odds in closing", first - timedelta(minutes=90)),
         ("T-55m: the T-1h card", first - timedelta(minutes=55)),
@@ -89,6 +90,14 @@ def moments(m, game: dict) -> list[tuple[str, datetime]]:
         ("results and the final whistle", max(last + timedelta(minutes=20), final + timedelta(minutes=10))),
     ]
     return sorted(points, key=lambda p: p[1])
+
+
+def day_start(day: date, plan: list[tuple[str, datetime]]) -> datetime:
+    """Where the clock starts: before the first moment and before the 04:15 UTC odds retention, which the first
+    clock move passes (a schedule on a simulated clock fires for every cron time the clock passed; the daemon
+    catches up on missed ticks too), so retention and the history load share a moment instead of one each."""
+    retention = datetime.combine(day, datetime.min.time(), timezone.utc).replace(hour=4, minute=15)
+    return min(plan[0][1], retention) - timedelta(minutes=6)
 
 
 def plantable(market: Market, after: datetime) -> dict:
@@ -116,7 +125,7 @@ def deployment(runtime_env, tmp_path):
     game = min((e for e in market.events(SPORTS[SPORT], datetime.combine(day, datetime.min.time(), timezone.utc))
                 if e["commence"].date() == day), key=lambda e: e["commence"])
     plan = moments(m, game)
-    start = plan[0][1] - timedelta(minutes=6)
+    start = day_start(m.day, plan)
     clock_file = tmp_path / "clock"
     clock.write(clock_file, SimClock(time.time(), (Segment(start.astimezone(timezone.utc), 0.0),)))
     receiver = Receiver()
@@ -134,11 +143,11 @@ def deployment(runtime_env, tmp_path):
            "PADDOCK_RACECARD_TRACKS": m.track.code, "PADDOCK_ODDS_SPORTS": SPORT,
            clock.ENV: f"@{clock_file}", "ALERT_ENABLED": "true", "ALERT_WEBHOOK_URL": receiver.url,
            "PADDOCK_EXCHANGE_DIR": str(landing)}
-    for name in ("ODDS_API_KEY", "ODDS_API_BASE_URL"):
+    for name in ("ODDS_API_KEY", "ODDS_API_BASE_URL", "BI_READER_PASSWORD"):
         env.pop(name, None)
     log = tmp_path / "serve.log"
     process = spawn([str(BIN / "paddock"), "serve", "--port", str(port)], log, env)
-    watched = {"url": f"http://127.0.0.1:{port}", "sim": f"http://127.0.0.1:{sim_port}", "env": env, "log": log,
+    watched = {"process": process, "url": f"http://127.0.0.1:{port}", "sim": f"http://127.0.0.1:{sim_port}", "env": env, "log": log,
                "home": home, "engine": engine, "receiver": receiver, "meeting": m, "clock_file": clock_file,
                "start": start, "moments": plan, "plant": plantable(market, plan[-1][1])}
     try:
@@ -251,3 +260,15 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     titles = deployment["receiver"].titles()
     assert any("rbitrage" in title for title in titles), titles
     assert status.returncode == 0, status.stdout[-3000:] + status.stderr[-3000:]
+
+    # The day ends as an operator ends it: SIGTERM to `paddock serve` stops every process it started (dagster dev,
+    # its webserver, daemon and code servers, the simulators) within the README's 15 s, and exits 0.
+    before, left, code = sigterm_and_wait(deployment["process"], within=SERVE_STOPS_WITHIN_S)
+    assert all(piece in "\n".join(before) for piece in SERVE_PIECES), before
+    assert (left, code) == ([], 0), f"{SERVE_STOPS_WITHIN_S:.0f} s after SIGTERM: exit code {code}, still running {left}"
+    # the banner gives BI users the read-only bi_reader connection, never the superuser's password
+    banner = log.read_text()
+    bi_line = next(line for line in banner.splitlines() if line.startswith("Warehouse (BI):"))
+    assert "postgresql://bi_reader@/opday_warehouse?host=" in bi_line and "read-only" in bi_line
+    password = sa.make_url(deployment["env"]["DATABASE_URL"]).password
+    assert "postgres:" not in banner and (not password or password not in banner)

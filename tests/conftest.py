@@ -19,6 +19,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         os.environ.pop(name, None)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SESSION_DATABASE: list[str] = []  # the session warehouse's URL once ``runtime_env`` has started it
 
 
 def shared_path(*parts: str) -> Path:
@@ -97,6 +98,7 @@ def runtime_env(tmp_path_factory):
     for name in ("DATABASE_URL", "DAGSTER_POSTGRES_URL"):
         os.environ.pop(name, None)
     env = db.export_runtime_env()
+    SESSION_DATABASE.append(env["DATABASE_URL"])
     ensure_warehouse_once(db.warehouse_engine())  # as `paddock run` and the code server prepare it
     prepare_manifest()
     yield env
@@ -137,3 +139,32 @@ def forget_odds(engine, *, event_ids=(), sports=()) -> None:
         conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE event_id = ANY(:ids) OR sport = ANY(:sports)"),
                      params)
         conn.execute(sa.text("DELETE FROM raw.events WHERE id = ANY(:ids) OR sport = ANY(:sports)"), params)
+
+
+
+ORPHANED_FACTS = """
+SELECT count(*) FROM marts.fct_odds f
+WHERE f.loaded_at > now() - interval '1 day'
+  AND (NOT EXISTS (SELECT 1 FROM raw.odds_snapshots s WHERE s.snapshot_id = f.snapshot_id)
+       OR NOT EXISTS (SELECT 1 FROM raw.events e WHERE e.id = f.event_id))"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def leaves_no_orphaned_odds_facts():
+    """Fail the module that leaves fct_odds rows loaded today without their snapshot or event (a cleanup that deleted
+    raw rows under a built fact): fct_odds' relationship tests would fail the next odds ``dbt build`` on this
+    database, in whichever module ran next (CI stop 31). Checked after the module's own fixtures are torn down
+    (an autouse fixture is set up first, so it ends last), on the session's warehouse once it has started."""
+    yield
+    if not SESSION_DATABASE:
+        return
+    import sqlalchemy as sa
+    from paddock import db
+
+    with db.warehouse_engine().connect() as conn:
+        if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is None:
+            return
+        orphans = conn.execute(sa.text(ORPHANED_FACTS)).scalar_one()
+    if orphans:
+        pytest.fail(f"{orphans} fct_odds row(s) loaded today lost their snapshot or event in this module: delete "
+                    "them with the raw rows (tests.conftest.forget_odds)", pytrace=False)

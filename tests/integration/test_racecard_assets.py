@@ -121,9 +121,10 @@ def test_a_malformed_page_fails_only_its_partition_and_the_fetch_log_says_why(wo
 
 
 def test_race_cards_mart_builds_with_form_and_connections(world, engine, tmp_path):
-    # results of the day before give the next day's jockeys and trainers a 365-day record
-    assert materialize(world, race_results, f"{PREVIOUS.isoformat()}|BEL").success
-    assert materialize(world, race_cards, f"{DAY.isoformat()}|BEL").success
+    # results of the day before give the next day's jockeys and trainers a 365-day record; the day's own results
+    # (loaded here too, whatever ran before: re-materializing changes nothing) are what its card horses resolve to
+    for asset, day in ((race_results, PREVIOUS), (race_results, DAY), (race_cards, DAY)):
+        assert materialize(world, asset, f"{day.isoformat()}|BEL").success
     target = str(tmp_path / "dbt-target")
     dbt_build(target, "--select", "+path:models/staging/racecards", "+path:models/marts/racecards",
               "--indirect-selection", "cautious", "--vars", f'{{"race_cards_min_date": "{DAY.isoformat()}"}}')
@@ -133,7 +134,7 @@ def test_race_cards_mart_builds_with_form_and_connections(world, engine, tmp_pat
     assert scalar(engine, "SELECT count(*) FROM marts.race_cards WHERE race_date = :d AND jockey_starts_365d > 0 "
                           "AND trainer_starts_365d > 0", d=DAY) > 0
     assert scalar(engine, "SELECT count(DISTINCT identity_group) FROM marts.race_cards WHERE race_date = :d", d=DAY) == 1
-    # identity: the day's card horses ran that day (results loaded above), so each resolves to its result row in the
+    # identity: the day's card horses ran that day (its results loaded above), so each resolves to its result row in the
     # dim and none gets a card-only duplicate (README "Identity")
     assert scalar(engine, "SELECT count(DISTINCT c.horse_id) FROM raw.card_runners c WHERE c._source = 'demo' "
                           "AND c._partition = :d AND c._scope = 'BEL' AND NOT EXISTS (SELECT 1 FROM marts.dim_horses h "

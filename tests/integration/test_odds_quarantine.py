@@ -55,8 +55,9 @@ def test_rejected_prices_are_quarantined_once_with_reasons(engine):
         ("the-odds-api", "2026-02-01", "q-req-1", "pinnacle", "Away", ["odds.last_update_not_in_future"]),
         ("the-odds-api", "2026-02-01", "q-req-1", "pinnacle", "Home", ["odds.last_update_not_in_future"]),
     ]
-    notes = _rows(engine, "SELECT bookmaker, outcome, validation_notes FROM raw.odds WHERE event_id = 'q-ev-1' "
-                          "AND validation_notes IS NOT NULL ORDER BY 1, 2")
+    notes = _rows(engine, "SELECT o.bookmaker, o.outcome, o.validation_notes FROM raw.odds o JOIN raw.odds_snapshots s "
+                          "USING (snapshot_id) WHERE o.event_id = 'q-ev-1' AND s.request_id = 'q-req-1' "
+                          "AND o.validation_notes IS NOT NULL ORDER BY 1, 2")  # this load's (the batch test's too)
     assert notes == [("betfair", "Away", "odds.overround_in_range"), ("betfair", "Home", "odds.overround_in_range"),
                      ("bovada", "Away", "odds.both_sides_present")]
     log = dict(_rows(engine, "SELECT expectation, unexpected FROM ops.data_quality_log WHERE run_id = 'q-req-1' "

@@ -141,7 +141,6 @@ def forget_odds(engine, *, event_ids=(), sports=()) -> None:
         conn.execute(sa.text("DELETE FROM raw.events WHERE id = ANY(:ids) OR sport = ANY(:sports)"), params)
 
 
-
 ORPHANED_FACTS = """
 SELECT count(*) FROM marts.fct_odds f
 WHERE f.loaded_at > now() - interval '1 day'
@@ -161,7 +160,7 @@ def leaves_no_orphaned_odds_facts():
     import sqlalchemy as sa
     from paddock import db
 
-    with db.warehouse_engine().connect() as conn:
+    with db.engine_for(SESSION_DATABASE[0]).connect() as conn:
         if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is None:
             return
         orphans = conn.execute(sa.text(ORPHANED_FACTS)).scalar_one()

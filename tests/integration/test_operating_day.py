@@ -147,9 +147,9 @@ def deployment(runtime_env, tmp_path):
         env.pop(name, None)
     log = tmp_path / "serve.log"
     process = spawn([str(BIN / "paddock"), "serve", "--port", str(port)], log, env)
-    watched = {"process": process, "url": f"http://127.0.0.1:{port}", "sim": f"http://127.0.0.1:{sim_port}", "env": env, "log": log,
-               "home": home, "engine": engine, "receiver": receiver, "meeting": m, "clock_file": clock_file,
-               "start": start, "moments": plan, "plant": plantable(market, plan[-1][1])}
+    watched = {"process": process, "url": f"http://127.0.0.1:{port}", "sim": f"http://127.0.0.1:{sim_port}",
+               "env": env, "log": log, "home": home, "engine": engine, "receiver": receiver, "meeting": m,
+               "clock_file": clock_file, "start": start, "moments": plan, "plant": plantable(market, plan[-1][1])}
     try:
         yield watched
     finally:
@@ -265,7 +265,7 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     # its webserver, daemon and code servers, the simulators) within the README's 15 s, and exits 0.
     before, left, code = sigterm_and_wait(deployment["process"], within=SERVE_STOPS_WITHIN_S)
     assert all(piece in "\n".join(before) for piece in SERVE_PIECES), before
-    assert (left, code) == ([], 0), f"{SERVE_STOPS_WITHIN_S:.0f} s after SIGTERM: exit code {code}, still running {left}"
+    assert (left, code) == ([], 0), f"{SERVE_STOPS_WITHIN_S:.0f} s after SIGTERM: exit {code}, still running {left}"
     # the banner gives BI users the read-only bi_reader connection, never the superuser's password
     banner = log.read_text()
     bi_line = next(line for line in banner.splitlines() if line.startswith("Warehouse (BI):"))

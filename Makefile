@@ -41,8 +41,13 @@ test: setup  ## unit + integration tests against a throwaway embedded PostgreSQL
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-test-random: setup  ## the same tests in a shuffled order (pytest-randomly; replay an order: add --randomly-seed=N)
-	$(BIN)/python -m pytest -q -p randomly
+# The shuffled order is printed first (pytest -q hides pytest-randomly's header): a failure found this way is replayed
+# with `make test-random SEED=<that number>`. Modules and the tests inside them are shuffled; the workers as in `test`.
+SEED ?= $(shell date +%s)
+test-random: setup  ## the same tests in a shuffled order (pytest-randomly); replay one with SEED=N
+	@echo "make test-random SEED=$(SEED)"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -p randomly \
+	  --randomly-seed=$(SEED)
 
 docs: setup  ## dbt docs (lineage, column descriptions) at http://127.0.0.1:8080
 	$(BIN)/paddock docs

@@ -218,7 +218,11 @@ def test_no_sensor_or_schedule_tick_issues_ddl(world, engine, monkeypatch):
     command (``CREATE … IF NOT EXISTS`` that changes nothing included) while each sensor and schedule ticks, as a
     code server that has not prepared the warehouse itself yet (its per-process memo empty) would run them."""
     import ingestion.warehouse
+    from backtests.live.monitoring_store import ensure_trigger_table
 
+    # The strategy monitor's table is made by its first tick on a fresh warehouse, once (checked before any DDL); the
+    # audit is of every tick after that. Made here, so the check holds whichever module ran first on this database.
+    ensure_trigger_table(engine)
     monkeypatch.setattr(ingestion.warehouse, "_READY", set())
     with engine.begin() as conn:
         conn.exec_driver_sql(DDL_AUDIT)

@@ -113,6 +113,13 @@ def engine(runtime_env):
     return db.warehouse_engine()
 
 
+def fact_built(conn) -> bool:
+    """Whether ``marts.fct_odds`` exists yet (an incremental table: a module's first odds build creates it)."""
+    import sqlalchemy as sa
+
+    return conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is not None
+
+
 def clear_odds_tables(engine) -> None:
     """Empty the odds tables and the fetch log: odds test modules share one database and count rows globally. The
     fact built from them goes too (an incremental table, when a module has built it): rows whose snapshots are gone
@@ -121,7 +128,7 @@ def clear_odds_tables(engine) -> None:
 
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE raw.odds, raw.odds_snapshots, raw.events, ops.fetch_log"))
-        if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is not None:
+        if fact_built(conn):
             conn.execute(sa.text("TRUNCATE marts.fct_odds"))
 
 
@@ -133,7 +140,7 @@ def forget_odds(engine, *, event_ids=(), sports=()) -> None:
 
     params = {"ids": list(event_ids), "sports": list(sports)}
     with engine.begin() as conn:
-        if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is not None:
+        if fact_built(conn):
             conn.execute(sa.text("DELETE FROM marts.fct_odds WHERE event_id = ANY(:ids) OR sport = ANY(:sports)"),
                          params)
         conn.execute(sa.text("DELETE FROM raw.odds_snapshots WHERE event_id = ANY(:ids) OR sport = ANY(:sports)"),
@@ -161,7 +168,7 @@ def leaves_no_orphaned_odds_facts():
     from paddock import db
 
     with db.engine_for(SESSION_DATABASE[0]).connect() as conn:
-        if conn.execute(sa.text("SELECT to_regclass('marts.fct_odds')")).scalar_one() is None:
+        if not fact_built(conn):
             return
         orphans = conn.execute(sa.text(ORPHANED_FACTS)).scalar_one()
     if orphans:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from backtests.live.signals import DEFAULT_MAX_PRICE_AGE, publish_value_bets
 from ingestion.odds_api.storage import store_snapshot
+from tests.conftest import forget_odds
 from tests.dbt_build import dbt_build as run_build
 
 pytestmark = pytest.mark.integration
@@ -56,9 +57,8 @@ def odds(runtime_env, engine, tmp_path_factory):
     dbt_build(str(tmp_path_factory.mktemp("dbt-freshness")))
     yield
     with engine.begin() as conn:
-        for table in ("marts.value_bets", "marts.fct_odds", "raw.odds", "raw.odds_snapshots"):
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE event_id = :e"), {"e": EVENT})
-        conn.execute(sa.text("DELETE FROM raw.events WHERE id = :e"), {"e": EVENT})
+        conn.execute(sa.text("DELETE FROM marts.value_bets WHERE event_id = :e"), {"e": EVENT})
+    forget_odds(engine, event_ids=[EVENT])
 
 
 def test_two_day_old_retail_price_is_not_published_and_a_fresh_one_is(engine, odds):

@@ -31,6 +31,10 @@ from pathlib import Path
 
 ENV = "PADDOCK_SIM_CLOCK"
 DAEMON_LOOP_SECONDS = 5  # the Dagster daemon evaluates sensors at most this often, whatever their interval
+# Under a simulated clock a sensor's minimum interval, below the loop: the daemon checks "seconds since the last tick
+# started >= interval" once a loop, and with the interval equal to the loop (5) a tick that started a few ms late made
+# the next loop's check read 4.99 s, so each sensor ticked every *other* loop (10 s apart in the operating-day log)
+SIM_INTERVAL_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -124,4 +128,4 @@ def utcnow() -> datetime:
 def interval(seconds: float) -> int:
     """A sensor's minimum interval in wall seconds: ``seconds`` on the real clock; under a simulated one, as often
     as the daemon loops — any wall interval is hours of a fast day, and a held clock only repeats the same tick."""
-    return int(seconds) if os.environ.get(ENV, "").strip() == "" else DAEMON_LOOP_SECONDS
+    return int(seconds) if os.environ.get(ENV, "").strip() == "" else SIM_INTERVAL_SECONDS

@@ -35,7 +35,8 @@ def test_the_clock_round_trips_through_its_environment_value_and_every_process_r
     monkeypatch.setenv(clock.ENV, DAY.encode())
     monkeypatch.setattr(clock.time, "time", lambda: 1003.0)
     assert clock.utcnow() == TEN + timedelta(minutes=30)
-    assert clock.interval(30) == 5 and clock.interval(3600) == 5  # as often as the daemon loops
+    # every daemon loop: below the loop's period, so a tick that started late still leaves the next loop's check due
+    assert clock.interval(30) == clock.interval(3600) < clock.DAEMON_LOOP_SECONDS
     monkeypatch.delenv(clock.ENV)
     assert clock.interval(30) == 30
     assert clock.utcnow() > datetime(2026, 1, 1, tzinfo=UTC)
@@ -113,7 +114,8 @@ def test_on_a_simulated_clock_the_schedule_becomes_a_sensor_firing_on_simulated_
     unkeyed = dg.ScheduleDefinition(name="sweep", job=_job, cron_schedule="0 */6 * * *")
     sensors = [following_clock(_morning), following_clock(unkeyed)]
     assert [(type(s), s.name, s.minimum_interval_seconds) for s in sensors] == [
-        (dg.SensorDefinition, "morning", 5), (dg.SensorDefinition, "sweep", 5)]  # as often as the daemon loops
+        (dg.SensorDefinition, "morning", clock.SIM_INTERVAL_SECONDS),
+        (dg.SensorDefinition, "sweep", clock.SIM_INTERVAL_SECONDS)]  # every daemon loop
     assert sensors[0].default_status == dg.DefaultSensorStatus.RUNNING
     assert sensors[1].default_status == dg.DefaultSensorStatus.STOPPED
     definitions = dg.Definitions(jobs=[_job], sensors=sensors)

@@ -43,6 +43,18 @@ def test_history_start_after_end_fails_before_anything_runs(runtime_env):
         assert line == "error: PADDOCK_HISTORY_START=2025-06-01 is after PADDOCK_HISTORY_END=2025-01-01"
 
 
+def test_a_run_outside_the_race_date_partitions_is_one_line_naming_the_date(runtime_env):
+    from datetime import datetime, timedelta, timezone
+
+    env = {"PADDOCK_HISTORY_START": "2024-01-01", "PADDOCK_HISTORY_END": "2024-03-31"}
+    before = one_line_error(paddock_with(env, "run", "--start", "2023-12-31", "--end", "2024-01-02"))
+    assert before == "error: --start 2023-12-31 is before the first race-date partition, 2024-01-01 " \
+                     "(PADDOCK_HISTORY_START)"  # was Dagster's 40-line CheckError
+    today = datetime.now(timezone.utc).date().isoformat()
+    after = one_line_error(paddock_with(env, "run", "--start", "2024-01-01", "--end", today))
+    assert after.startswith(f"error: --end {today} is not before today ({today}, UTC)")
+
+
 def test_an_unknown_source_fails_at_config_time(runtime_env):
     line = one_line_error(paddock_with({"PADDOCK_SOURCES": "synthetic,kagle_hk"}, "run"))
     assert line == "error: PADDOCK_SOURCES='synthetic,kagle_hk': unknown source(s) 'kagle_hk'; valid names: hkjc, " \

@@ -2,8 +2,8 @@
 
 Starts ``dagster-webserver`` and ``dagster-daemon`` (what ``paddock serve`` runs through ``dagster dev``) on a free
 port against the session's embedded warehouse, launches a one-day backfill of the history assets through the
-webserver's GraphQL API and waits for it to succeed, then opens the asset graph and the partitions page of
-``raw/races`` in Debian's Chromium and saves screenshots to the test's tmp dir.
+webserver's GraphQL API, opens the asset graph and the partitions page of ``raw/races`` in Debian's Chromium once its
+runs have succeeded (saving screenshots to the test's tmp dir), and waits for the backfill itself to succeed.
 
 The default-on sensors and schedules are stopped through GraphQL *before* the daemon starts: they would otherwise poll
 odds and scrape cards from simulators this test does not run, and compete with the backfill for the run queue. The
@@ -44,9 +44,21 @@ BACKFILL_STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: 
   ... on PartitionBackfill { status error { message } } } }"""
 
 
+BACKFILL_RUNS = """query($id: String!) { partitionBackfillOrError(backfillId: $id) { __typename
+  ... on PartitionBackfill { runs { status } } } }"""
+
+
 def backfill_finished(url: str, backfill_id: str):
     backfill = graphql(url, BACKFILL_STATUS, id=backfill_id)["partitionBackfillOrError"]
     return backfill if backfill["status"] not in ("REQUESTED", "CANCELING", "FAILING") else None
+
+
+def backfill_runs_ended(url: str, backfill_id: str):
+    """The statuses of the backfill's runs once it has some and all have ended: the partitions are materialized
+    then, while the backfill itself is marked done only by the daemon's next backfill loop (every 30 s)."""
+    runs = graphql(url, BACKFILL_RUNS, id=backfill_id)["partitionBackfillOrError"]["runs"]
+    statuses = sorted(run["status"] for run in runs)
+    return statuses if statuses and not set(statuses) & {"QUEUED", "NOT_STARTED", "STARTING", "STARTED"} else None
 
 
 def screenshot(page, url: str, wait_for_text: str, path: Path) -> None:
@@ -105,8 +117,8 @@ def test_backfill_through_graphql_and_screenshots_in_chromium(dagster_ui, browse
               "title": "browser test"}
     launched = graphql(url, LAUNCH_BACKFILL, params=params)["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
-    backfill = wait_until("the backfill to finish", lambda: backfill_finished(url, launched["backfillId"]), 120, logs)
-    assert backfill["status"] == "COMPLETED_SUCCESS", backfill
+    statuses = wait_until("the backfill's runs", lambda: backfill_runs_ended(url, launched["backfillId"]), 120, logs)
+    assert set(statuses) == {"SUCCESS"}, statuses
     with browser_warehouse.connect() as conn:
         days = conn.execute(sa.text("SELECT count(DISTINCT race_date) FROM raw.races WHERE _source = 'synthetic' "
                                     "AND race_date = ANY(CAST(:days AS date[]))"), {"days": BACKFILL_DATES}).scalar_one()
@@ -123,6 +135,9 @@ def test_backfill_through_graphql_and_screenshots_in_chromium(dagster_ui, browse
                 screenshot(page, page_url, text, tmp_path / name)
         finally:
             browser.close()
+    # the screenshots were taken while the daemon's next backfill loop came round to mark the backfill done
+    backfill = wait_until("the backfill to finish", lambda: backfill_finished(url, launched["backfillId"]), 120, logs)
+    assert backfill["status"] == "COMPLETED_SUCCESS", backfill
     for name in shots:
         assert (tmp_path / name).stat().st_size > 10_000, name  # a real rendering, not a blank page
         if os.environ.get("PADDOCK_UPDATE_SCREENSHOTS"):

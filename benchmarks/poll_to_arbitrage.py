@@ -146,14 +146,22 @@ def _pct(values: list[float], q: float) -> float:
 
 def _runs_summary(runs: list[dict], plants: list[float]) -> str:
     """Run count and median duration per job, and how long the polling sensor took to launch each round's poll."""
-    jobs: dict[str, list[float]] = {}
+    jobs: dict[str, list[float | None]] = {}
     for r in runs:
-        jobs.setdefault(r["job"], []).append(r["ended"] - r["created"] if r["ended"] else float("nan"))
+        jobs.setdefault(r["job"], []).append(r["ended"] - r["created"] if r["ended"] else None)
     odds = sorted(r["created"] for r in runs if r["job"] == "odds_job")
     pickup = [min((c for c in odds if c >= p), default=float("nan")) - p for p in plants]
-    parts = [f"{job} ×{len(d)} (queued → done, median {statistics.median(d):.0f} s)"
-             for job, d in sorted(jobs.items())]
+    parts = [f"{job} ×{len(d)} (queued → done, {_median_of_ended(d)})" for job, d in sorted(jobs.items())]
     return "; ".join(parts + [f"plant → poll run created median {statistics.median(pickup or [float('nan')]):.0f} s"])
+
+
+def _median_of_ended(durations: list[float | None]) -> str:
+    """The median over the runs that ended, naming those still going when the drain stopped (a NaN in the list made
+    ``statistics.median`` print "nan" for the whole job)."""
+    ended = [d for d in durations if d is not None]
+    going = len(durations) - len(ended)
+    median = f"median {statistics.median(ended):.0f} s" if ended else "none ended"
+    return median + (f", {going} still running at the end" if going else "")
 
 
 def run() -> list[tuple[str, str, str, str]]:

@@ -16,12 +16,16 @@ def raw_table_ddl(table: str, columns: Mapping[str, str] | None = None) -> str:
     """``raw.<table>`` with ``columns`` (default: the historical table's, ``RAW_TABLES``) and the lineage columns."""
     columns = {**(RAW_TABLES[table] if columns is None else columns), **META_COLUMNS}
     body = ",\n    ".join(f"{name} {pg_type}" for name, pg_type in columns.items())
+    # The incremental facts read their run's dates through the staging views (``race_date_window``): without an
+    # index on race_date each partition's build scanned the whole raw table, so its time grew with the history.
+    by_date = (f"\nCREATE INDEX IF NOT EXISTS {table}_race_date_idx ON raw.{table} (race_date);"
+               if "race_date" in columns else "")
     return (
         f"CREATE TABLE IF NOT EXISTS raw.{table} (\n    {body}\n);\n"
         f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS _scope text;\n"
         f"UPDATE raw.{table} SET _scope = '' WHERE _scope IS NULL;\n"
         f"ALTER TABLE raw.{table} ALTER COLUMN _scope SET DEFAULT '', ALTER COLUMN _scope SET NOT NULL;\n"
-        f"CREATE INDEX IF NOT EXISTS {table}_source_partition_idx ON raw.{table} (_source, _partition);"
+        f"CREATE INDEX IF NOT EXISTS {table}_source_partition_idx ON raw.{table} (_source, _partition);{by_date}"
     )
 
 

@@ -64,12 +64,13 @@ def run(
         last = end or settings.history_end().isoformat()
     if first > last:
         raise user_error(f"--start {first} is after --end {last}")
-    if first < settings.history_start().isoformat():  # Dagster's own refusal is a 40-line traceback
-        raise user_error(f"--start {first} is before the first race-date partition, "
-                         f"{settings.history_start().isoformat()} (PADDOCK_HISTORY_START)")
-    if last >= settings.utc_today().isoformat():
-        raise user_error(f"--end {last} is not before today ({settings.utc_today().isoformat()}, UTC): the last "
-                         "race-date partition is yesterday's")
+    first_partition, today = settings.history_start().isoformat(), settings.utc_today().isoformat()
+    if first < first_partition:  # Dagster's own refusal is a 40-line traceback
+        raise user_error(f"--start {first} is before the first race-date partition, {first_partition} "
+                         "(PADDOCK_HISTORY_START)")
+    if last >= today:
+        raise user_error(f"--end {last} is not before today ({today}, UTC): the last race-date partition is "
+                         "yesterday's")
     _prepare()
     from orchestration.defs.racecards.partitions import configured_tracks
     from paddock.cli.runner import (materialize_backtests, materialize_exchange, materialize_history,

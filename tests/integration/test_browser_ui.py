@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from paddock.processes import free_port, stop_group
 from tests.deployment import fresh_database, graphql, loaded_repository, spawn, stop_instigators, wait_until
+from tests.race_day import ACTIVE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -58,7 +59,7 @@ def backfill_runs_ended(url: str, backfill_id: str):
     then, while the backfill itself is marked done only by the daemon's next backfill loop (every 30 s)."""
     runs = graphql(url, BACKFILL_RUNS, id=backfill_id)["partitionBackfillOrError"]["runs"]
     statuses = sorted(run["status"] for run in runs)
-    return statuses if statuses and not set(statuses) & {"QUEUED", "NOT_STARTED", "STARTING", "STARTED"} else None
+    return statuses if statuses and not set(statuses) & ACTIVE else None
 
 
 def screenshot(page, url: str, wait_for_text: str, path: Path) -> None:

@@ -17,16 +17,17 @@ engines return identical outcomes (success, counts, row positions, samples, obse
   compound keys ignore a row only when all of its key values are missing (GX's default ``ignore_row_if``).
 An expectation type this module does not know raises, so a new rule cannot be silently skipped. A rule that cannot
 be evaluated on the column (an ``isin`` of booleans on a column pandas typed as datetimes) fails with an error, as
-GX reports it.
+GX reports it; so does a rule whose unexpected values GX cannot sort for its report (``_report_error``).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from quality.gx_runner import ExpectationOutcome, sample_values, validation_frame
+from quality.gx_runner import SAMPLE_SIZE, ExpectationOutcome, sample_values, validation_frame
 from quality.suites import ExpectationSpec
 
 
@@ -56,9 +57,31 @@ def _outcome(spec: ExpectationSpec, frame: pd.DataFrame, df: pd.DataFrame) -> Ex
         return ExpectationOutcome(spec.name, spec.severity, spec.level, False, n, 0,
                                   error=f"{type(exc).__name__}: {exc}")
     positions = tuple(int(p) for p in np.flatnonzero(unexpected))
+    error = _report_error(frame, spec.columns, positions)
+    if error is not None:
+        return ExpectationOutcome(spec.name, spec.severity, spec.level, False, n, 0, error=error)
     return ExpectationOutcome(spec.name, spec.severity, spec.level, not positions, n, len(positions),
                               unexpected_sample=sample_values(df, spec.columns, positions),
                               unexpected_index=positions)
+
+
+def _report_error(frame: pd.DataFrame, columns: Sequence[str], positions: Sequence[int]) -> str | None:
+    """The error GX gives a rule whose report it cannot build, else None. GX lists the most common unexpected values
+    sorted by (-count, value) (``partial_unexpected_counts``) and survives only a TypeError there: any other exception
+    fails the rule as not evaluated. Found by the property test: a compound key column holding a Decimal and a float
+    NaN, two duplicate groups of one count each, and ``Decimal < nan`` raises decimal.InvalidOperation. The same
+    values (from the frame GX validates: tuples for a compound key), the same sort, so the same verdict."""
+    if not positions:
+        return None
+    rows = frame[list(columns)].iloc[list(positions)]
+    values = rows[columns[0]].tolist() if len(columns) == 1 else list(rows.itertuples(index=False, name=None))
+    try:
+        sorted(Counter(values).most_common(SAMPLE_SIZE), key=lambda item: (-item[1], item[0]))
+    except TypeError:  # GX reports "requires a hashable type" in place of the counts and goes on
+        return None
+    except Exception as exc:  # noqa: BLE001 — GX's validator turns any other exception into the rule's error
+        return str(exc)
+    return None
 
 
 def _not_null(frame: pd.DataFrame, options: dict) -> np.ndarray:

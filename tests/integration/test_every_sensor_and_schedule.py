@@ -131,11 +131,16 @@ def test_the_race_day_sensors_and_schedules_ask_for_valid_runs_that_execute(worl
                    and TRACK in (s.description or ""))
     cards = schedule_tick(world, morning, datetime.combine(DAY, datetime.min.time(), zone).replace(hour=6))
     today = next(r for r in cards.run_requests if r.run_key == f"card:{DAY.isoformat()}:{TRACK}:06h")
+    tomorrow = next(r for r in cards.run_requests if r.run_key.endswith(f":{TRACK}:06h") and r is not today)
     assert execute(world, "race_cards_job", today).success
+    loaded_last = execute(world, "race_cards_job", tomorrow)
+    assert loaded_last.success
 
+    # both loads, one rebuild (keyed by the newest); the next tick has nothing new
     mart = tick(world, "race_cards_mart_sensor", first.cursor)
-    assert [r.job_name or repo.get_sensor_def("race_cards_mart_sensor").job_name for r in mart.run_requests] \
-        == ["race_cards_mart_job"]
+    assert [(r.job_name or repo.get_sensor_def("race_cards_mart_sensor").job_name, r.run_key)
+            for r in mart.run_requests] == [("race_cards_mart_job", f"mart:{loaded_last.run_id}")]
+    assert tick(world, "race_cards_mart_sensor", mart.cursor).run_requests == []
 
     refresh = tick(world, "race_card_refresh_sensor")
     assert [r.run_key for r in refresh.run_requests] == [f"card:{DAY.isoformat()}:{TRACK}:T-10m"]

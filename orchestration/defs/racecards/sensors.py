@@ -6,7 +6,7 @@ Run keys are deterministic (``card:{date}:{track}:{checkpoint}``, ``results:{dat
 launches one twice; the cursor keeps the keys already requested so a tick explains what is new.
 """
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import dagster as dg
 
@@ -60,11 +60,32 @@ def race_card_refresh_sensor(context: dg.SensorEvaluationContext, warehouse: War
     return dg.SensorResult(skip_reason=f"nothing due for {len(rows)} meeting(s)", cursor=cursor)
 
 
-@dg.run_status_sensor(
-    name="race_cards_mart_sensor", run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[race_cards_job],
-    request_job=race_cards_mart_job, default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.sensor(
+    name="race_cards_mart_sensor", job=race_cards_mart_job, default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=interval(30),  # Dagster's default, every daemon loop on a simulated clock
-    description="Rebuild marts.race_cards after each successful card load.",
+    description="Rebuild marts.race_cards once for every card load that succeeded since its last tick.",
 )
-def race_cards_mart_sensor(context: dg.RunStatusSensorContext):
-    return dg.RunRequest(run_key=f"mart:{context.dagster_run.run_id}")
+def race_cards_mart_sensor(context: dg.SensorEvaluationContext):
+    """One rebuild for all the card loads that succeeded since the last tick, not one per load: the morning scrape
+    launches a card run per track and day, and each rebuild remakes the same unpartitioned models from every card
+    loaded by then. The cursor is the update time of the newest success seen (run storage time, not the simulated
+    clock); the first tick starts from then, as a run-status sensor starts from its first tick."""
+    records = context.instance.get_run_records(
+        filters=dg.RunsFilter(job_name=race_cards_job.name, statuses=[dg.DagsterRunStatus.SUCCESS],
+                              updated_after=_cursor_time(context.cursor)),
+        limit=1, order_by="update_timestamp", ascending=False)
+    if context.cursor is None:
+        newest = records[0].update_timestamp.timestamp() if records else datetime.now(timezone.utc).timestamp()
+        return dg.SensorResult(skip_reason="started: rebuilds after the next card load", cursor=str(newest))
+    if not records:
+        return dg.SkipReason("no card load has succeeded since the last rebuild")
+    newest = records[0]
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=f"mart:{newest.dagster_run.run_id}")],
+                           cursor=str(newest.update_timestamp.timestamp()))
+
+
+def _cursor_time(cursor: str | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(cursor), timezone.utc) if cursor else None
+    except ValueError:
+        return None  # an unreadable cursor: the newest success is rebuilt for, which costs one rebuild at most

@@ -8,7 +8,7 @@ export XDG_RUNTIME_DIR ?= /tmp/paddock-runtime-$(shell id -u)
 .PHONY: setup runtime-dir up run serve test test-random bench dbt-parse docs clean
 
 # uv installs the pinned set into the venv pip made: the same packages as `pip install -c requirements.lock`, in
-# ~20 s instead of ~70 s on two cores (a fresh clone's `make test` pays it every time). Bytecode is compiled up front,
+# ~27 s instead of ~70 s on two cores (a fresh clone's `make test` pays it every time). Bytecode is compiled up front,
 # as pip does, so no process pays for it on first import. uv itself comes from pip, pinned.
 UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml requirements.lock

@@ -65,16 +65,13 @@ def _outcome(spec: ExpectationSpec, frame: pd.DataFrame, df: pd.DataFrame) -> Ex
                               unexpected_index=positions)
 
 
-def _report_error(frame: pd.DataFrame, columns: Sequence[str], positions: Sequence[int]) -> str | None:
+def _report_error(frame: pd.DataFrame, columns: Sequence[str], positions: tuple[int, ...]) -> str | None:
     """The error GX gives a rule whose report it cannot build, else None. GX lists the most common unexpected values
     sorted by (-count, value) (``partial_unexpected_counts``) and survives only a TypeError there: any other exception
     fails the rule as not evaluated. Found by the property test: a compound key column holding a Decimal and a float
     NaN, two duplicate groups of one count each, and ``Decimal < nan`` raises decimal.InvalidOperation. The same
     values (from the frame GX validates: tuples for a compound key), the same sort, so the same verdict."""
-    if not positions:
-        return None
-    rows = frame[list(columns)].iloc[list(positions)]
-    values = rows[columns[0]].tolist() if len(columns) == 1 else list(rows.itertuples(index=False, name=None))
+    values = sample_values(frame, columns, positions, limit=None)
     try:
         sorted(Counter(values).most_common(SAMPLE_SIZE), key=lambda item: (-item[1], item[0]))
     except TypeError:  # GX reports "requires a hashable type" in place of the counts and goes on

@@ -178,11 +178,13 @@ def _outcome(spec: ExpectationSpec, res: Any, df: pd.DataFrame) -> ExpectationOu
     )
 
 
-def sample_values(df: pd.DataFrame, columns: Sequence[str], positions: Sequence[int]) -> tuple[Any, ...]:
-    """Up to ``SAMPLE_SIZE`` original values at ``positions``: scalars for one column, tuples for a compound key."""
+def sample_values(df: pd.DataFrame, columns: Sequence[str], positions: Sequence[int],
+                  limit: int | None = SAMPLE_SIZE) -> tuple[Any, ...]:
+    """Up to ``limit`` (None: all) values of ``df`` at ``positions``: scalars for one column, tuples for a compound
+    key."""
     if not positions or not columns or any(c not in df.columns for c in columns):
         return ()
-    rows = df[list(columns)].iloc[list(positions[:SAMPLE_SIZE])]
+    rows = df[list(columns)].iloc[list(positions[:limit])]
     if len(columns) == 1:
         return tuple(rows[columns[0]].tolist())
     return tuple(rows.itertuples(index=False, name=None))

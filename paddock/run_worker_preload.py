@@ -1,0 +1,19 @@
+"""What the run processes' forkserver imports once, before it forks any of them (``paddock.run_workers``): Dagster's
+run entry point and this code location (Dagster, dbt and the dbt assets' manifest, pandas, GX), so a forked run
+starts with them in memory and loads the definitions from modules already imported.
+
+A failure here must not take the forkserver down (it forks every run): the forked run then loads the code itself
+and reports the error in its run, as a spawned one would. Nothing here opens a connection or starts a thread.
+"""
+import logging
+
+try:
+    import dagster._grpc.impl  # noqa: F401  (start_run_in_subprocess: what each forked run executes)
+    import dagster_dbt.core.dbt_cli_event  # noqa: F401  (the dbt steps: orchestration.defs.dbt.in_process)
+    import dbt.cli.main  # noqa: F401
+    from orchestration.definitions import defs
+
+    defs()  # imports every module of the defs folder; the run calls it again, in ~0.2 s
+except Exception:  # noqa: BLE001
+    logging.getLogger(__name__).exception("preloading the code location for the run processes failed; each run "
+                                          "loads it itself")

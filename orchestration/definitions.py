@@ -7,14 +7,14 @@ process per step, and each of them imports the code location again (≈ 6 s of d
 core): for the one- or two-step jobs the sensors launch all day that doubled the time from a poll to its run's end,
 and the steps here are I/O or dbt (which runs in the same process, ``paddock.dbt_runner``), so running them side by
 side bought nothing on two cores. The run process itself is forked from one that has this code loaded already
-(``paddock.run_workers``), not started cold.
+(``orchestration.run_workers``), not started cold.
 """
 from pathlib import Path
 
 import dagster as dg
 
+from orchestration.run_workers import fork_runs_from_a_warm_process
 from paddock.quick_exit import no_collections_while_loading, skip_final_collections
-from paddock.run_workers import fork_runs_from_a_warm_process
 
 skip_final_collections()  # the code server and every run process load this module
 fork_runs_from_a_warm_process()  # in the code server: each run a fork of a process with this module loaded

@@ -263,9 +263,10 @@ def test_a_race_day_on_a_simulated_clock_stays_green(deployment):
     assert status.returncode == 0, status.stdout[-3000:] + status.stderr[-3000:]
 
     # The code server started the day's runs through a forkserver with the code location preloaded
-    # (paddock.run_workers): it is there, a descendant of `paddock serve`, with that preload in its command line.
+    # (orchestration.run_workers): it is there, a descendant of `paddock serve`, with that preload in its command line.
     lines = [" ".join(p.cmdline()) for p in psutil.Process(deployment["process"].pid).children(recursive=True)]
-    assert any("multiprocessing.forkserver" in line and "paddock.run_worker_preload" in line for line in lines), lines
+    assert any("multiprocessing.forkserver" in line and "orchestration.run_worker_preload" in line
+               for line in lines), lines
 
     # The day ends as an operator ends it: SIGTERM to `paddock serve` stops every process it started (dagster dev,
     # its webserver, daemon and code servers, the simulators) within the README's 15 s, and exits 0.

@@ -1,4 +1,4 @@
-"""The code server's runs start as forks of a warm process (``paddock.run_workers``): what the forkserver imports
+"""The code server's runs start as forks of a warm process (``orchestration.run_workers``): what the forkserver imports
 must leave nothing a fork would share (a thread, a socket, a connection), and the switch only acts inside a Dagster
 code server. Each check runs in a fresh interpreter: the patch is process-wide. That the operating day's runs really
 come from that forkserver is asserted by tests/integration/test_operating_day.py (its process list)."""
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRELOAD_PROBE = """
 import json, os, threading
-import paddock.run_worker_preload
+import orchestration.run_worker_preload
 import sys
 fds = []
 for fd in os.listdir('/proc/self/fd'):
@@ -29,7 +29,7 @@ print(json.dumps({"threads": threading.active_count(), "sockets": [f for f in fd
 
 SWITCH_PROBE = """
 import json, sys
-from paddock.run_workers import fork_runs_from_a_warm_process
+from orchestration.run_workers import fork_runs_from_a_warm_process
 outside = fork_runs_from_a_warm_process()
 import dagster._grpc.server as server
 inside = fork_runs_from_a_warm_process()

@@ -4,7 +4,7 @@ Dagster's code server (``dagster api grpc``, under ``dagster dev`` and in docker
 ``spawn``ed Python (``dagster._grpc.server``, where the start method is fixed), which imports Dagster, dbt, pandas and
 this code location again before the run's first step: ~3.5 s of CPU per run on this machine, and a race day
 launches dozens of runs, several at a time, on two cores. Here the code server starts them from a ``forkserver``
-that has imported all of that once (``paddock.run_worker_preload``): a run that loads a race card costs ~0.5 s of
+that has imported all of that once (``orchestration.run_worker_preload``): a run that loads a race card costs ~0.5 s of
 CPU instead of ~4 s. Measured on the operating day (tests/integration/test_operating_day.py, 42 runs, the box
 otherwise idle): the run processes 268 → 117 s of CPU, every process of the deployment 380 → 219 s, the day
 344 → 264 s.
@@ -22,7 +22,7 @@ import os
 import sys
 
 ENV = "PADDOCK_RUN_WORKERS"
-PRELOAD = "paddock.run_worker_preload"
+PRELOAD = "orchestration.run_worker_preload"
 
 
 def fork_runs_from_a_warm_process() -> bool:

@@ -1,6 +1,6 @@
-"""What the run processes' forkserver imports once, before it forks any of them (``paddock.run_workers``): Dagster's
-run entry point and this code location (Dagster, dbt and the dbt assets' manifest, pandas, GX), so a forked run
-starts with them in memory and loads the definitions from modules already imported.
+"""What the run processes' forkserver imports once, before it forks any of them (``orchestration.run_workers``):
+Dagster's run entry point and this code location (Dagster, dbt and the dbt assets' manifest, pandas, GX), so a forked
+run starts with them in memory and loads the definitions from modules already imported.
 
 A failure here must not take the forkserver down (it forks every run): the forked run then loads the code itself
 and reports the error in its run, as a spawned one would. Nothing here opens a connection or starts a thread.

@@ -16,6 +16,7 @@ PRELOAD_PROBE = """
 import json, os, threading
 import orchestration.run_worker_preload
 import sys
+from paddock.dbt_runner import _MANIFESTS
 fds = []
 for fd in os.listdir('/proc/self/fd'):
     try:
@@ -23,6 +24,7 @@ for fd in os.listdir('/proc/self/fd'):
     except OSError:
         pass  # listdir's own descriptor, closed by now
 print(json.dumps({"threads": threading.active_count(), "sockets": [f for f in fds if f.startswith('socket:')],
+                  "manifests": len(_MANIFESTS),
                   "loaded": [m for m in ("orchestration.defs.odds.sensors", "dbt.cli.main", "pandas",
                                          "dagster._grpc.impl") if m in sys.modules]}))
 """
@@ -49,7 +51,7 @@ def probe(code: str, **env: str) -> dict:
 
 def test_the_preload_imports_the_code_location_and_leaves_no_thread_or_socket_to_fork():
     seen = probe(PRELOAD_PROBE)
-    assert seen == {"threads": 1, "sockets": [],
+    assert seen == {"threads": 1, "sockets": [], "manifests": 1,
                     "loaded": ["orchestration.defs.odds.sensors", "dbt.cli.main", "pandas", "dagster._grpc.impl"]}
 
 

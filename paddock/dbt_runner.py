@@ -11,7 +11,6 @@ relation names carry the profile's database, and the test suite points one proce
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import shutil
@@ -70,14 +69,6 @@ def parse_ahead(project_dir: Path = DBT_DIR) -> None:
 
     with _LOCK, tempfile.TemporaryDirectory(prefix="dbt-parse-") as target:
         _manifest(project_dir, Path(target))
-
-
-def forget_manifests() -> None:
-    """Parse again on the next command, as a new run process does (the benchmark measures a run's whole cost). The
-    heap is unfrozen too, so the forgotten manifests can be collected (a parse freezes what it leaves alive)."""
-    with _LOCK:
-        _MANIFESTS.clear()
-        gc.unfreeze()
 
 
 def _paths(project_dir: Path, target: Path) -> list[str]:

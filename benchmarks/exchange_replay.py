@@ -104,5 +104,12 @@ def run() -> list[tuple[str, str, str, str]]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(" | ".join(row))
+    import json
+    import sys
+
+    rows = run()
+    if "--json" in sys.argv[1:]:  # benchmarks.__main__ runs this module in a process of its own
+        print(json.dumps(rows))
+    else:
+        for row in rows:
+            print(" | ".join(row))

@@ -135,8 +135,8 @@ def rows_for(size: str, history: int, m: dict[str, float], dates: int) -> list[t
         (f"{label}: load + gate + COPY", f"{m['load']:.2f}", "s",
          f"median of {dates} dates, {m['rows']:,.0f} raw rows"),
         (f"{label}: incremental dbt build ({INCREMENTAL}, --vars one day)", f"{m['dbt']:.2f}", "s",
-         f"models {m['models']:.2f} s, tests {m['tests']:.2f} s, rest is parsing (once per run process, as a run "
-         "does) and dbt's own work"),
+         f"models {m['models']:.2f} s, tests {m['tests']:.2f} s, rest is dbt's own work (the manifest parsed "
+         "beforehand, as a run forked from the code server finds it)"),
         (f"{label}: total", f"{m['total']:.2f}", "s", ""),
         (f"{label}: total / the models alone", f"{per_models:.1f}", "×",
          f"{verdict(per_models, GOAL_MODELS)}: {m['total']:.2f} s vs models {m['models']:.2f} s, same run"),

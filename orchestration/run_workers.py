@@ -11,9 +11,12 @@ otherwise idle): the run processes 268 → 117 s of CPU, every process of the de
 
 Unchanged: each run still executes in a process of its own through Dagster's ``start_run_in_subprocess``, with the
 same arguments, event queue and termination event (a forkserver hands them over as spawn does), and a code reload
-starts a new code server, so a new forkserver with the new code. Different: a run sees the code's module-level
-state as the forkserver imported it, as the code server's own sensors already do. ``PADDOCK_RUN_WORKERS=spawn``
-(read when the code server loads the code) restores Dagster's cold start.
+starts a new code server, so a new forkserver with the new code; a dbt model edited since is parsed again by the
+next run's first dbt command (``paddock.dbt_runner``), as with the dbt CLI. Different: a run executes the Python
+code as the forkserver imported it at the code server's first run, so a Python edit reaches runs with a reload of
+the code location, as it reaches the sensors and the asset graph (a spawned run read the files again); that first
+run waits for the preload (~4 s of CPU). ``PADDOCK_RUN_WORKERS=spawn`` (read when the code server loads the code)
+restores Dagster's cold start.
 """
 from __future__ import annotations
 

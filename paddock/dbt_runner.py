@@ -23,7 +23,8 @@ from paddock.dbt_prep import DBT_DIR
 from paddock.quick_exit import no_collections_while_loading
 
 _LOCK = threading.Lock()
-_MANIFESTS: dict[tuple, Any] = {}  # (project dir, connection env) -> dbt Manifest
+_MANIFESTS: dict[tuple, tuple[tuple, Any]] = {}  # (project dir, connection env) -> (project files' stamp, Manifest)
+NOT_PROJECT_FILES = {"target", "logs", "dbt_packages"}  # what dbt writes or installs, not what it parses
 PROFILE_ENV_PREFIXES = ("PADDOCK_PG_", "DBT_")
 RESULT_EVENTS = ("LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult")
 
@@ -77,7 +78,8 @@ def _paths(project_dir: Path, target: Path) -> list[str]:
 
 
 def _manifest(project_dir: Path, target: Path):
-    """The parsed manifest for this project and connection, parsed once per process: partially, from the state the
+    """The parsed manifest for this project and connection, parsed once per process (again when a project file
+    changed, ``_project_stamp``): partially, from the state the
     last parse for the same connection left (``partial_parse-<digest>.msgpack`` beside the prepared manifest), else
     from the prepared one. dbt discards a partial-parse state made for another connection (its profile differs), and
     every run process parses afresh, so without the per-connection copy each run paid a full parse."""
@@ -85,7 +87,8 @@ def _manifest(project_dir: Path, target: Path):
 
     settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PROFILE_ENV_PREFIXES)))
     key = (str(project_dir), settings)
-    if key not in _MANIFESTS:
+    stamp = _project_stamp(project_dir)
+    if key not in _MANIFESTS or _MANIFESTS[key][0] != stamp:
         target.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
         kept = DBT_DIR / "target" / f"partial_parse-{digest}.msgpack"
@@ -102,5 +105,19 @@ def _manifest(project_dir: Path, target: Path):
             fresh = kept.with_suffix(f".{os.getpid()}.tmp")
             shutil.copy(target / "partial_parse.msgpack", fresh)
             os.replace(fresh, kept)
-        _MANIFESTS[key] = parsed.result
-    return _MANIFESTS[key]
+        _MANIFESTS[key] = (stamp, parsed.result)
+    return _MANIFESTS[key][1]
+
+
+def _project_stamp(project_dir: Path) -> tuple[int, int]:
+    """How many files the project has and the newest one's modification time (~1 ms for ~100 files): a model, macro
+    or test edited, added or removed since the parse makes the next command parse again (partially), so an edit
+    reaches the next run as it does with the dbt CLI, even in a process that parsed before it (a run forked from the
+    code server's forkserver, ``orchestration.run_worker_preload``)."""
+    count, newest = 0, 0
+    for root, folders, files in os.walk(project_dir):
+        folders[:] = [f for f in folders if f not in NOT_PROJECT_FILES and not f.startswith(".")]
+        for name in files:
+            count += 1
+            newest = max(newest, os.stat(os.path.join(root, name)).st_mtime_ns)
+    return count, newest

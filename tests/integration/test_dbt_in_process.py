@@ -97,3 +97,25 @@ def test_one_not_null_check_per_model_counts_each_column_that_holds_nulls(own_wa
     failed = {name for name, e in evaluations.items() if not e.passed}
     assert failed == {"not_null_stg_events"}
     assert evaluations["not_null_stg_events"].metadata["dagster_dbt/failed_row_count"].value == 2
+
+
+def test_a_model_edited_after_the_parse_is_parsed_again(runtime_env, tmp_path):
+    """A run forked from the code server's forkserver starts with the manifest parsed already
+    (``orchestration.run_worker_preload``): an edit made to the project since must still reach its dbt commands, as
+    it does with the dbt CLI, which parses every time. A copy of the project, so the edit stays in this test."""
+    import shutil
+
+    from paddock.dbt_prep import DBT_DIR
+    from paddock.dbt_runner import _manifest
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    target = tmp_path / "target"
+    first = _manifest(project, target)
+    assert _manifest(project, target) is first  # nothing changed: the parse is kept
+    model = project / "models" / "staging" / "odds" / "stg_events.sql"
+    model.write_text(model.read_text() + "\n-- edited after the parse\n")
+    edited = _manifest(project, target)
+    assert edited is not first
+    assert "-- edited after the parse" in edited.nodes["model.paddock.stg_events"].raw_code
+    assert "-- edited after the parse" not in first.nodes["model.paddock.stg_events"].raw_code

@@ -24,7 +24,7 @@ for fd in os.listdir('/proc/self/fd'):
     except OSError:
         pass  # listdir's own descriptor, closed by now
 print(json.dumps({"threads": threading.active_count(), "sockets": [f for f in fds if f.startswith('socket:')],
-                  "manifests": len(_MANIFESTS),
+                  "manifests": len(_MANIFESTS), "dbname": os.environ.get("PADDOCK_PG_DBNAME"),
                   "loaded": [m for m in ("orchestration.defs.odds.sensors", "dbt.cli.main", "pandas",
                                          "dagster._grpc.impl") if m in sys.modules]}))
 """
@@ -50,8 +50,9 @@ def probe(code: str, **env: str) -> dict:
 
 
 def test_the_preload_imports_the_code_location_and_leaves_no_thread_or_socket_to_fork():
-    seen = probe(PRELOAD_PROBE)
-    assert seen == {"threads": 1, "sockets": [], "manifests": 1,
+    # the manifest is parsed for the connection the dbt steps export from DATABASE_URL (docker-compose sets no more)
+    seen = probe(PRELOAD_PROBE, DATABASE_URL="postgresql+psycopg2://paddock@127.0.0.1:5999/forked_warehouse")
+    assert seen == {"threads": 1, "sockets": [], "manifests": 1, "dbname": "forked_warehouse",
                     "loaded": ["orchestration.defs.odds.sensors", "dbt.cli.main", "pandas", "dagster._grpc.impl"]}
 
 

@@ -7,7 +7,8 @@ rebuild took 17–39 s as a subprocess and 3–5 s in process. The Dagster dbt a
 
 dbt is not safe for two invocations at once in one process: a module lock serialises them (every job runs its steps
 one after another in the run process anyway). The parsed manifest is cached per (project, connection settings): its
-relation names carry the profile's database, and the test suite points one process at several databases.
+relation names carry the profile's database, and the test suite points one process at several databases. Run
+processes are forked with it already parsed (``parse_ahead``, ``orchestration.run_worker_preload``).
 """
 from __future__ import annotations
 
@@ -79,10 +80,10 @@ def _paths(project_dir: Path, target: Path) -> list[str]:
 
 def _manifest(project_dir: Path, target: Path):
     """The parsed manifest for this project and connection, parsed once per process (again when a project file
-    changed, ``_project_stamp``): partially, from the state the
-    last parse for the same connection left (``partial_parse-<digest>.msgpack`` beside the prepared manifest), else
-    from the prepared one. dbt discards a partial-parse state made for another connection (its profile differs), and
-    every run process parses afresh, so without the per-connection copy each run paid a full parse."""
+    changed, ``_project_stamp``): partially, from the state the last parse for the same connection left
+    (``partial_parse-<digest>.msgpack`` beside the prepared manifest), else from the prepared one. dbt discards a
+    partial-parse state made for another connection (its profile differs), and every process that parses (the run
+    processes' forkserver, a run when the project changed, the CLI, a test) would otherwise pay a full parse."""
     from dbt.cli.main import dbtRunner
 
     settings = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PROFILE_ENV_PREFIXES)))

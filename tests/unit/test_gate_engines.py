@@ -136,4 +136,3 @@ def test_unexpected_values_gx_cannot_sort_for_its_report_fail_the_rule_with_an_e
             False, 0, "[<class 'decimal.InvalidOperation'>]"), name
         [outcome] = validate(survivable, [spec], engine=name)
         assert (outcome.success, outcome.unexpected_index, outcome.error) == (False, (0, 1, 2, 3), None), name
-
